@@ -1,0 +1,57 @@
+# The two commands: `make run` and `make test`. Everything else is optional.
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+SIZE ?= S
+export DJANGO_SETTINGS_MODULE ?= petcommunity.settings.dev
+
+.PHONY: run test test-services test-browser browser lint bench install worker beat clean
+
+$(PY):
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+
+# Reinstall only when the declared or pinned dependencies change.
+$(STAMP): $(PY) pyproject.toml requirements.lock
+	$(PIP) install --quiet -c requirements.lock -r requirements.lock
+	touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py seed_demo --if-empty
+	@echo ""
+	@echo "  PetCommunity is at http://$(HOST):$(PORT)/  (demo logins: see README.md; password for all: petcommunity)"
+	@echo ""
+	$(VENV)/bin/uvicorn petcommunity.asgi:application --host $(HOST) --port $(PORT) --log-level warning
+
+test: $(STAMP)
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=petcommunity.settings.test \
+		$(VENV)/bin/pytest -n 2 -m "not services" $(PYTEST_ARGS)
+
+test-services: $(STAMP)
+	@test -n "$(DATABASE_URL)" || { echo "DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)"; exit 1; }
+	@test -n "$(REDIS_URL)" || { echo "REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0)"; exit 1; }
+	DJANGO_SETTINGS_MODULE=petcommunity.settings.test $(VENV)/bin/pytest -n 2 -p no:randomly $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+worker: $(STAMP)
+	$(VENV)/bin/celery -A petcommunity worker -l info --concurrency 2
+
+beat: $(STAMP)
+	$(VENV)/bin/celery -A petcommunity beat -l info
+
+bench: $(STAMP)
+	$(PY) bench/run.py --size $(SIZE)
+
+clean:
+	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* .test-media staticfiles

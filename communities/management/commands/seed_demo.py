@@ -1,0 +1,40 @@
+"""`manage.py seed_demo`: a lively demo community, deterministic for a seed, sized for demos or benchmarks."""
+
+from random import Random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+
+from communities import demo as community_demo
+from communities.models import User
+from microgroups import demo as pod_demo
+
+
+class Command(BaseCommand):
+    help = "Create the demo community (idempotent: does nothing when members already exist)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=7)
+        parser.add_argument("--members", type=int, default=200)
+        parser.add_argument("--pods", type=int, default=30)
+        parser.add_argument("--posts", type=int, default=3000)
+        parser.add_argument("--days", type=int, default=90)
+        parser.add_argument("--if-empty", action="store_true", help="Exit quietly when the database has members.")
+
+    def handle(self, *args, **opts):
+        if User.objects.exists():
+            if not opts["if_empty"]:
+                self.stdout.write("The database already has members; seed_demo leaves it as it is.")
+            return
+        ctx = community_demo.DemoContext(rng=Random(opts["seed"]), now=timezone.now())
+        with transaction.atomic():
+            community_demo.seed_vocabulary(ctx)
+            community_demo.seed_members(ctx, opts["members"])
+            pod_demo.seed_pods(ctx, opts["pods"])
+            community_demo.seed_content(ctx, posts=opts["posts"], days=opts["days"])
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo community: {len(ctx.members)} members, {len(ctx.pods)} pods, {opts['posts']} posts.\n"
+            f"Logins (password '{community_demo.DEMO_PASSWORD}'): manager (community manager), moderator1-3, "
+            f"{ctx.members[4].username if len(ctx.members) > 4 else ''} (member)."
+        ))

@@ -1,0 +1,60 @@
+"""Read access to posts and comments, in one place for pages, search, feeds, streams and tasks."""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from microgroups.models import Pod
+from microgroups.permissions import is_manager, pod_roles
+
+from .models import ContentStatus, Post
+
+
+def readable_posts_q(user) -> Q:
+    """Published posts this person may read. Held/removed/deleted posts are handled by callers."""
+    roles = pod_roles(user)
+    if is_manager(user):
+        return Q(status=ContentStatus.PUBLISHED)
+    place = (
+        Q(pod__isnull=True)
+        | Q(pod__privacy=Pod.Privacy.OPEN, audience=Post.Audience.EVERYONE)
+        | Q(pod_id__in=roles.member_pod_ids, audience=Post.Audience.EVERYONE)
+        | Q(pod_id__in=roles.trusted_pod_ids)
+    )
+    return Q(status=ContentStatus.PUBLISHED) & place
+
+
+def visible_posts(user) -> QuerySet[Post]:
+    return Post.objects.filter(readable_posts_q(user))
+
+
+def can_read_post(user, post: Post) -> bool:
+    """Authors still see their own held posts (with a banner); nobody else sees non-published ones."""
+    if post.status == ContentStatus.HELD and getattr(user, "pk", None) == post.author_id:
+        return _can_read_place(user, post)
+    if post.status != ContentStatus.PUBLISHED:
+        return is_manager(user) and post.status != ContentStatus.DELETED
+    return _can_read_place(user, post)
+
+
+def _can_read_place(user, post: Post) -> bool:
+    if post.pod_id is None or is_manager(user):
+        return True
+    roles = pod_roles(user)
+    if post.audience == Post.Audience.TRUSTED:
+        return post.pod_id in roles.trusted_pod_ids
+    return post.pod.privacy == Pod.Privacy.OPEN or roles.is_member(post.pod_id)
+
+
+def check_can_read_post(user, post: Post) -> None:
+    """Unreadable and nonexistent answer the same 404, so a private post's existence never leaks."""
+    if not can_read_post(user, post):
+        raise Http404("No post here.")
+
+
+def check_can_act(user) -> None:
+    """Writing needs a verified, active, unsuspended account (reading does not)."""
+    if not getattr(user, "is_authenticated", False):
+        raise PermissionDenied("Sign in to do that.")
+    if user.is_suspended:
+        raise PermissionDenied("Your account is suspended.")

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class MicrogroupsConfig(AppConfig):
+    name = "microgroups"
+    verbose_name = "Pods"

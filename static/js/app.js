@@ -1,0 +1,231 @@
+/* PetCommunity front-end. Progressive enhancement only: every page works without it.
+ * 1. form[data-confirm] (or a submit button with data-confirm) asks before submitting.
+ * 2. <time datetime> shows the member's local time ("5 minutes ago" under a day).
+ * 3. [data-stream="/ws/..."] live streams over WebSocket with reconnect + HTTP catch-up.
+ */
+(function () {
+  'use strict';
+  var doc = document;
+  var root = doc.documentElement;
+
+  /* ---------- 1. Confirm dialogs ---------- */
+  // Capture phase on document: runs before htmx's own submit listener on the form,
+  // and covers forms inserted later by htmx or live frames.
+  doc.addEventListener('submit', function (e) {
+    var form = e.target;
+    var msg = (e.submitter && e.submitter.dataset.confirm) || (form.dataset && form.dataset.confirm);
+    if (msg && !window.confirm(msg)) { e.preventDefault(); e.stopPropagation(); }
+  }, true);
+
+  /* ---------- 2. Local times ---------- */
+  var rtf = new Intl.RelativeTimeFormat(undefined, { numeric: 'auto' });
+  var dtf = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  var full = new Intl.DateTimeFormat(undefined, { dateStyle: 'full', timeStyle: 'long' });
+
+  function localizeTimes(scope) {
+    (scope || doc).querySelectorAll('time[datetime]').forEach(function (el) {
+      var iso = el.getAttribute('datetime');
+      // Date-only values ("2024-05-01") have no zone to convert; leave them alone.
+      if (iso.indexOf('T') < 0 && iso.indexOf(' ') < 0) return;
+      var d = new Date(iso);
+      if (isNaN(d)) return;
+      var secs = (d.getTime() - Date.now()) / 1000, abs = Math.abs(secs);
+      if (abs < 45) el.textContent = rtf.format(0, 'second');
+      else if (abs < 3600) el.textContent = rtf.format(Math.round(secs / 60), 'minute');
+      else if (abs < 86400) el.textContent = rtf.format(Math.round(secs / 3600), 'hour');
+      else el.textContent = dtf.format(d);
+      if (!el.title) el.title = full.format(d);
+    });
+  }
+
+  /* ---------- 3. Live streams ---------- */
+  var streams = [];
+  var seen = new WeakSet();
+  var leaving = false;
+  var byId = function (id) { return doc.getElementById(id); };
+
+  function setFlag() {
+    if (!streams.length) return;
+    root.dataset.streams = streams.every(function (s) { return s.open; }) ? 'open' : 'connecting';
+  }
+
+  function fragment(html) {
+    var t = doc.createElement('template');
+    t.innerHTML = String(html || '').trim();
+    return t.content;
+  }
+
+  function targetOf(el) { return el.querySelector('[data-stream-target]') || el; }
+
+  // New nodes need htmx wiring (hx-* attributes) and local times like server-rendered ones.
+  function enhance(nodes, live) {
+    nodes.forEach(function (n) {
+      if (live) n.classList.add('live-new');
+      if (window.htmx) window.htmx.process(n);
+      localizeTimes(n);
+    });
+  }
+
+  // Insert element nodes from html at the top (prepend) or bottom of target,
+  // skipping any whose id already exists in the page.
+  function insert(target, html, atTop) {
+    var nodes = Array.prototype.filter.call(fragment(html).children, function (n) {
+      return !(n.id && byId(n.id));
+    });
+    if (!nodes.length) return nodes;
+    target.querySelectorAll('.empty-state').forEach(function (n) { n.remove(); });
+    var ref = atTop ? target.firstChild : null;
+    nodes.forEach(function (n) { target.insertBefore(n, ref); });
+    enhance(nodes, true);
+    return nodes;
+  }
+
+  function removeId(id) { var n = byId(id); if (n) n.remove(); }
+
+  function handle(el, f) {
+    var target = targetOf(el);
+    switch (f.type) {
+      case 'post.new':
+        if (!byId('post-' + f.id)) insert(target, f.html, true);
+        break;
+      case 'post.remove':
+        removeId('post-' + f.id);
+        break;
+      case 'post.counts': {
+        var old = byId('post-' + f.id + '-reactions');
+        var n = old && fragment(f.html).firstElementChild;
+        if (!n) break;
+        // Broadcast counts are the same for everyone; a fragment marked data-counts-only
+        // keeps this viewer's own aria-pressed state from the element it replaces.
+        if (n.hasAttribute('data-counts-only')) {
+          old.querySelectorAll('[data-reaction][aria-pressed]').forEach(function (b) {
+            var nb = n.querySelector('[data-reaction="' + b.dataset.reaction + '"]');
+            if (nb) nb.setAttribute('aria-pressed', b.getAttribute('aria-pressed'));
+          });
+        }
+        old.replaceWith(n);
+        enhance([n], false);
+        break;
+      }
+      case 'comment.new': {
+        var list = byId('post-' + f.post_id + '-comments');
+        if (list && !byId('comment-' + f.id)) insert(list, f.html, false);
+        break;
+      }
+      case 'queue.new':
+        if (!byId('queue-item-' + f.id)) insert(target, f.html, true);
+        break;
+      case 'queue.remove':
+        removeId('queue-item-' + f.id);
+        break;
+      case 'notify': {
+        var count = Number(f.unread) || 0;
+        doc.querySelectorAll('[data-unread-count]').forEach(function (b) {
+          b.textContent = String(count);
+          b.hidden = count === 0;
+          // Keep the link's accessible name in step ("Notifications (4 unread)").
+          var link = b.closest('[data-unread-label]');
+          if (link) {
+            var base = link.dataset.unreadLabel;
+            link.setAttribute('aria-label', count ? base + ' (' + count + ' unread)' : base);
+          }
+        });
+        break;
+      }
+    }
+    el.dispatchEvent(new CustomEvent('pc:frame', { detail: f, bubbles: true }));
+  }
+
+  // After a reconnect, fetch what was missed: cards newer than the newest post-N we hold.
+  function catchUp(el) {
+    var url = el.dataset.catchupUrl;
+    if (!url) return;
+    var max = 0;
+    el.querySelectorAll('[id^="post-"]').forEach(function (n) {
+      var m = /^post-(\d+)$/.exec(n.id);
+      if (m) max = Math.max(max, Number(m[1]));
+    });
+    fetch(url + (url.indexOf('?') < 0 ? '?' : '&') + 'after=' + max, {
+      headers: { 'HX-Request': 'true' }, credentials: 'same-origin'
+    }).then(function (r) { return r.ok ? r.text() : ''; })
+      .then(function (html) { if (html.trim()) insert(targetOf(el), html, true); })
+      .catch(function () { /* next reconnect will try again */ });
+  }
+
+  function connect(s) {
+    if (leaving) return;
+    s.attempts += 1;
+    var proto = location.protocol === 'https:' ? 'wss://' : 'ws://';
+    var ws;
+    try { ws = new WebSocket(proto + location.host + s.path); } catch (e) { return retry(s); }
+    s.ws = ws;
+    ws.onopen = function () {
+      s.open = true; s.openedAt = Date.now(); setFlag();
+      if (s.attempts > 1) catchUp(s.el);
+    };
+    ws.onmessage = function (ev) {
+      var f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      if (f && typeof f.type === 'string') handle(s.el, f);
+    };
+    ws.onclose = function (ev) {
+      s.open = false; s.ws = null; setFlag();
+      // 4401/4403: the server refused us (signed out, no access); retrying won't help.
+      if (ev.code === 4401 || ev.code === 4403) return;
+      // Only forgive past failures if the socket actually stayed up for a while,
+      // otherwise a server that accepts then drops would be hammered every second.
+      if (s.openedAt && Date.now() - s.openedAt > 5000) s.delay = 1000;
+      s.openedAt = 0;
+      retry(s);
+    };
+  }
+
+  function retry(s) {
+    if (leaving) return;
+    var wait = s.delay * (0.8 + Math.random() * 0.4); // jitter so tabs don't reconnect in lockstep
+    s.delay = Math.min(s.delay * 2, 30000);
+    clearTimeout(s.timer);
+    s.timer = setTimeout(function () { connect(s); }, Math.min(wait, 30000));
+  }
+
+  function setupStreams(scope) {
+    var els = [];
+    if (scope.matches && scope.matches('[data-stream]')) els.push(scope);
+    scope.querySelectorAll('[data-stream]').forEach(function (el) { els.push(el); });
+    els.forEach(function (el) {
+      if (seen.has(el) || !('WebSocket' in window)) return;
+      seen.add(el);
+      var s = { el: el, path: el.dataset.stream, open: false, attempts: 0, delay: 1000, openedAt: 0 };
+      streams.push(s);
+      connect(s);
+    });
+    setFlag();
+  }
+
+  window.addEventListener('pagehide', function () {
+    leaving = true;
+    streams.forEach(function (s) {
+      clearTimeout(s.timer);
+      if (s.ws) { s.ws.onclose = null; s.ws.close(1000); s.ws = null; s.open = false; }
+    });
+  });
+  window.addEventListener('pageshow', function (e) {
+    if (!e.persisted) return; // restored from the back/forward cache: sockets were closed
+    leaving = false;
+    streams.forEach(function (s) { if (!s.ws) { s.delay = 1000; connect(s); } });
+  });
+  window.addEventListener('online', function () {
+    streams.forEach(function (s) { if (!s.ws) { clearTimeout(s.timer); s.delay = 1000; connect(s); } });
+  });
+
+  function init() {
+    localizeTimes(doc);
+    setupStreams(doc);
+    setInterval(function () { localizeTimes(doc); }, 60000);
+    // Content swapped in by htmx: localize times, start any new streams.
+    doc.addEventListener('htmx:load', function (e) { localizeTimes(e.target); setupStreams(e.target); });
+  }
+
+  if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', init);
+  else init();
+})();
