@@ -99,3 +99,27 @@ def can_steward(user, pod: Pod) -> bool:
 def check_can_know_pod(user, pod: Pod) -> None:
     if not can_know_pod(user, pod):
         raise Http404("No pod here.")
+
+
+def check_can_post_in_pod(user, pod: Pod, *, audience: str, has_links: bool, has_images: bool) -> None:
+    """Posting and commenting in a pod: an active member who acknowledged the current charter, and
+    whose rung unlocks links, images and trusted-only posts (per-pod ladder settings)."""
+    from django.core.exceptions import PermissionDenied, ValidationError
+
+    check_can_know_pod(user, pod)
+    roles = pod_roles(user)
+    if not roles.is_member(pod.pk):
+        if not can_read_pod(user, pod):
+            raise Http404("No pod here.")
+        raise PermissionDenied("Join this pod to post in it.")
+    membership = Membership.objects.only("charter_version_acknowledged").get(
+        pod=pod, member_id=user.pk, status=Membership.Status.ACTIVE
+    )
+    if membership.charter_version_acknowledged < pod.charter_version:
+        raise PermissionDenied("Please read and acknowledge the pod's updated charter first.")
+    if audience == "trusted" and not roles.rung_at_least(pod.pk, Rung.TRUSTED):
+        raise ValidationError({"audience": "Trusted-only posts are for trusted members and stewards."})
+    if has_links and not roles.rung_at_least(pod.pk, pod.ladder_setting("links_min_rung")):
+        raise ValidationError({"body": f"Links unlock at the {pod.ladder_setting('links_min_rung')} rung in this pod."})
+    if has_images and not roles.rung_at_least(pod.pk, pod.ladder_setting("images_min_rung")):
+        raise ValidationError({"images": f"Images unlock at the {pod.ladder_setting('images_min_rung')} rung here."})

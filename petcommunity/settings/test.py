@@ -5,7 +5,7 @@ import os
 os.environ.setdefault("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
 
 from .base import *  # noqa: E402,F401,F403
-from .base import BASE_DIR, DATABASES, REDIS_URL  # noqa: E402
+from .base import BASE_DIR, REDIS_URL  # noqa: E402
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
@@ -15,7 +15,5 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(BASE_DIR / ".test-db.sqlite3")}
 if not REDIS_URL:
     CELERY_TASK_ALWAYS_EAGER = True
