@@ -301,6 +301,17 @@ class PollChoice(models.Model):
         ordering = ["position", "id"]
 
 
+class PollBallot(models.Model):
+    """One per member and poll. Inserted before the votes, so a double submit loses to the constraint."""
+
+    poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="ballots")
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["poll", "member"], name="pollballot_once")]
+
+
 class PollVote(models.Model):
     poll = models.ForeignKey(Poll, on_delete=models.CASCADE, related_name="votes")
     choice = models.ForeignKey(PollChoice, on_delete=models.CASCADE, related_name="votes")
@@ -309,6 +320,16 @@ class PollVote(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["choice", "member"], name="pollvote_unique")]
+
+
+class AnnouncementRecipient(models.Model):
+    """Who a segmented announcement was addressed to: only they (and managers) may read it."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="recipients")
+    member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["member", "post"], name="announcement_recipient_once")]
 
 
 class NotificationKind(models.TextChoices):
@@ -341,6 +362,18 @@ class Notification(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["recipient", "read_at", "-updated_at"], name="notification_inbox_idx"),
+            models.Index(fields=["recipient", "-updated_at", "-id"], name="notification_list_idx"),
+        ]
+        # Reactions batch into one unread row per target; these make concurrent first reactions safe.
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "post"], name="notification_unread_post_reaction",
+                condition=Q(kind="reaction", read_at__isnull=True, comment__isnull=True),
+            ),
+            models.UniqueConstraint(
+                fields=["recipient", "comment"], name="notification_unread_comment_reaction",
+                condition=Q(kind="reaction", read_at__isnull=True, comment__isnull=False),
+            ),
         ]
 
 
