@@ -123,11 +123,12 @@
         doc.querySelectorAll('[data-unread-count]').forEach(function (b) {
           b.textContent = String(count);
           b.hidden = count === 0;
-          // Keep the link's accessible name in step ("Notifications (4 unread)").
+          // Keep the link's accessible name in step ("Notifications 4 unread"); it must
+          // contain the visible text ("Notifications 4") to pass label-in-name.
           var link = b.closest('[data-unread-label]');
           if (link) {
             var base = link.dataset.unreadLabel;
-            link.setAttribute('aria-label', count ? base + ' (' + count + ' unread)' : base);
+            link.setAttribute('aria-label', count ? base + ' ' + count + ' unread' : base);
           }
         });
         break;
