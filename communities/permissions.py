@@ -7,7 +7,7 @@ from django.http import Http404
 from microgroups.models import Pod
 from microgroups.permissions import is_manager, pod_roles
 
-from .models import ContentStatus, Post
+from .models import ContentStatus, Post, Visibility
 
 
 def readable_posts_q(user) -> Q:
@@ -58,3 +58,35 @@ def check_can_act(user) -> None:
         raise PermissionDenied("Sign in to do that.")
     if user.is_suspended:
         raise PermissionDenied("Your account is suspended.")
+
+
+def trusted_circle_ids(viewer) -> frozenset[int]:
+    """Members whose "trusted" profile fields `viewer` may see: active members of a pod where the viewer is
+    trusted or a steward. One query, memoised on the viewer, so a page asks it once whatever its length."""
+    if not getattr(viewer, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(viewer, "_trusted_circle", None)
+    if cached is None:
+        from microgroups.models import Membership, Rung
+
+        vouching = Membership.objects.filter(member_id=viewer.pk, status=Membership.Status.ACTIVE).filter(
+            Q(rung=Rung.TRUSTED) | Q(role=Membership.Role.STEWARD)).values("pod_id")
+        cached = frozenset(Membership.objects.filter(pod_id__in=vouching, status=Membership.Status.ACTIVE)
+                           .values_list("member_id", flat=True))
+        viewer._trusted_circle = cached
+    return cached
+
+
+def can_see_field(viewer, member, visibility: str) -> bool:
+    """Whether `viewer` may see a profile field of `member` shown at `visibility`.
+
+    everyone: anyone, anonymous included; members: signed-in members; trusted: the member themself, a
+    community manager, or someone trusted (or steward) in a pod the member is an active member of.
+    """
+    if visibility == Visibility.EVERYONE:
+        return True
+    if not getattr(viewer, "is_authenticated", False):
+        return False
+    if visibility == Visibility.MEMBERS or viewer.pk == member.pk or is_manager(viewer):
+        return True
+    return member.pk in trusted_circle_ids(viewer)
