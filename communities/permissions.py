@@ -7,7 +7,15 @@ from django.http import Http404
 from microgroups.models import Pod
 from microgroups.permissions import is_manager, pod_roles
 
-from .models import ContentStatus, Post, Visibility
+from .models import AnnouncementRecipient, ContentStatus, Post, Visibility
+
+
+def _addressed_q(user) -> Q:
+    """Segmented announcements are for their recipients only (managers see everything)."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(segment__isnull=True)
+    mine = AnnouncementRecipient.objects.filter(member_id=user.pk).values("post_id")
+    return Q(segment__isnull=True) | Q(pk__in=mine) | Q(author_id=user.pk)
 
 
 def readable_posts_q(user) -> Q:
@@ -16,7 +24,7 @@ def readable_posts_q(user) -> Q:
     if is_manager(user):
         return Q(status=ContentStatus.PUBLISHED)
     place = (
-        Q(pod__isnull=True)
+        (Q(pod__isnull=True) & _addressed_q(user))
         | Q(pod__privacy=Pod.Privacy.OPEN, audience=Post.Audience.EVERYONE)
         | Q(pod_id__in=roles.member_pod_ids, audience=Post.Audience.EVERYONE)
         | Q(pod_id__in=roles.trusted_pod_ids)
@@ -38,12 +46,20 @@ def can_read_post(user, post: Post) -> bool:
 
 
 def _can_read_place(user, post: Post) -> bool:
-    if post.pod_id is None or is_manager(user):
+    if is_manager(user):
         return True
+    if post.pod_id is None:
+        return post.segment is None or _is_recipient(user, post)
     roles = pod_roles(user)
     if post.audience == Post.Audience.TRUSTED:
         return post.pod_id in roles.trusted_pod_ids
     return post.pod.privacy == Pod.Privacy.OPEN or roles.is_member(post.pod_id)
+
+
+def _is_recipient(user, post: Post) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return user.pk == post.author_id or AnnouncementRecipient.objects.filter(post=post, member_id=user.pk).exists()
 
 
 def check_can_read_post(user, post: Post) -> None:
