@@ -31,14 +31,24 @@ run: $(STAMP)
 	@echo ""
 	$(VENV)/bin/uvicorn petcommunity.asgi:application --host $(HOST) --port $(PORT) --log-level warning
 
-test: $(STAMP)
+test: $(STAMP) browser
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=petcommunity.settings.test \
 		$(VENV)/bin/pytest -n 2 -m "not services" $(PYTEST_ARGS)
 
-test-services: $(STAMP)
+test-services: $(STAMP) browser
 	@test -n "$(DATABASE_URL)" || { echo "DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)"; exit 1; }
 	@test -n "$(REDIS_URL)" || { echo "REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0)"; exit 1; }
 	DJANGO_SETTINGS_MODULE=petcommunity.settings.test $(VENV)/bin/pytest -n 2 -p no:randomly $(PYTEST_ARGS)
+
+# Browser journeys drive Debian's Chromium (Playwright's own browser download does not work here).
+browser:
+	@test -x /usr/bin/chromium || { echo "installing Chromium from the Debian packages"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
+		|| { echo "Chromium is missing: run 'apt-get install chromium' as root"; exit 1; }; }
+
+test-browser: $(STAMP) browser
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=petcommunity.settings.test \
+		$(VENV)/bin/pytest -n 2 -m browser $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,151 @@
+"""Browser journeys: a real ASGI server (uvicorn) on a free loopback port, driven by Debian's Chromium.
+
+The server runs in a thread of the test process so it shares the test database, the in-memory
+channel layer and the locmem mail outbox (pytest-django's live_server is WSGI: no websockets).
+"""
+
+import os
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an event loop on the test thread; Django ORM calls made by the test itself
+# (factories, assertions) are still synchronous and safe there (the approach pytest-playwright documents).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
+AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
+PHONE = {"width": 390, "height": 844}
+DESKTOP = {"width": 1280, "height": 900}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class AsgiServer:
+    def __init__(self):
+        import uvicorn
+
+        from petcommunity.asgi import application
+
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        config = uvicorn.Config(application, host="127.0.0.1", port=self.port, log_level="warning",
+                                lifespan="off", ws="websockets-sansio")
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        deadline = time.monotonic() + 15
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+
+    def stop(self):
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture
+def asgi_server(transactional_db, settings):
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    settings.DEBUG = False
+    from petcommunity.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+    server = AsgiServer()
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium is missing at {CHROMIUM}: run `make browser` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage"],
+        )
+        yield b
+        b.close()
+
+
+@pytest.fixture(params=["desktop", "phone"])
+def viewport(request):
+    return request.param
+
+
+@pytest.fixture
+def new_page(browser, asgi_server, viewport, request):
+    """Pages in fresh contexts at the journey's viewport; a screenshot of each is saved at the end."""
+    contexts = []
+
+    def make(user=None):
+        ctx = browser.new_context(viewport=PHONE if viewport == "phone" else DESKTOP, base_url=asgi_server.url)
+        if user is not None:
+            ctx.add_cookies([_session_cookie(user, asgi_server.url)])
+        page = ctx.new_page()
+        page.set_default_timeout(10_000)
+        contexts.append((ctx, page))
+        return page
+
+    yield make
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    for n, (ctx, page) in enumerate(contexts):
+        try:
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{n}.png"), full_page=True)
+        finally:
+            ctx.close()
+
+
+def _session_cookie(user, url):
+    """Sign a member in without the login form (journeys that test the form use it)."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    return {"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": url}
+
+
+def assert_accessible(page):
+    """axe-core on the current page: no violations of impact serious or critical."""
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert bad == [], f"accessibility violations on {page.url}: {bad}"
+
+
+def assert_no_horizontal_scroll(page):
+    overflow = page.evaluate(
+        "() => { const m = document.querySelector('main') || document.body;"
+        " return [document.documentElement.scrollWidth - window.innerWidth, m.scrollWidth - m.clientWidth]; }"
+    )
+    assert overflow[0] <= 1 and overflow[1] <= 1, f"horizontal scrolling on {page.url}: {overflow}"
+
+
+def check_page(page):
+    assert_no_horizontal_scroll(page)
+    assert_accessible(page)
+
+
