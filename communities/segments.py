@@ -18,6 +18,7 @@ filter can never reveal a hidden region, pet or interest by its results. `viewer
 from datetime import timedelta
 
 from django import forms
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -51,7 +52,9 @@ def _visible_field_q(viewer, field: str) -> Q:
 def segment_members(filters: dict, *, viewer=None) -> QuerySet[User]:
     """Active, undeleted members matching `filters` (unknown keys and empty values are ignored)."""
     f = {k: v for k, v in (filters or {}).items() if k in FILTER_KEYS and v not in (None, "", [], ())}
-    qs = User.objects.filter(is_active=True, deleted_at__isnull=True)
+    # Accounts nobody can sign in to (the pods' system author, deleted members) are not members to list.
+    qs = User.objects.filter(is_active=True, deleted_at__isnull=True).exclude(
+        password__startswith=UNUSABLE_PASSWORD_PREFIX)
     if f.get("q"):
         qs = qs.filter(Q(display_name__icontains=f["q"]) | Q(username__icontains=f["q"]))
     if any(k in f for k in ("species", "breed", "needs")):

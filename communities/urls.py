@@ -1,6 +1,7 @@
 from django.urls import path
+from django.views.generic import RedirectView
 
-from .views import feed, people
+from .views import account, feed, people
 
 app_name = "communities"
 
@@ -10,4 +11,11 @@ urlpatterns = [
     path("members/<str:username>/", people.profile, name="profile"),
     path("notifications/", people.notifications, name="notifications"),
     path("welcome/", people.onboarding, name="onboarding"),
+    path("welcome/done/", people.onboarding_done, name="onboarding_done"),
+    path("settings/", RedirectView.as_view(pattern_name="communities:profile_edit"), name="settings"),
+    path("settings/profile/", account.profile_edit, name="profile_edit"),
+    path("settings/pets/", account.pets, name="pets"),
+    path("settings/pets/<int:pet_id>/", account.pet_edit, name="pet_edit"),
+    path("settings/pets/<int:pet_id>/remove/", account.pet_remove, name="pet_remove"),
+    path("settings/delete/", account.delete_account, name="account_delete"),
 ]

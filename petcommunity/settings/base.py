@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "communities.middleware.LastActiveMiddleware",
+    "metrics.middleware.ActivityMiddleware",
     "petcommunity.middleware.ServiceUnavailableMiddleware",
 ]
 
@@ -145,6 +147,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "counter-repair": {"task": "communities.tasks.counters_sync", "schedule": crontab(hour=3, minute=15)},
     "impressions-flush": {"task": "metrics.tasks.impressions_flush", "schedule": 30.0},
     "metrics-rollup-recent": {"task": "metrics.tasks.rollup_recent", "schedule": crontab(minute="*/15")},
+    "metrics-nightly": {"task": "metrics.tasks.metrics_nightly", "schedule": crontab(hour=1, minute=5)},
     "rungs-recompute": {"task": "microgroups.tasks.rungs_recompute", "schedule": crontab(hour=2, minute=0)},
     "pod-suggestions": {"task": "microgroups.tasks.suggestions_refresh", "schedule": crontab(minute=30)},
     "weekly-prompts": {"task": "microgroups.tasks.weekly_prompts_post", "schedule": crontab(hour=8, minute=0)},
