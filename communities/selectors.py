@@ -1,20 +1,36 @@
-"""Reads for pages: feeds with keyset pagination, post pages, notifications."""
+"""Reads for pages: feeds with keyset pagination, post pages, notifications.
+
+Every function here costs a fixed number of queries whatever the page length: related rows come by
+select_related/prefetch, and per-viewer state (my reactions, my poll ballots) by one query per page.
+"""
 
 import base64
 import json
-from dataclasses import dataclass
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .models import Comment, ContentStatus, Notification, Post
+from .models import (
+    Comment,
+    ContentStatus,
+    Notification,
+    PollBallot,
+    PollChoice,
+    PollVote,
+    Post,
+    PostRevision,
+    Reaction,
+    Tag,
+)
 from .permissions import readable_posts_q
 
 FEED_PAGE_SIZE = 20
+NOTIFICATION_PAGE_SIZE = 30
 SORTS = {"new", "hot", "top"}
 TOP_WINDOWS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30), "all": None}
-# sort → (model field, cursor key)
+# sort → model field the keyset cursor runs on (with id as the tie-breaker)
 _SORT_FIELD = {"new": "created_at", "hot": "hot_score", "top": "reaction_count"}
 
 
@@ -23,6 +39,7 @@ class FeedPage:
     posts: list[Post]
     next_cursor: str | None
     sort: str
+    top_window: str = "week"
 
 
 def _encode_cursor(value, pk: int) -> str:
@@ -30,21 +47,24 @@ def _encode_cursor(value, pk: int) -> str:
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode_cursor(cursor: str | None, sort: str):
+def _decode_cursor(cursor: str | None, kind: str):
     """Returns (value, pk) or None; a malformed cursor means the first page, never an error."""
     if not cursor:
         return None
     try:
         value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if sort == "new":
-            from datetime import datetime
-
+        if kind == "datetime":
             value = datetime.fromisoformat(value)
+        elif kind == "int":
+            value = int(value)
         else:
             value = float(value)
         return value, int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError):
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
         return None
+
+
+_CURSOR_KIND = {"new": "datetime", "hot": "float", "top": "int"}
 
 
 def post_card_queryset(qs: QuerySet[Post]) -> QuerySet[Post]:
@@ -55,59 +75,170 @@ def post_card_queryset(qs: QuerySet[Post]) -> QuerySet[Post]:
 def feed(
     *, user, pod=None, sort: str = "new", top_window: str = "week", topic: str | None = None,
     species: str | None = None, cursor: str | None = None, page_size: int = FEED_PAGE_SIZE,
-    following_only: bool = False,
+    following_only: bool = False, exclude_pinned: bool = False,
 ) -> FeedPage:
     """One page of a place's feed (the Commons when pod is None), keyset-paginated on (sort key, id)."""
     sort = sort if sort in SORTS else "new"
+    top_window = top_window if top_window in TOP_WINDOWS else "week"
     qs = Post.objects.filter(readable_posts_q(user))
     qs = qs.filter(pod=pod) if pod is not None else qs.filter(pod__isnull=True)
+    # Tag filters use subqueries, not joins, so a post never appears twice on a page.
     if topic:
-        qs = qs.filter(tags__kind="topic", tags__slug=topic)
+        qs = qs.filter(pk__in=Post.tags.through.objects.filter(tag__kind=Tag.Kind.TOPIC, tag__slug=topic)
+                       .values("post_id"))
     if species:
-        qs = qs.filter(tags__kind="species", tags__slug=species)
+        qs = qs.filter(pk__in=Post.tags.through.objects.filter(tag__kind=Tag.Kind.SPECIES, tag__slug=species)
+                       .values("post_id"))
     if following_only:
         qs = qs.filter(author__follower_links__follower_id=user.pk)
+    if exclude_pinned:  # pinned posts sit above the feed; listing them twice would duplicate ids
+        qs = qs.filter(pinned_at__isnull=True)
     if sort == "top" and TOP_WINDOWS.get(top_window):
         qs = qs.filter(created_at__gte=timezone.now() - TOP_WINDOWS[top_window])
-    field = _SORT_FIELD[sort]
-    after = _decode_cursor(cursor, sort)
+    sort_field = _SORT_FIELD[sort]
+    after = _decode_cursor(cursor, _CURSOR_KIND[sort])
     if after:
         value, pk = after
-        qs = qs.filter(Q(**{f"{field}__lt": value}) | Q(**{field: value, "pk__lt": pk}))
-    rows = list(post_card_queryset(qs.order_by(f"-{field}", "-pk"))[: page_size + 1])
+        qs = qs.filter(Q(**{f"{sort_field}__lt": value}) | Q(**{sort_field: value, "pk__lt": pk}))
+    rows = list(post_card_queryset(qs.order_by(f"-{sort_field}", "-pk"))[: page_size + 1])
     next_cursor = None
     if len(rows) > page_size:
         rows = rows[:page_size]
-        last = rows[-1]
-        next_cursor = _encode_cursor(getattr(last, field), last.pk)
-    return FeedPage(posts=rows, next_cursor=next_cursor, sort=sort)
+        next_cursor = _encode_cursor(getattr(rows[-1], sort_field), rows[-1].pk)
+    return FeedPage(posts=decorate_posts(rows, user), next_cursor=next_cursor, sort=sort, top_window=top_window)
 
 
 def pinned_posts(*, user, pod=None) -> list[Post]:
-    qs = Post.objects.filter(readable_posts_q(user), pinned_at__isnull=False, segment__isnull=True)
+    """Pinned posts the viewer may read (segmented announcements only for their recipients)."""
+    qs = Post.objects.filter(readable_posts_q(user), pinned_at__isnull=False)
     qs = qs.filter(pod=pod) if pod is not None else qs.filter(pod__isnull=True)
-    return list(post_card_queryset(qs.order_by("-pinned_at"))[:5])
+    return decorate_posts(list(post_card_queryset(qs.order_by("-pinned_at"))[:5]), user)
+
+
+def _poll_of(post: Post):
+    try:
+        return post.poll
+    except Post.poll.RelatedObjectDoesNotExist:
+        return None
+
+
+def decorate_posts(posts: list[Post], user) -> list[Post]:
+    """Per-viewer state for cards: `viewer_reactions` (kinds) and poll choices/ballot, in ≤3 queries."""
+    authed = getattr(user, "is_authenticated", False)
+    mine: dict[int, set[str]] = {}
+    if authed and posts:
+        for post_id, kind in Reaction.objects.filter(member_id=user.pk, post_id__in=[p.pk for p in posts]) \
+                .values_list("post_id", "kind"):
+            mine.setdefault(post_id, set()).add(kind)
+    for post in posts:
+        post.viewer_reactions = mine.get(post.pk, set())
+    polls = [poll for poll in (_poll_of(p) for p in posts) if poll is not None]
+    if polls:
+        decorate_polls(polls, user)
+    return posts
+
+
+def decorate_polls(polls: list, user) -> None:
+    choices: dict[int, list[PollChoice]] = {}
+    for choice in PollChoice.objects.filter(poll__in=polls).order_by("position", "id"):
+        choices.setdefault(choice.poll_id, []).append(choice)
+    voted, picked = set(), set()
+    if getattr(user, "is_authenticated", False):
+        voted = set(PollBallot.objects.filter(member_id=user.pk, poll__in=polls).values_list("poll_id", flat=True))
+        if voted:
+            picked = set(PollVote.objects.filter(member_id=user.pk, poll_id__in=voted)
+                         .values_list("choice_id", flat=True))
+    for poll in polls:
+        poll.choice_list = choices.get(poll.pk, [])
+        poll.viewer_voted = poll.pk in voted
+        poll.show_results = poll.viewer_voted or poll.is_closed
+        for choice in poll.choice_list:
+            choice.viewer_picked = choice.pk in picked
+            choice.percent = round(100 * choice.vote_count / poll.voter_count) if poll.voter_count else 0
+
+
+@dataclass
+class PostPage:
+    post: Post
+    comments: list[Comment] = field(default_factory=list)
+
+
+def post_page(*, post: Post, user) -> PostPage:
+    """The post (decorated) and its comments with replies, in a fixed number of queries."""
+    decorate_posts([post], user)
+    return PostPage(post=post, comments=post_with_comments(post=post, user=user))
+
+
+def post_get(post_id: int) -> Post:
+    """The post with what its card needs (the caller checks read access)."""
+    return post_card_queryset(Post.objects.filter(pk=post_id)).get()
 
 
 def post_with_comments(*, post: Post, user) -> list[Comment]:
-    """Top-level comments with their replies, in two queries whatever their number."""
+    """Top-level comments with their replies, and the viewer's reactions on them: 3 queries whatever
+    their number. A deleted top-level comment stays as a placeholder while it has visible replies."""
     visible = Q(status=ContentStatus.PUBLISHED)
     if getattr(user, "is_authenticated", False):
         visible |= Q(status=ContentStatus.HELD, author_id=user.pk)
     replies = Comment.objects.filter(visible).select_related("author").order_by("created_at", "id")
-    return list(
-        Comment.objects.filter(visible, post=post, parent__isnull=True)
+    top = list(
+        Comment.objects.filter(visible | Q(status=ContentStatus.DELETED), post=post, parent__isnull=True)
         .select_related("author")
-        .prefetch_related(Prefetch("replies", queryset=replies))
+        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="visible_replies"))
         .order_by("created_at", "id")
     )
+    top = [c for c in top if c.status != ContentStatus.DELETED or c.visible_replies]
+    every = top + [r for c in top for r in c.visible_replies]
+    mine: dict[int, set[str]] = {}
+    if getattr(user, "is_authenticated", False) and every:
+        for comment_id, kind in Reaction.objects.filter(member_id=user.pk, comment_id__in=[c.pk for c in every]) \
+                .values_list("comment_id", "kind"):
+            mine.setdefault(comment_id, set()).add(kind)
+    for comment in every:
+        comment.viewer_reactions = mine.get(comment.pk, set())
+    return top
+
+
+def post_revisions(*, post: Post) -> list[PostRevision]:
+    return list(post.revisions.all())
+
+
+def species_options() -> list[Tag]:
+    return list(Tag.objects.filter(kind=Tag.Kind.SPECIES).only("slug", "name").order_by("name"))
 
 
 def notification_unread_count(user) -> int:
     return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
 
 
+@dataclass
+class NotificationPage:
+    items: list[Notification]
+    next_cursor: str | None
+
+
+def notification_page(*, user, cursor: str | None = None, page_size: int = NOTIFICATION_PAGE_SIZE) -> NotificationPage:
+    """Newest first by last update (a batched reaction row moves up when it grows), keyset-paginated."""
+    qs = Notification.objects.filter(recipient=user).select_related("actor")
+    after = _decode_cursor(cursor, "datetime")
+    if after:
+        value, pk = after
+        qs = qs.filter(Q(updated_at__lt=value) | Q(updated_at=value, pk__lt=pk))
+    rows = list(qs.order_by("-updated_at", "-id")[: page_size + 1])
+    next_cursor = None
+    if len(rows) > page_size:
+        rows = rows[:page_size]
+        next_cursor = _encode_cursor(rows[-1].updated_at, rows[-1].pk)
+    return NotificationPage(items=rows, next_cursor=next_cursor)
+
+
 def notification_list(*, user, limit: int = 50) -> list[Notification]:
-    return list(
-        Notification.objects.filter(recipient=user).select_related("actor").order_by("-updated_at", "-id")[:limit]
-    )
+    return notification_page(user=user, page_size=limit).items
+
+
+def feed_after(*, user, pod=None, after_id: int, limit: int = 50) -> list[Post]:
+    """Live catch-up after a reconnect: readable posts of one place (the Commons when pod is None)
+    newer than the newest id the browser holds, newest first, in a fixed number of queries."""
+    qs = Post.objects.filter(readable_posts_q(user), pk__gt=after_id)
+    qs = qs.filter(pod=pod) if pod is not None else qs.filter(pod__isnull=True)
+    return decorate_posts(list(post_card_queryset(qs.order_by("-pk"))[:limit]), user)

@@ -1,13 +1,36 @@
-"""Writing posts: one path for the Commons, pods, the API and websockets."""
+"""Writing posts: one path for the Commons, pods, the API and websockets.
 
+Every entry point calls `post_create` / `post_edit` / `post_delete`; they run the same checks in the
+same order: may act → may post in this place → images valid → rule check (moderation) → save →
+record rule hits → side effects after commit (counters, mentions, live card).
+"""
+
+import re
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, Greatest
+from django.template.loader import render_to_string
 from django.utils import timezone
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from ..models import ContentStatus, Post, Tag
+from microgroups.models import Pod
+from microgroups.permissions import check_can_post_in_pod, is_manager
+from moderation.checks import content_check, content_check_record
+
+from ..models import ContentStatus, NotificationKind, Post, PostImage, PostRevision, Tag
+from ..permissions import can_read_post, check_can_act
 from ..ranking import hot_score
 from ..rendering import extract_hashtags, extract_mentions, render_markdown
+from ..streams import broadcast, post_groups
+from .post_images import clean_images
+
+LINK_RE = re.compile(r"https?://|www\.|mailto:", re.IGNORECASE)
+MAX_MENTIONS = 20  # mention notifications per post or comment; more is a mass-ping, not a conversation
 
 _analyzer = SentimentIntensityAnalyzer()
 
@@ -60,3 +83,164 @@ def post_save_new(*, author, body: str, pod=None, audience: str = Post.Audience.
     )
     post.tags.set(topic_tags_for(body, tags))
     return post
+
+
+def has_links(body: str) -> bool:
+    return bool(LINK_RE.search(body))
+
+
+def clean_body(body: str, *, max_length: int = 20000) -> str:
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": "Write something first."})
+    if len(body) > max_length:
+        raise ValidationError({"body": f"Keep it under {max_length:,} characters (this is {len(body):,})."})
+    return body
+
+
+def check_can_post_here(actor, *, pod, audience: str, links: bool, images: bool) -> None:
+    """The place rules: the Commons takes everyone-posts from any active member; pods have their ladder."""
+    check_can_act(actor)
+    if pod is None:
+        if audience != Post.Audience.EVERYONE:
+            raise ValidationError({"audience": "Commons posts are for everyone; trusted-only posts live in pods."})
+        return
+    check_can_post_in_pod(actor, pod, audience=audience, has_links=links, has_images=images)
+
+
+@transaction.atomic
+def post_create(*, actor, pod=None, body: str, audience: str = Post.Audience.EVERYONE, images=(), poll=None,
+                tags=(), image_alt: str = "") -> Post:
+    """Publish (or hold for review) a post. Raises ValidationError (field errors, ContentBlocked)
+    or PermissionDenied / Http404 from the place checks; nothing is saved when it raises."""
+    from .polls import poll_attach, poll_spec_validate
+
+    body = clean_body(body)
+    images = list(images or [])
+    check_can_post_here(actor, pod=pod, audience=audience, links=has_links(body), images=bool(images))
+    cleaned = clean_images(images)
+    if poll is not None:
+        poll_spec_validate(poll)
+    outcome = content_check(actor=actor, pod=pod, kind="post", body=body, has_links=has_links(body),
+                            has_images=bool(images))
+    post = post_save_new(author=actor, body=outcome.body or body, pod=pod, audience=audience,
+                         status=outcome.status, tags=list(tags))
+    content_check_record(outcome=outcome, post=post)
+    for img in cleaned:  # at most POST_IMAGES_MAX; create() stores each file through the storage
+        PostImage.objects.create(post=post, image=img.file, width=img.width, height=img.height, alt=image_alt[:200])
+    if poll is not None:
+        poll_attach(post=post, spec=poll)
+    if post.status == ContentStatus.PUBLISHED:
+        post_published_effects(post=post)
+    return post
+
+
+def post_published_effects(*, post: Post, broadcast_card: bool = True) -> None:
+    """What publishing does, also called by moderation when it approves a held post: place
+    counters, mention notifications, and the live card for everyone watching the place."""
+    if post.pod_id:
+        Pod.objects.filter(pk=post.pod_id).update(
+            post_count=F("post_count") + 1,
+            last_post_at=Greatest(Coalesce(F("last_post_at"), Value(post.created_at)), Value(post.created_at)),
+        )
+    notify_mentions(actor=post.author, text=post.body, post=post)
+    if broadcast_card and post.segment is None:
+        broadcast(post_groups(post), {"type": "post.new", "id": post.pk, "html": post_card_html(post.pk)})
+
+
+def post_card_html(post_id: int) -> str:
+    """The card as a viewer without per-person state sees it (live frames go to many people)."""
+    from ..selectors import post_card_queryset
+
+    post = post_card_queryset(Post.objects.filter(pk=post_id)).get()
+    return render_to_string("communities/_post_card.html", {"post": post, "live": True})
+
+
+def notify_mentions(*, actor, text: str, post: Post, comment=None, skip_ids=(), only=None) -> list[int]:
+    """Notify each mentioned member who may read the post (never leaking a private pod's content)."""
+    from .notifications import notification_create
+
+    names = sorted(extract_mentions(text) if only is None else only)[:MAX_MENTIONS]
+    if not names:
+        return []
+    query = Q()
+    for name in names:
+        query |= Q(username__iexact=name)
+    users = get_user_model().objects.filter(query, is_active=True, deleted_at__isnull=True)
+    what = "a comment" if comment is not None else "a post"
+    url = f"/posts/{post.pk}/" + (f"#comment-{comment.pk}" if comment is not None else "")
+    notified = []
+    for user in users:
+        if user.pk == actor.pk or user.pk in skip_ids or not can_read_post(user, post):
+            continue
+        notification_create(recipient=user, kind=NotificationKind.MENTION, actor=actor, post=post,
+                            comment=comment, verb=f"{actor.name} mentioned you in {what}", url=url)
+        notified.append(user.pk)
+    return notified
+
+
+def edit_window_open(post: Post) -> bool:
+    return timezone.now() <= post.created_at + timedelta(minutes=settings.POST_EDIT_WINDOW_MINUTES)
+
+
+def can_edit_post(user, post: Post) -> bool:
+    return (getattr(user, "pk", None) == post.author_id and post.status in (ContentStatus.PUBLISHED,
+                                                                              ContentStatus.HELD)
+            and edit_window_open(post))
+
+
+def can_delete_post(user, post: Post) -> bool:
+    if post.status == ContentStatus.DELETED or not getattr(user, "is_authenticated", False):
+        return False
+    return user.pk == post.author_id or is_manager(user)
+
+
+@transaction.atomic
+def post_edit(*, actor, post: Post, body: str) -> Post:
+    """Change the text within the edit window, keeping the previous text as a revision."""
+    check_can_act(actor)
+    if actor.pk != post.author_id:
+        raise PermissionDenied("Only the author can edit a post.")
+    if not can_edit_post(actor, post):
+        raise PermissionDenied(f"Posts can be edited for {settings.POST_EDIT_WINDOW_MINUTES} minutes after posting.")
+    body = clean_body(body)
+    if body == post.body:
+        return post
+    images = post.images.exists()
+    check_can_post_here(actor, pod=post.pod, audience=post.audience, links=has_links(body), images=images)
+    outcome = content_check(actor=actor, pod=post.pod, kind="post", body=body, has_links=has_links(body),
+                            has_images=images)
+    old_body, was_published = post.body, post.status == ContentStatus.PUBLISHED
+    PostRevision.objects.create(post=post, body=old_body)
+    post.body = outcome.body or body
+    post.body_html, _ = render_body(post.body)
+    post.sentiment, post.edited_at, post.status = sentiment_of(post.body), timezone.now(), outcome.status
+    post.save(update_fields=["body", "body_html", "sentiment", "edited_at", "status"])
+    post.tags.set(topic_tags_for(post.body, [t for t in post.tags.all() if t.kind != Tag.Kind.TOPIC]))
+    content_check_record(outcome=outcome, post=post)
+    if was_published and post.status != ContentStatus.PUBLISHED:
+        _unpublished(post)
+    elif post.status == ContentStatus.PUBLISHED:
+        new_names = extract_mentions(post.body) - extract_mentions(old_body)
+        notify_mentions(actor=actor, text=post.body, post=post, only=new_names)
+    return post
+
+
+def _unpublished(post: Post) -> None:
+    if post.pod_id:
+        from .counters import bump
+
+        Pod.objects.filter(pk=post.pod_id).update(post_count=bump("post_count", -1))
+    broadcast(post_groups(post), {"type": "post.remove", "id": post.pk})
+
+
+@transaction.atomic
+def post_delete(*, actor, post: Post) -> None:
+    """The author (or a community manager) deletes: the post disappears everywhere, live too."""
+    if not can_delete_post(actor, post):
+        raise PermissionDenied("Only the author can delete this post.")
+    was_published = post.status == ContentStatus.PUBLISHED
+    Post.objects.filter(pk=post.pk).update(status=ContentStatus.DELETED, pinned_at=None)
+    post.status, post.pinned_at = ContentStatus.DELETED, None
+    if was_published:
+        _unpublished(post)

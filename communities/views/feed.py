@@ -1,25 +1,98 @@
-"""The Commons feed and post pages: parse, check, select, render."""
+"""The Commons feed, the Following feed and the composer: parse, check, select, render."""
 
-from django.shortcuts import get_object_or_404, render
+from urllib.parse import urlencode
 
-from ..models import Post
-from ..permissions import check_can_read_post
-from ..selectors import feed, pinned_posts, post_with_comments
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ..forms_content import PostForm, add_service_error
+from ..models import ContentStatus
+from ..selectors import TOP_WINDOWS, decorate_posts, feed, pinned_posts, post_get, species_options
+from ..services.posts import post_create
+from .posts import post_detail  # noqa: F401  (kept for urls that still route posts/<id>/ here)
+
+SORT_CHOICES = [("hot", "Hot"), ("new", "New"), ("top", "Top")]
+WINDOW_CHOICES = [("day", "Today"), ("week", "This week"), ("month", "This month"), ("all", "All time")]
+
+
+def _feed_params(request) -> dict:
+    default_sort = "hot" if request.user.is_authenticated else "new"
+    t = request.GET.get("t", "week")
+    return {
+        "sort": request.GET.get("sort") or default_sort,
+        "top_window": t if t in TOP_WINDOWS else "week",
+        "topic": (request.GET.get("topic") or "").strip().lstrip("#").lower()[:60] or None,
+        "species": (request.GET.get("species") or "").strip()[:60] or None,
+    }
+
+
+def _feed_response(request, *, following: bool, composer=None, status: int = 200):
+    params = _feed_params(request)
+    page = feed(user=request.user, cursor=request.GET.get("cursor"), following_only=following,
+                exclude_pinned=not following, **params)
+    qs = urlencode({k: v for k, v in {"sort": page.sort, "t": params["top_window"] if page.sort == "top" else "",
+                                      "topic": params["topic"], "species": params["species"]}.items() if v})
+    ctx = {"page": page, "filter_qs": qs, "topic": params["topic"] or "", "species": params["species"] or ""}
+    if request.htmx and request.GET.get("cursor"):  # "Older posts": just the next page
+        return render(request, "communities/_feed_page.html", ctx)
+    ctx.update(following=following, sorts=SORT_CHOICES, windows=WINDOW_CHOICES, species_options=species_options(),
+               stream="/ws/feed/commons/", composer=composer or PostForm(),
+               pinned=[] if following else pinned_posts(user=request.user))
+    return render(request, "communities/home.html", ctx, status=status)
 
 
 def home(request):
-    page = feed(
-        user=request.user, sort=request.GET.get("sort", "hot" if request.user.is_authenticated else "new"),
-        top_window=request.GET.get("t", "week"), topic=request.GET.get("topic") or None,
-        species=request.GET.get("species") or None, cursor=request.GET.get("cursor"),
-    )
-    template = "communities/_feed_page.html" if request.htmx and request.GET.get("cursor") else "communities/home.html"
-    return render(request, template, {"page": page, "pinned": pinned_posts(user=request.user),
-                                      "topic": request.GET.get("topic", ""), "stream": "/ws/feed/commons/"})
+    """Members get the feed and a composer; anonymous visitors a landing page with public posts."""
+    return _feed_response(request, following=False)
 
 
-def post_detail(request, post_id: int):
-    post = get_object_or_404(Post.objects.select_related("author", "pod"), pk=post_id)
-    check_can_read_post(request.user, post)
-    return render(request, "communities/post_detail.html",
-                  {"post": post, "comments": post_with_comments(post=post, user=request.user)})
+@login_required
+def following(request):
+    return _feed_response(request, following=True)
+
+
+@login_required
+@require_POST
+def post_new(request):
+    """The composer. Without JS: redirect to the new post, or the page again with the text kept.
+    With htmx: the new card (prepended) plus a fresh composer, or the composer with its errors."""
+    form = PostForm(request.POST, request.FILES)
+    post = None
+    if form.is_valid():
+        try:
+            post = post_create(actor=request.user, body=form.cleaned_data["body"], audience="everyone",
+                               images=form.cleaned_data["images"], poll=form.poll_spec(),
+                               image_alt=form.cleaned_data["image_alt"])
+        except ValidationError as exc:
+            add_service_error(form, exc)
+    if post is None:
+        if request.htmx:
+            return _composer_response(request, form, retarget=True)
+        return _feed_response(request, following=False, composer=form)
+    if not request.htmx:
+        return redirect("communities:post_detail", post_id=post.pk)
+    return _created_response(request, post)
+
+
+def _composer_response(request, form, *, retarget: bool, notice: str = ""):
+    response = render(request, "communities/_composer.html", {"composer": form, "notice": notice})
+    if retarget:
+        response["HX-Retarget"], response["HX-Reswap"] = "#composer", "outerHTML"
+    return response
+
+
+def _created_response(request, post):
+    """The new card for the feed and, out of band, an empty composer."""
+    composer = render(request, "communities/_composer.html", {
+        "composer": PostForm(), "oob": True,
+        "notice": "Posted!" if post.status == ContentStatus.PUBLISHED else
+        "Thanks! Your post is waiting for a moderator's review.",
+    }).content.decode()
+    card = ""
+    if post.status == ContentStatus.PUBLISHED:
+        card = render(request, "communities/_post_card.html",
+                      {"post": decorate_posts([post_get(post.pk)], request.user)[0]}).content.decode()
+    return HttpResponse(card + composer)

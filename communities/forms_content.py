@@ -1,0 +1,144 @@
+"""Input validation for posts, comments, polls, reactions and notification preferences.
+
+Forms only parse and validate shapes; the rules (who may post where, rule checks, image contents)
+live in the services, whose ValidationErrors are put back on these forms' fields by `add_service_error`.
+"""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import NotificationKind, Post, ReactionKind
+from .segments import SegmentForm
+from .services.polls import PollSpec
+
+
+class MultipleImageInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleImageField(forms.FileField):
+    """Several photos in one input; each is checked (and re-encoded) by the post service."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleImageInput(attrs={"accept": "image/jpeg,image/png,image/gif,image/webp"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleImageField, self).clean(d, initial) for d in data if d]
+        return [super().clean(data, initial)] if data else []
+
+
+def add_service_error(form: forms.Form, exc: ValidationError, default_field: str = "body") -> None:
+    """Show a service's ValidationError next to the matching field (or `default_field`)."""
+    fallback = default_field if default_field in form.fields else None
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(name if name in form.fields else fallback, errors)
+    else:
+        form.add_error(fallback, exc.messages)
+
+
+class PostForm(forms.Form):
+    """The composer. The poll is optional: a question plus choices, one per line."""
+
+    body = forms.CharField(label="Your post", max_length=20000, widget=forms.Textarea(attrs={"rows": 4}),
+                           help_text="Markdown works. #hashtags become topics; @username notifies someone.")
+    audience = forms.ChoiceField(label="Who can see it", choices=Post.Audience.choices, initial="everyone",
+                                 required=False)
+    images = MultipleImageField(label="Photos", required=False, help_text="Up to 4 photos, 5 MB each.")
+    image_alt = forms.CharField(label="Describe the photos", max_length=200, required=False,
+                                help_text="For members using screen readers.")
+    poll_question = forms.CharField(label="Poll question", max_length=200, required=False)
+    poll_choices = forms.CharField(label="Poll choices", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                   help_text="One choice per line (2 to 10).")
+    poll_multiple = forms.BooleanField(label="Members may pick more than one", required=False)
+    poll_closes_at = forms.DateTimeField(label="Poll closes (optional)", required=False,
+                                         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+
+    def __init__(self, *args, pod=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if pod is None:  # trusted-only posts exist in pods only
+            del self.fields["audience"]
+
+    def clean(self):
+        data = super().clean()
+        has_choices = bool((data.get("poll_choices") or "").strip())
+        if has_choices and not (data.get("poll_question") or "").strip():
+            self.add_error("poll_question", "Ask a question for your poll.")
+        return data
+
+    def poll_spec(self) -> PollSpec | None:
+        d = self.cleaned_data
+        if not (d.get("poll_question") or "").strip():
+            return None
+        return PollSpec(question=d["poll_question"], choices=(d.get("poll_choices") or "").splitlines(),
+                        multiple=d.get("poll_multiple", False), closes_at=d.get("poll_closes_at"))
+
+
+class PostEditForm(forms.Form):
+    body = forms.CharField(label="Your post", max_length=20000, widget=forms.Textarea(attrs={"rows": 8}))
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(label="Your comment", max_length=10000, widget=forms.Textarea(attrs={"rows": 3}))
+    parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+class ReactionForm(forms.Form):
+    kind = forms.ChoiceField(choices=ReactionKind.choices)
+
+
+class PollVoteForm(forms.Form):
+    choices = forms.TypedMultipleChoiceField(coerce=int, label="Your vote", error_messages={
+        "required": "Pick one of the choices."})
+
+    def __init__(self, *args, poll, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["choices"].choices = [(c.pk, c.text) for c in poll.choices.all()]
+        self.fields["choices"].widget = (forms.CheckboxSelectMultiple() if poll.multiple else forms.RadioSelect())
+
+
+class AnnouncementForm(SegmentForm):
+    """A manager's announcement: the text, and optionally a segment (the directory's filters)."""
+
+    body = forms.CharField(label="Announcement", max_length=20000, widget=forms.Textarea(attrs={"rows": 5}))
+    pin = forms.BooleanField(label="Pin it to the top of the Commons", required=False, initial=True)
+    field_order = ["body", "pin"]
+
+    def segment(self) -> dict:
+        filters = self.filters()
+        filters.pop("body", None)
+        filters.pop("pin", None)
+        return filters
+
+
+class NotificationPreferencesForm(forms.Form):
+    """Per kind: show in the app (unless muted) and send by email."""
+
+    announcement_emails = forms.BooleanField(label="Email me announcements addressed to me", required=False)
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        muted, emailed = set(member.muted_notification_kinds or []), set(member.email_notification_kinds or [])
+        self.kinds = []
+        for kind in NotificationKind:
+            self.fields[f"inapp_{kind.value}"] = forms.BooleanField(label="In the app", required=False,
+                                                                     initial=kind.value not in muted)
+            if kind != NotificationKind.ANNOUNCEMENT:
+                self.fields[f"email_{kind.value}"] = forms.BooleanField(label="By email", required=False,
+                                                                         initial=kind.value in emailed)
+            self.kinds.append(kind)
+        self.fields["announcement_emails"].initial = member.announcement_emails
+
+    def rows(self):
+        """(label, in-app field, email field or None) per kind, for the preferences table."""
+        for kind in self.kinds:
+            yield kind.label, self[f"inapp_{kind.value}"], (
+                self[f"email_{kind.value}"] if f"email_{kind.value}" in self.fields else self["announcement_emails"])
+
+    def muted_kinds(self) -> list[str]:
+        return [k.value for k in self.kinds if not self.cleaned_data.get(f"inapp_{k.value}")]
+
+    def email_kinds(self) -> list[str]:
+        return [k.value for k in self.kinds if self.cleaned_data.get(f"email_{k.value}")]

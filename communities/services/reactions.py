@@ -1,0 +1,75 @@
+"""Reactions: one of each kind per member per post or comment, toggled; counters move with F()."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+
+from microgroups.permissions import pod_roles
+
+from ..models import Comment, ContentStatus, Post, Reaction, ReactionKind
+from ..permissions import check_can_act, check_can_read_post
+from ..streams import broadcast, post_groups
+from .counters import bump, hot_score_expression
+
+
+def _check_can_react(actor, post: Post, target_status: str) -> None:
+    check_can_act(actor)
+    check_can_read_post(actor, post)
+    if target_status != ContentStatus.PUBLISHED:
+        raise PermissionDenied("You can't react to this.")
+    # Reading an open pod is public; taking part in it is for its members.
+    if post.pod_id and not pod_roles(actor).is_member(post.pod_id):
+        raise PermissionDenied("Join this pod to react to its posts.")
+
+
+def _counter_updates(kind: str, delta: int, post: Post | None) -> dict:
+    updates = {f"{kind}_count": bump(f"{kind}_count", delta), "reaction_count": bump("reaction_count", delta)}
+    if post is not None:
+        updates["hot_score"] = hot_score_expression(created_at=post.created_at, reaction_delta=delta)
+    return updates
+
+
+@transaction.atomic
+def reaction_toggle(*, actor, kind: str, post: Post | None = None, comment: Comment | None = None) -> bool:
+    """Add the reaction, or take it back if it's there. Returns True when the member now has it."""
+    if kind not in ReactionKind.values:
+        raise ValidationError({"kind": "Unknown reaction."})
+    if (post is None) == (comment is None):
+        raise ValueError("react to exactly one of post or comment")
+    target_post = post if post is not None else comment.post
+    _check_can_react(actor, target_post, (post or comment).status)
+    target = {"post": post} if post is not None else {"comment": comment}
+    model = Post if post is not None else Comment
+    deleted, _ = Reaction.objects.filter(member=actor, kind=kind, **target).delete()
+    if deleted:
+        model.objects.filter(pk=(post or comment).pk).update(**_counter_updates(kind, -1, post))
+        _broadcast_counts(target_post, post is not None)
+        return False
+    try:
+        with transaction.atomic():
+            Reaction.objects.create(member=actor, kind=kind, **target)
+    except IntegrityError:  # a concurrent double-click already added it: one reaction, counted once
+        return True
+    model.objects.filter(pk=(post or comment).pk).update(**_counter_updates(kind, 1, post))
+    _notify_author(actor, target_post, comment)
+    _broadcast_counts(target_post, post is not None)
+    return True
+
+
+def _notify_author(actor, post: Post, comment: Comment | None) -> None:
+    from .notifications import notification_reaction
+
+    recipient = comment.author if comment is not None else post.author
+    notification_reaction(recipient=recipient, actor=actor, post=post, comment=comment)
+
+
+def _broadcast_counts(post: Post, is_post: bool) -> None:
+    """Everyone watching the place sees new post counts (counts only: pressed state is per viewer)."""
+    if not is_post:
+        return
+    fresh = Post.objects.only(*[f"{k}_count" for k in ReactionKind.values], "reaction_count", "pod_id",
+                              "audience", "status", "segment").get(pk=post.pk)
+    if fresh.segment is not None:
+        return
+    html = render_to_string("communities/_reactions.html", {"post": fresh, "counts_only": True})
+    broadcast(post_groups(fresh), {"type": "post.counts", "id": post.pk, "html": html})

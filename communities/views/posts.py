@@ -1,0 +1,203 @@
+"""Post pages and the actions on them: edit, delete, react, comment, vote, pin, follow, announce.
+
+Every action is a POST form that works without JavaScript (redirecting back); htmx requests get the
+fragment to swap in place. Unknown or unreadable things are 404; visible but forbidden is 403.
+"""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from microgroups.permissions import is_manager
+
+from ..forms_content import AnnouncementForm, CommentForm, PostEditForm, ReactionForm, add_service_error
+from ..models import Comment, Poll, Post
+from ..permissions import check_can_read_post
+from ..selectors import decorate_polls, decorate_posts, post_get, post_page, post_revisions
+from ..services.announcements import announcement_create, post_pin, post_unpin
+from ..services.comments import comment_create, comment_delete
+from ..services.follows import follow_create, follow_delete
+from ..services.polls import poll_vote
+from ..services.posts import can_delete_post, can_edit_post, post_delete, post_edit
+from ..services.reactions import reaction_toggle
+
+
+def _readable_post(request, post_id: int) -> Post:
+    post = get_object_or_404(Post.objects.select_related("author", "pod", "poll"), pk=post_id)
+    check_can_read_post(request.user, post)
+    return post
+
+
+def _back(request, fallback: str):
+    """Return to the page the form was on (same site only), else to `fallback`."""
+    target = request.POST.get("next") or request.headers.get("referer", "")
+    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return redirect(target)
+    return redirect(fallback)
+
+
+def _detail(request, post: Post, *, comment_form=None, vote_errors=None, status: int = 200):
+    page = post_page(post=post_get(post.pk), user=request.user)
+    return render(request, "communities/post_detail.html", {
+        "post": page.post, "comments": page.comments, "comment_form": comment_form or CommentForm(),
+        "can_edit": can_edit_post(request.user, post), "can_delete": can_delete_post(request.user, post),
+        "vote_errors": vote_errors,
+    }, status=status)
+
+
+def post_detail(request, post_id: int):
+    return _detail(request, _readable_post(request, post_id))
+
+
+@login_required
+def post_edit_view(request, post_id: int):
+    post = _readable_post(request, post_id)
+    if request.user.pk != post.author_id:
+        raise PermissionDenied("Only the author can edit a post.")
+    editable = can_edit_post(request.user, post)
+    form = PostEditForm(request.POST or None, initial={"body": post.body}) if editable else None
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("The editing window for this post has closed.")
+        if form.is_valid():
+            try:
+                post_edit(actor=request.user, post=post, body=form.cleaned_data["body"])
+                return redirect("communities:post_detail", post_id=post.pk)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+    return render(request, "communities/post_form.html", {
+        "post": post, "form": form, "revisions": post_revisions(post=post),
+        "window": settings.POST_EDIT_WINDOW_MINUTES,
+        "editable_until": post.created_at + timedelta(minutes=settings.POST_EDIT_WINDOW_MINUTES)})
+
+
+@login_required
+@require_POST
+def post_delete_view(request, post_id: int):
+    post = _readable_post(request, post_id)
+    post_delete(actor=request.user, post=post)
+    messages.success(request, "Your post was deleted.")
+    return redirect("home")
+
+
+@login_required
+@require_POST
+def post_react(request, post_id: int):
+    post = _readable_post(request, post_id)
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Unknown reaction.")
+    reaction_toggle(actor=request.user, kind=form.cleaned_data["kind"], post=post)
+    if request.htmx:
+        return render(request, "communities/_reactions.html",
+                      {"post": decorate_posts([post_get(post.pk)], request.user)[0]})
+    return _back(request, f"/posts/{post.pk}/")
+
+
+@login_required
+@require_POST
+def comment_react(request, comment_id: int):
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=comment_id)
+    check_can_read_post(request.user, comment.post)
+    form = ReactionForm(request.POST)
+    if not form.is_valid():
+        return HttpResponseBadRequest("Unknown reaction.")
+    reaction_toggle(actor=request.user, kind=form.cleaned_data["kind"], comment=comment)
+    return redirect(f"/posts/{comment.post_id}/#comment-{comment.pk}")
+
+
+@login_required
+@require_POST
+def comment_new(request, post_id: int):
+    post = _readable_post(request, post_id)
+    form = CommentForm(request.POST)
+    if form.is_valid():
+        parent = None
+        if form.cleaned_data.get("parent"):
+            parent = get_object_or_404(Comment, pk=form.cleaned_data["parent"], post=post)
+        try:
+            comment = comment_create(actor=request.user, post=post, body=form.cleaned_data["body"], parent=parent)
+            return redirect(f"/posts/{post.pk}/#comment-{comment.pk}")
+        except ValidationError as exc:
+            add_service_error(form, exc)
+    return _detail(request, post, comment_form=form)
+
+
+@login_required
+@require_POST
+def comment_delete_view(request, comment_id: int):
+    comment = get_object_or_404(Comment.objects.select_related("post"), pk=comment_id)
+    check_can_read_post(request.user, comment.post)
+    comment_delete(actor=request.user, comment=comment)
+    messages.success(request, "Your comment was deleted.")
+    return redirect("communities:post_detail", post_id=comment.post_id)
+
+
+@login_required
+@require_POST
+def poll_vote_view(request, poll_id: int):
+    poll = get_object_or_404(Poll.objects.select_related("post"), pk=poll_id)
+    post = _readable_post(request, poll.post_id)
+    errors = None
+    try:
+        choice_ids = [int(c) for c in request.POST.getlist("choices")]
+        poll_vote(actor=request.user, poll=poll, choice_ids=choice_ids)
+    except ValueError:
+        errors = ["Pick one of the choices."]
+    except ValidationError as exc:
+        errors = exc.messages
+    if request.htmx:
+        poll = Poll.objects.get(pk=poll.pk)
+        decorate_polls([poll], request.user)
+        return render(request, "communities/_poll.html", {"poll": poll, "vote_errors": errors})
+    if errors:
+        return _detail(request, post, vote_errors=errors)
+    return redirect(f"/posts/{post.pk}/#poll-{poll.pk}")
+
+
+@login_required
+@require_POST
+def post_pin_view(request, post_id: int, pin: bool):
+    post = _readable_post(request, post_id)
+    try:
+        (post_pin if pin else post_unpin)(actor=request.user, post=post)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect("communities:post_detail", post_id=post.pk)
+
+
+@login_required
+def announcement_new(request):
+    if not is_manager(request.user):
+        raise PermissionDenied("Only community managers can make announcements.")
+    form = AnnouncementForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            post = announcement_create(actor=request.user, body=form.cleaned_data["body"],
+                                       segment=form.segment(), pin=form.cleaned_data["pin"])
+            messages.success(request, "Announcement posted.")
+            return redirect("communities:post_detail", post_id=post.pk)
+        except ValidationError as exc:
+            add_service_error(form, exc, default_field=None)
+    return render(request, "communities/announcement_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def follow_view(request, username: str, follow: bool):
+    member = get_object_or_404(get_user_model(), username=username, is_active=True, deleted_at__isnull=True)
+    try:
+        (follow_create if follow else follow_delete)(actor=request.user, followee=member)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    if request.htmx:
+        return render(request, "communities/_follow_button_fragment.html", {"member": member})
+    return _back(request, f"/members/{member.username}/")
