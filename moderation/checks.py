@@ -20,14 +20,18 @@ class CheckOutcome:
     hits: list = field(default_factory=list)  # rule hits to record once the content exists
 
 
-def content_check(*, actor, pod, kind: str, body: str, has_links: bool, has_images: bool) -> CheckOutcome:
+def content_check(*, actor, pod, kind: str, body: str, has_links: bool, has_images: bool,
+                  editing: bool = False) -> CheckOutcome:
     """Apply the rules of the content's scope and every scope above it.
 
     `kind` is "post" or "comment"; `pod` is None for the Commons. Raises ContentBlocked.
+    `editing=True` for an edit of existing content: text rules, links and mutes apply, but not the
+    volume rules (slow mode, daily caps, new-member approval), which count new content only.
     """
     from .rules import evaluate  # the rules engine; imported late to keep this module import-light
 
-    return evaluate(actor=actor, pod=pod, kind=kind, body=body, has_links=has_links, has_images=has_images)
+    return evaluate(actor=actor, pod=pod, kind=kind, body=body, has_links=has_links, has_images=has_images,
+                    editing=editing)
 
 
 def content_check_record(*, outcome: CheckOutcome, post=None, comment=None) -> None:

@@ -1,21 +1,246 @@
-"""Reads for moderators: who moderates, and what waits for them."""
+"""Reads for moderators and members: who moderates, the queue, the log, rules, and public summaries."""
 
-from django.db.models import Q
+import base64
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
-from communities.models import ContentStatus, Post
-from microgroups.models import JoinRequest
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from communities.models import ContentStatus, Place
+from microgroups.models import JoinRequest, Pod
 from microgroups.permissions import is_manager, pod_roles
+
+from .models import ModerationLogEntry, QueueItem, Rule, RuleHit, ScopeKind
+from .permissions import readable_items_q, readable_place_q
+from .scopes import COMMONS, ModeratorScopes, Scope, moderator_scopes, pod_region_id, scope_for_pod
+
+QUEUE_PAGE_SIZE = 50
+LOG_PAGE_SIZE = 50
+AGE_FILTERS = {"1h": timedelta(hours=1), "24h": timedelta(hours=24), "48h": timedelta(hours=48)}
 
 
 def user_is_moderator(user) -> bool:
-    return is_manager(user) or bool(pod_roles(user).stewarded)
+    """Managers, assigned moderators (any scope) and pod stewards."""
+    return moderator_scopes(user).any
+
+
+def queue_queryset() -> QuerySet[QueueItem]:
+    return QueueItem.objects.select_related(
+        "post__author", "post__pod", "comment__author", "comment__post__pod", "member", "join_request__member",
+        "join_request__pod", "claimed_by", "region", "pod", "subject", "appeal",
+    )
+
+
+def visible_items(user) -> QuerySet[QueueItem]:
+    """Open items inside this person's scopes whose content they may read."""
+    scopes = moderator_scopes(user)
+    if not scopes.any:
+        return QueueItem.objects.none()
+    return (QueueItem.objects.filter(status=QueueItem.Status.OPEN)
+            .filter(scopes.items_q()).filter(readable_items_q(user))
+            .exclude(join_request__status__in=[s for s in JoinRequest.Status.values if s != "pending"])
+            .exclude(post__status=ContentStatus.DELETED).exclude(comment__status=ContentStatus.DELETED))
 
 
 def moderator_queue_count(user) -> int:
-    """Items waiting in this person's scopes: held posts and pending join requests."""
+    """Items waiting in this person's scopes (the nav badge)."""
+    if not user_is_moderator(user):
+        return 0
+    return visible_items(user).count()
+
+
+@dataclass
+class QueuePage:
+    items: list[QueueItem]
+    next_cursor: str | None
+
+
+def _cursor(item: QueueItem) -> str:
+    return base64.urlsafe_b64encode(f"{item.created_at.isoformat()}|{item.pk}".encode()).decode()
+
+
+def _uncursor(cursor: str | None):
+    if not cursor:
+        return None
+    try:
+        when, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
+        return datetime.fromisoformat(when), int(pk)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def scope_filter_q(key: str | None) -> Q:
+    """Items in a scope filter: "commons", "region:<id>" (the region and its pods), "pod:<id>"."""
+    if not key:
+        return Q()
+    kind, _, raw = key.partition(":")
+    if kind == "commons":
+        return Q(scope_kind=ScopeKind.COMMONS)
+    if kind in ("region", "pod") and raw.isdigit():
+        return Q(region_id=int(raw)) if kind == "region" else Q(pod_id=int(raw), scope_kind=ScopeKind.POD)
+    return Q(pk__in=[])
+
+
+def queue_page(*, user, scope: str | None = None, kind: str | None = None, age: str | None = None,
+               cursor: str | None = None, page_size: int = QUEUE_PAGE_SIZE) -> QueuePage:
+    """Oldest first, keyset-paginated; a constant number of queries whatever the page holds."""
+    qs = visible_items(user).filter(scope_filter_q(scope))
+    if kind in QueueItem.Kind.values:
+        qs = qs.filter(kind=kind)
+    if age in AGE_FILTERS:
+        qs = qs.filter(created_at__lte=timezone.now() - AGE_FILTERS[age])
+    after = _uncursor(cursor)
+    if after:
+        qs = qs.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1]))
+    items = list(queue_queryset().filter(pk__in=qs.values("pk")).order_by("created_at", "id")[: page_size + 1])
+    more = len(items) > page_size
+    items = items[:page_size]
+    return QueuePage(items=items, next_cursor=_cursor(items[-1]) if more else None)
+
+
+def queue_item_get(*, user, item_id: int) -> QueueItem:
+    """404 unless the item is inside this person's scopes and its content readable to them."""
+    scopes = moderator_scopes(user)
+    if not scopes.any:
+        raise Http404("No queue item here.")
+    item = (queue_queryset().filter(scopes.items_q()).filter(readable_items_q(user)).filter(pk=item_id).first())
+    if item is None:
+        raise Http404("No queue item here.")
+    return item
+
+
+def item_reports(item: QueueItem) -> list:
+    return list(item.reports.select_related("reporter").order_by("created_at"))
+
+
+@dataclass
+class ScopeChoice:
+    key: str
+    label: str
+    scope: Scope
+
+
+def scope_choices(user) -> list[ScopeChoice]:
+    """The scopes this person moderates (for filters and for creating rules): three queries at most."""
+    scopes = moderator_scopes(user)
+    out = []
+    if scopes.everywhere:
+        out.append(ScopeChoice("commons", "Commons (everywhere)", COMMONS))
+        regions = Place.objects.filter(kind=Place.Kind.REGION)
+        pods = Pod.objects.all()
+    else:
+        regions = Place.objects.filter(pk__in=scopes.region_ids)
+        city_ids = list(Place.objects.filter(Q(pk__in=scopes.region_ids) | Q(parent_id__in=scopes.region_ids))
+                        .values_list("pk", flat=True)) if scopes.region_ids else []
+        pods = Pod.objects.filter(Q(pk__in=scopes.pod_ids) | Q(region_id__in=city_ids))
+    for region in regions.order_by("name"):
+        out.append(ScopeChoice(f"region:{region.pk}", f"Region: {region.name}", Scope(ScopeKind.REGION, region.pk)))
+    for pod in pods.order_by("name"):
+        if pod.is_unlisted and not scopes.everywhere and pod.pk not in pod_roles(user).member_pod_ids:
+            continue
+        out.append(ScopeChoice(f"pod:{pod.pk}", f"Pod: {pod.name}", scope_for_pod(pod)))
+    return out
+
+
+def scope_from_key(user, key: str) -> Scope:
+    """A scope this person moderates, by its key; anything else is 404."""
+    for choice in scope_choices(user):
+        if choice.key == key:
+            return choice.scope
+    raise Http404("No such scope.")
+
+
+@dataclass
+class RuleGroup:
+    label: str
+    editable: bool
+    rules: list[Rule]
+
+
+def rules_overview(*, user) -> list[RuleGroup]:
+    """Rules in my scopes (editable) and those inherited from above them (read-only), by scope."""
+    scopes = moderator_scopes(user)
+    own = list(Rule.objects.filter(scopes.rules_q()).select_related("region", "pod"))
+    inherited = [] if scopes.everywhere else list(_inherited_rules(user, scopes, {r.pk for r in own}))
+    groups: dict[tuple, RuleGroup] = {}
+    order = {"commons": 0, "region": 1, "pod": 2}
+    for rule, editable in [(r, True) for r in own] + [(r, False) for r in inherited]:
+        key = (order[rule.scope_kind], rule.scope_label, editable)
+        groups.setdefault(key, RuleGroup(rule.scope_label + ("" if editable else " (inherited)"), editable, []))
+        groups[key].rules.append(rule)
+    return [groups[k] for k in sorted(groups)]
+
+
+def _inherited_rules(user, scopes: ModeratorScopes, exclude: set[int]) -> QuerySet[Rule]:
+    region_ids = set(scopes.region_ids)
+    for pod in Pod.objects.filter(pk__in=scopes.pod_ids).only("pk", "region_id"):
+        region_ids.add(pod_region_id(pod))
+    q = Q(scope_kind=ScopeKind.COMMONS) | Q(scope_kind=ScopeKind.REGION, region_id__in=region_ids - {None})
+    return Rule.objects.filter(q).exclude(pk__in=exclude).select_related("region", "pod")
+
+
+def rules_in_scope_chain(scope: Scope) -> list[Rule]:
+    """Rules that apply to content in `scope` (to cite one when removing)."""
+    return list(Rule.objects.filter(scope.rows_q(), enabled=True).order_by("scope_kind", "title"))
+
+
+def _readable_log_q(user) -> Q:
     if is_manager(user):
-        held = Post.objects.filter(status=ContentStatus.HELD).count()
-        return held + JoinRequest.objects.filter(status=JoinRequest.Status.PENDING).count()
-    pods = pod_roles(user).stewarded
-    held = Post.objects.filter(Q(pod_id__in=pods), status=ContentStatus.HELD).count()
-    return held + JoinRequest.objects.filter(pod_id__in=pods, status=JoinRequest.Status.PENDING).count()
+        return Q()
+    roles = pod_roles(user)
+    no_content = Q(post__isnull=True, comment__isnull=True) & (
+        Q(content_pod__isnull=True) | Q(content_pod__privacy=Pod.Privacy.OPEN)
+        | Q(content_pod_id__in=roles.member_pod_ids)
+    )
+    return ((Q(post__isnull=False) & readable_place_q(user, "post__"))
+            | (Q(comment__isnull=False) & readable_place_q(user, "comment__post__")) | no_content)
+
+
+@dataclass
+class LogPage:
+    entries: list[ModerationLogEntry]
+    next_cursor: str | None
+
+
+def log_page(*, user, scope: str | None = None, cursor: str | None = None, page_size: int = LOG_PAGE_SIZE) -> LogPage:
+    """Newest first, entries of my scopes whose content I may read; keyset-paginated by id."""
+    scopes = moderator_scopes(user)
+    if not scopes.any:
+        return LogPage([], None)
+    qs = (ModerationLogEntry.objects.filter(scopes.items_q()).filter(_readable_log_q(user))
+          .filter(scope_filter_q(scope)))
+    if cursor and cursor.isdigit():
+        qs = qs.filter(pk__lt=int(cursor))
+    entries = list(qs.select_related("actor", "subject", "region", "pod", "content_pod")
+                   .order_by("-id")[: page_size + 1])
+    more = len(entries) > page_size
+    entries = entries[:page_size]
+    return LogPage(entries, str(entries[-1].pk) if more else None)
+
+
+def pod_moderation_summary(pod: Pod, *, days: int = 90) -> dict:
+    """What members of a pod may know: removals and automatic blocks by rule, no names, no content."""
+    since = timezone.now() - timedelta(days=days)
+    removals = list(ModerationLogEntry.objects.filter(content_pod=pod, action=ModerationLogEntry.Action.REMOVE,
+                                                      created_at__gte=since)
+                    .values("rule_title").annotate(n=Count("pk")).order_by("-n", "rule_title"))
+    blocked = list(RuleHit.objects.filter(content_pod=pod, outcome=RuleHit.Outcome.BLOCKED, created_at__gte=since)
+                   .values("rule__title", "rule_kind").annotate(n=Count("pk")).order_by("-n", "rule__title"))
+    kinds = dict(Rule.Kind.choices)
+    return {
+        "days": days,
+        "removals": [(r["rule_title"] or "Other moderator decisions", r["n"]) for r in removals],
+        "removal_total": sum(r["n"] for r in removals),
+        "blocked": [(b["rule__title"] or kinds.get(b["rule_kind"], "A rule"), b["n"]) for b in blocked],
+        "blocked_total": sum(b["n"] for b in blocked),
+    }
+
+
+def upheld_actions_since(member_id: int, pod_id: int, since) -> int:
+    """Moderation actions against a member in a pod since `since` that stand (an appeal granted
+    against a removal cancels it). The ladder's clean-record check reads this."""
+    return (ModerationLogEntry.objects.filter(subject_id=member_id, content_pod_id=pod_id, created_at__gte=since,
+                                              action__in=ModerationLogEntry.UPHELD_ACTIONS)
+            .exclude(appeals__status="granted").count())

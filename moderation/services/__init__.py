@@ -1,0 +1,1 @@
+"""Moderation writes, one module per noun: rules, queue, actions, reports, appeals, assignments, automation."""

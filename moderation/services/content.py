@@ -1,0 +1,73 @@
+"""Changing a post's or comment's status from moderation, with the same effects content's own paths have."""
+
+from django.db.models import F
+
+from communities.models import Comment, ContentStatus, NotificationKind, Post
+from communities.services.counters import bump
+from communities.services.notifications import notification_create
+from communities.streams import broadcast, post_groups
+from microgroups.models import Pod
+
+
+def content_of(item) -> tuple[Post | None, Comment | None]:
+    return item.post, item.comment
+
+
+def hide(content) -> None:
+    """Take published content out of sight (held or removed): counters down, live cards removed."""
+    if isinstance(content, Post):
+        if content.pod_id:
+            Pod.objects.filter(pk=content.pod_id).update(post_count=bump("post_count", -1))
+        broadcast(post_groups(content), {"type": "post.remove", "id": content.pk})
+    else:
+        Post.objects.filter(pk=content.post_id).update(comment_count=bump("comment_count", -1))
+
+
+def publish(content) -> None:
+    """Held or removed → published, with everything publishing does (counters, mentions, live card)."""
+    content.status, content.removal_reason = ContentStatus.PUBLISHED, ""
+    content.save(update_fields=["status", "removal_reason"])
+    if isinstance(content, Post):
+        from communities.services.posts import post_published_effects
+
+        post_published_effects(post=content)
+    else:
+        from communities.services.comments import comment_published_effects
+
+        comment_published_effects(comment=content)
+
+
+def set_status(content, status: str, *, reason: str = "") -> str:
+    """Returns the previous status; hides the content when it was published."""
+    before = content.status
+    content.status = status
+    fields = ["status"]
+    if status == ContentStatus.REMOVED:
+        content.removal_reason = reason[:500]
+        fields.append("removal_reason")
+    type(content).objects.filter(pk=content.pk).update(**{f: getattr(content, f) for f in fields})
+    if before == ContentStatus.PUBLISHED and status != ContentStatus.PUBLISHED:
+        hide(content)
+    return before
+
+
+def noun(content) -> str:
+    return "post" if isinstance(content, Post) else "comment"
+
+
+def url_of(content) -> str:
+    if isinstance(content, Post):
+        return f"/posts/{content.pk}/"
+    return f"/posts/{content.post_id}/#comment-{content.pk}"
+
+
+def notify(*, actor, recipient, verb: str, url: str = "", post=None, comment=None, pod=None) -> None:
+    """Moderation notices: `verb` names only the recipient's own content or what they may see."""
+    if recipient is None:
+        return
+    notification_create(recipient=recipient, kind=NotificationKind.MODERATION, actor=actor, verb=verb, url=url,
+                        post=post, comment=comment, pod=pod)
+
+
+def bump_score(item, weight: float) -> None:
+    type(item).objects.filter(pk=item.pk).update(score=F("score") + weight, report_count=F("report_count") + 1)
