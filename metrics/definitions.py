@@ -1,0 +1,92 @@
+"""The definitions shown beside every figure (and in the README). One place, so pages and docs agree.
+
+Each entry: key → (label, definition, format). Formats: "int", "pct" (ratio shown as %), "ratio"
+(plain number, two decimals), "score" (sentiment, three decimals), "dur" (seconds shown as h/min).
+"""
+
+DEFINITIONS: dict[str, tuple[str, str, str]] = {
+    "impressions": ("Impressions", "Posts shown to signed-in members in a feed or on the post's page, counted "
+                    "once per member, post and day.", "int"),
+    "unique_reach": ("Unique reach", "Distinct members with at least one impression in the period.", "int"),
+    "active_members": ("Active members", "Distinct members with activity (any page request or websocket action "
+                       "in the scope) in the period.", "int"),
+    "dau": ("DAU", "Daily active members, averaged over the period's days.", "ratio"),
+    "wau": ("WAU", "Distinct active members in the 7 days ending on the period's last day.", "int"),
+    "mau": ("MAU", "Distinct active members in the 28 days ending on the period's last day.", "int"),
+    "stickiness": ("Stickiness", "Average DAU ÷ MAU.", "pct"),
+    "members_end": ("Members", "Members at the end of the period.", "int"),
+    "growth": ("Growth", "Joined − left during the period.", "int"),
+    "growth_rate": ("Growth rate", "Growth ÷ members at the start of the period.", "pct"),
+    "interactions": ("Interactions", "Posts + comments + reactions.", "int"),
+    "engagement_rate": ("Engagement rate", "(Comments + reactions) ÷ impressions.", "pct"),
+    "contributors": ("Contributors", "Distinct members with a post or comment.", "int"),
+    "participation": ("Participation", "Contributors ÷ active members.", "pct"),
+    "contributions_per_active": ("Contributions per active member", "(Posts + comments) ÷ active members.",
+                                 "ratio"),
+    "inequality": ("Participation inequality", "Share of contributions (posts + comments) made by the top 10% "
+                   "of contributors (rounded up; ties broken by member id).", "pct"),
+    "reply_rate": ("Reply rate", "Share of the period's posts that received a comment from another member "
+                   "within 24 hours.", "pct"),
+    "median_reply_seconds": ("Median time to first reply", "Median time from a post to its first comment by "
+                             "another member, over the period's posts that received one.", "dur"),
+    "retention_w4": ("Retention week 4", "Of the members who joined the scope in one ISO week (a cohort), the "
+                     "share active in the scope in the 4th week after; pooled over the cohorts whose week 4 "
+                     "ended in the period (for a day: the 7 days ending that day).", "pct"),
+    "sentiment_mean": ("Sentiment", "Mean VADER compound score (−1…1) of the period's posts and comments.",
+                       "score"),
+    "sentiment_positive_share": ("Positive share", "Share of posts and comments scoring above 0.05.", "pct"),
+    "sentiment_negative_share": ("Negative share", "Share of posts and comments scoring below −0.05.", "pct"),
+    "pulse_mean": ("Pulse score", "Mean answer (1–5) to “How valuable is this pod to you?” in the month's "
+                   "pulse.", "ratio"),
+    "pulse_rate": ("Pulse response rate", "Answers ÷ members asked (the pod's members when the month's pulse "
+                   "opened).", "pct"),
+    "rule_hits": ("Rule hits", "Times a moderation rule acted on a post or comment in the scope.", "int"),
+}
+
+SCOPE_DEFINITIONS = {
+    "commons": "The Commons: posts outside pods and their comments, reactions and impressions; activity on "
+               "Commons pages. Members: every account that is active or was deleted, from `date_joined` until "
+               "`deleted_at`; joined = accounts created in the period, left = accounts deleted in it.",
+    "pods": "All pods together: everything that happened in any pod, with distinct-member figures counted once "
+            "however many pods a member is in. Members: distinct members of at least one pod (from membership "
+            "events); joined = members at the end who were in no pod at the start, left = the reverse.",
+    "pod": "One pod: its posts, comments, reactions, impressions and activity. Members from its membership "
+           "events; joined = members at the end who were not members at the start, left = the reverse.",
+    "region": "A region: members whose profile place is the region or a city in it (their current place), and "
+              "everything those members did anywhere (Commons and pods). Members, joined and left as for the "
+              "Commons, restricted to those members. Members without a place, or with a country, are in no region.",
+}
+
+PERIOD_DEFINITIONS = {
+    "day": "One UTC day.",
+    "week": "An ISO week, Monday to Sunday (UTC).",
+    "d28": "28 days: four consecutive ISO weeks, counted from Monday 2024-01-01, so windows never overlap.",
+}
+
+RETENTION_DEFINITION = (
+    "A cohort is the members who joined the scope in one ISO week (Commons and regions: account created; a pod: "
+    "first join of that pod; all pods: first join of any pod). Week-k retention is the share of the cohort "
+    "active in the scope during the k-th ISO week after the cohort week (k = 1…8)."
+)
+POD_EFFECT_DEFINITION = (
+    "Commons cohorts split by whether the member joined at least one pod in the same ISO week they signed up; "
+    "retention here counts activity anywhere (Commons or any pod), so both groups are measured alike."
+)
+INFLUENCER_DEFINITION = (
+    "Per niche tag: members whose posts with that tag drew comments or reactions from the most distinct other "
+    "members relative to their reach (distinct other members who saw those posts), among members with a reach "
+    "of at least {min_reach} in the period."
+)
+ATTENTION_DEFINITION = (
+    "Pods with members where, against the previous period: engagement rate fell by a fifth or more (with at "
+    "least {min_impressions} impressions in both); mean sentiment fell by {sentiment_drop} or more; or, now: "
+    "queue items open longer than {stale_hours} hours; or no steward."
+)
+
+
+def label(key: str) -> str:
+    return DEFINITIONS[key][0]
+
+
+def explain(key: str) -> str:
+    return DEFINITIONS[key][1]
