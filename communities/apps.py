@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class CommunitiesConfig(AppConfig):
     name = "communities"
     verbose_name = "Members and the Commons"
+
+    def ready(self):
+        from . import streams
+
+        streams.connect_signals()  # logout closes that session's websockets (a decoupled concern)

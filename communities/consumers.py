@@ -1,54 +1,139 @@
-"""Websocket entry points: subscribe after the same read checks pages use, then relay group frames."""
+"""Websocket entry points: subscribe after the same read checks pages use, then relay group frames.
+
+Every authenticated socket also joins its member's control group (`user.<id>`): a `stream.close`
+there makes the socket drop the named groups at once and re-check its access with fresh roles, or
+close outright, so removal, bans, logout and suspension stop frames immediately, not at disconnect.
+"""
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.contrib.auth import get_user_model
 
 from . import streams
 
+# Close codes the browser client treats as final (no reconnect): 4401 signed out/suspended, 4403 no access.
+CLOSE_SIGNED_OUT = 4401
+CLOSE_FORBIDDEN = 4403
+
 
 class StreamConsumer(AsyncJsonWebsocketConsumer):
-    """Joins the groups `streams` says this user may hear; closes the handshake when there are none."""
+    """Joins the groups `allowed_groups` names; refuses the handshake when it names none (None)."""
 
-    groups_joined: list[str]
+    # Frame types this stream relays; the control group also carries other streams' personal frames.
+    relays: tuple[str, ...] = ()
 
     async def connect(self):
-        self.groups_joined = []
+        self.stream_groups: list[str] = []
+        self.control_group: str | None = None
+        self.user = self.scope["user"]
+        if self.user.is_authenticated:
+            # Join the control group before checking access, so a revocation that lands between the
+            # check and the joins below still reaches this socket.
+            self.control_group = streams.user_group(self.user.pk)
+            await self.channel_layer.group_add(self.control_group, self.channel_name)
         groups = await database_sync_to_async(self.allowed_groups)()
         if groups is None:
-            await self.close(code=4403)
+            await self._leave_all()
+            await self.close(code=CLOSE_FORBIDDEN)
             return
-        for group in groups:
-            await self.channel_layer.group_add(group, self.channel_name)
-        self.groups_joined = groups
+        await self._join(groups)
         await self.accept()
 
     def allowed_groups(self) -> list[str] | None:
         return None  # subclasses name their groups; the base refuses everyone
 
     async def disconnect(self, code):
-        for group in self.groups_joined:
-            await self.channel_layer.group_discard(group, self.channel_name)
+        await self._leave_all()
 
     async def receive_json(self, content, **kwargs):
         # Streams are server → browser only; a ping keeps proxies from closing idle sockets.
-        if content.get("type") == "ping":
+        if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
     async def stream_frame(self, event):
-        await self.send_json(event["frame"])
+        if event.get("via") not in (None, self.control_group, *self.stream_groups):
+            return  # queued before this socket left the group: access was revoked since
+        frame = event["frame"]
+        kind = str(frame.get("type", ""))
+        if kind == streams.CLOSE_EVENT:  # a close sent through broadcast(): honour it, never relay it
+            await self.stream_close(frame)
+        elif kind.startswith(self.relays):
+            await self.send_json(frame)
 
     async def stream_close(self, event):
-        """Sent to a member's personal group on logout, ban or removal: stop their frames at once."""
-        if event.get("group") in (None, *self.groups_joined):
-            await self.close(code=4401)
+        """Leave the named groups at once, then re-check; no groups named means close (this session)."""
+        groups = event.get("groups") or ([event["group"]] if event.get("group") else None)
+        if groups is None:
+            if event.get("session") in (None, self._session_tag()):
+                await self._leave_all()
+                await self.close(code=CLOSE_SIGNED_OUT)
+            return
+        affected = [g for g in self.stream_groups if any(streams.same_place(g, named) for named in groups)]
+        if not affected:
+            return
+        for group in affected:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.stream_groups.remove(group)
+        await self.stream_refresh(event)
+
+    async def stream_refresh(self, event):
+        """Reconcile joined groups with what fresh roles allow: drop the lost ones, join new ones."""
+        allowed = await database_sync_to_async(self._recheck)()
+        if allowed is None:
+            await self._leave_all()
+            await self.close(code=CLOSE_FORBIDDEN)
+            return
+        for group in [g for g in self.stream_groups if g not in allowed]:
+            await self.channel_layer.group_discard(group, self.channel_name)
+            self.stream_groups.remove(group)
+        await self._join([g for g in allowed if g not in self.stream_groups])
+
+    def _session_tag(self) -> str | None:
+        session = self.scope.get("session")
+        return streams.session_tag(session.session_key) if session is not None else None
+
+    def _recheck(self) -> list[str] | None:
+        """Roles are memoised per connection; a re-check reloads the member so nothing stale survives."""
+        if self.user.is_authenticated:
+            fresh = get_user_model().objects.filter(pk=self.user.pk, is_active=True).first()
+            if fresh is None:
+                return None
+            self.user = self.scope["user"] = fresh
+        return self.allowed_groups()
+
+    async def _join(self, groups: list[str]) -> None:
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.stream_groups.append(group)
+
+    async def _leave_all(self) -> None:
+        for group in [*self.stream_groups, *([self.control_group] if self.control_group else [])]:
+            await self.channel_layer.group_discard(group, self.channel_name)
+        self.stream_groups, self.control_group = [], None
 
 
 class FeedStreamConsumer(StreamConsumer):
+    """`/ws/feed/commons/` and `/ws/feed/pod/<slug>/`: new posts, comments, counts, removals."""
+
+    relays = ("post.", "comment.")
+
     def allowed_groups(self):
         return streams.feed_groups_for(self.scope["user"], self.scope["url_route"]["kwargs"].get("pod_slug"))
 
 
-class PersonalStreamConsumer(StreamConsumer):
+class ModerationQueueConsumer(StreamConsumer):
+    """`/ws/moderation/queue/`: items entering and leaving this moderator's queue."""
+
+    relays = ("queue.",)
+
     def allowed_groups(self):
-        user = self.scope["user"]
-        return [streams.user_group(user.pk)] if user.is_authenticated else None
+        return streams.moderation_groups_for(self.scope["user"])
+
+
+class PersonalStreamConsumer(StreamConsumer):
+    """`/ws/me/`: the notification badge and rung changes, sent to the member's own group."""
+
+    relays = ("notify", "rung.", "pod.", "toast")
+
+    def allowed_groups(self):
+        return streams.personal_groups_for(self.scope["user"])

@@ -1,4 +1,17 @@
-"""Group names and broadcasting. Only services call `broadcast`, and always after commit."""
+"""Group names and broadcasting. Only services call `broadcast`, and always after commit.
+
+Groups:
+- `feed.commons`, `feed.pod.<id>.all`, `feed.pod.<id>.trusted`: what a feed socket hears. Trusted-only
+  posts go to the trusted group only, so the payload a member gets depends on their rung.
+- `moderation.queue.<user id>`: one moderator's queue (moderation sends each moderator only the items
+  of the scopes they moderate).
+- `user.<id>`: the member's personal stream (badge, rung changes) AND the control group every socket of
+  that member joins, so `close_streams` reaches all of them (leave, removal, ban, logout, suspension,
+  a revoked moderator role).
+"""
+
+import hashlib
+import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -7,7 +20,10 @@ from django.db import transaction
 from microgroups.models import Pod
 from microgroups.permissions import can_know_pod, can_read_pod, pod_roles
 
+logger = logging.getLogger(__name__)
+
 COMMONS_GROUP = "feed.commons"
+CLOSE_EVENT = "stream.close"
 
 
 def user_group(user_id: int) -> str:
@@ -18,8 +34,19 @@ def pod_group(pod_id: int, *, trusted: bool = False) -> str:
     return f"feed.pod.{pod_id}.{'trusted' if trusted else 'all'}"
 
 
+def moderation_queue_group(user_id: int) -> str:
+    return f"moderation.queue.{user_id}"
+
+
+def may_stream(user) -> bool:
+    """Suspended members keep reading pages but get no live frames (suspension stops them)."""
+    return not (getattr(user, "is_authenticated", False) and user.is_suspended)
+
+
 def feed_groups_for(user, pod_slug: str | None) -> list[str] | None:
     """The groups a feed socket may join, by the same rules as the feed page; None refuses."""
+    if not may_stream(user):
+        return None
     if pod_slug is None:
         return [COMMONS_GROUP]
     pod = Pod.objects.filter(slug=pod_slug).first()
@@ -31,25 +58,83 @@ def feed_groups_for(user, pod_slug: str | None) -> list[str] | None:
     return groups
 
 
+def moderation_groups_for(user) -> list[str] | None:
+    """The queue stream: moderators only, by the same check as the queue page."""
+    from moderation.selectors import user_is_moderator
+
+    if not getattr(user, "is_authenticated", False) or not may_stream(user) or not user_is_moderator(user):
+        return None
+    return [moderation_queue_group(user.pk)]
+
+
+def personal_groups_for(user) -> list[str] | None:
+    # The personal stream is the control group itself, which every authenticated socket joins.
+    if not getattr(user, "is_authenticated", False) or not may_stream(user):
+        return None
+    return []
+
+
 def post_groups(post) -> list[str]:
     if post.pod_id is None:
         return [COMMONS_GROUP]
     return [pod_group(post.pod_id, trusted=post.audience == "trusted")]
 
 
+def _send(groups: list[str], message: dict) -> None:
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    for group in groups:
+        try:
+            # Naming the group lets a socket drop frames queued before it left that group.
+            async_to_sync(layer.group_send)(group, {**message, "via": group})
+        except Exception:  # noqa: BLE001 - the stream is an enhancement; pages catch up over HTTP
+            logger.warning("broadcast to %s failed", group, exc_info=True)
+
+
 def broadcast(groups: list[str], frame: dict) -> None:
     """Queue frames for after the surrounding transaction commits (a rollback sends nothing)."""
+    groups = list(groups)
+    transaction.on_commit(lambda: _send(groups, {"type": "stream.frame", "frame": frame}))
 
-    def send():
-        layer = get_channel_layer()
-        if layer is None:
-            return
-        for group in groups:
-            try:
-                async_to_sync(layer.group_send)(group, {"type": "stream.frame", "frame": frame})
-            except Exception:  # noqa: BLE001 - the stream is an enhancement; pages catch up over HTTP
-                import logging
 
-                logging.getLogger(__name__).warning("broadcast to %s failed", group, exc_info=True)
+def session_tag(session_key: str | None) -> str | None:
+    """A short hash naming one browser session, so raw session keys never travel through Redis."""
+    if not session_key:
+        return None
+    return hashlib.sha256(session_key.encode()).hexdigest()[:16]
 
-    transaction.on_commit(send)
+
+def close_streams(user_id: int, *, groups: list[str] | None = None, session_key: str | None = None) -> None:
+    """Stop a member's frames, after commit.
+
+    With `groups`: every socket of theirs leaves those groups at once, then re-checks its access with
+    fresh roles (leaving a pod, removal, ban, losing the trusted rung, a revoked moderator role).
+    Without: their sockets close (suspension), or only one session's sockets (logout).
+    """
+    event = {"type": CLOSE_EVENT, "groups": list(groups) if groups else None, "session": session_tag(session_key)}
+    transaction.on_commit(lambda: _send([user_group(user_id)], event))
+
+
+def same_place(group: str, other: str) -> bool:
+    """`feed.pod.5.all` and `feed.pod.5.trusted` are one place: losing one loses both until re-checked."""
+    return group == other or (group.startswith("feed.pod.") and group.rsplit(".", 1)[0] == other.rsplit(".", 1)[0])
+
+
+def refresh_streams(user_id: int) -> None:
+    """Access may have grown (promoted to trusted, made a steward): sockets re-check and join new groups."""
+    event = {"type": "stream.refresh"}
+    transaction.on_commit(lambda: _send([user_group(user_id)], event))
+
+
+def _close_on_logout(sender, request, user, **kwargs) -> None:
+    """Logging out closes that browser session's sockets; the member's other sessions stay signed in."""
+    if user is not None and getattr(user, "pk", None):
+        session = getattr(request, "session", None)
+        close_streams(user.pk, session_key=getattr(session, "session_key", None))
+
+
+def connect_signals() -> None:
+    from django.contrib.auth.signals import user_logged_out
+
+    user_logged_out.connect(_close_on_logout, dispatch_uid="communities.streams.close_on_logout")
