@@ -327,6 +327,7 @@ class AnnouncementRecipient(models.Model):
 
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="recipients")
     member = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    emailed_at = models.DateTimeField(null=True, blank=True)  # a retried email task skips those sent
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["member", "post"], name="announcement_recipient_once")]

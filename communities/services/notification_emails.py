@@ -43,20 +43,27 @@ def notification_email_send(*, notification_id: int) -> bool:
     return True
 
 
-def announcement_emails_send(*, post_id: int, batch: int = 500) -> int:
-    """Email a segmented announcement to its recipients who opted in and may still read it."""
+def announcement_emails_send(*, post_id: int, batch: int = 200) -> int:
+    """Email a segmented announcement to its recipients who opted in. Each recipient row is marked as
+    it is sent, so a retried or duplicated task never emails anyone twice."""
     post = Post.objects.select_related("author").filter(pk=post_id, status=ContentStatus.PUBLISHED).first()
     if post is None:
         return 0
-    recipients = (AnnouncementRecipient.objects.filter(post=post, member__announcement_emails=True,
-                                                       member__is_active=True, member__deleted_at__isnull=True)
-                  .exclude(member__email="").select_related("member").order_by("pk"))
     site = settings.SITE_URL.rstrip("/")
     url = site + f"/posts/{post.pk}/"
+    pending = (AnnouncementRecipient.objects.filter(post=post, emailed_at__isnull=True,
+                                                    member__announcement_emails=True, member__is_active=True,
+                                                    member__deleted_at__isnull=True)
+               .exclude(member__email="").select_related("member").order_by("pk"))
     sent = 0
-    for row in recipients.iterator(chunk_size=batch):
-        body = render_to_string("communities/email/announcement.txt", {"post": post, "member": row.member,
-                                                                        "url": url, "site": site})
-        sent += send_mail(subject=f"PetCommunity announcement: {post.excerpt}"[:150], message=body,
-                          from_email=None, recipient_list=[row.member.email])
-    return sent
+    while True:
+        with transaction.atomic():
+            rows = list(pending.select_for_update(skip_locked=True, of=("self",))[:batch])
+            if not rows:
+                return sent
+            AnnouncementRecipient.objects.filter(pk__in=[r.pk for r in rows]).update(emailed_at=timezone.now())
+        for row in rows:
+            body = render_to_string("communities/email/announcement.txt",
+                                    {"post": post, "member": row.member, "url": url, "site": site})
+            sent += send_mail(subject=f"PetCommunity announcement: {post.excerpt}"[:150], message=body,
+                              from_email=None, recipient_list=[row.member.email])
