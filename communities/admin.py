@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Pet, Place, Tag, User
+from .segments import vocab_forget
 from .services.accounts import account_delete, member_suspend, member_unsuspend
 
 # --- Members and their pets (accounts) ---
@@ -134,8 +135,24 @@ class PetAdmin(admin.ModelAdmin):
 # --- The vocabularies managers maintain ---
 
 
+class VocabularyAdmin(admin.ModelAdmin):
+    """Forms cache Tag/Place choices; an edit here makes them fresh at once."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        vocab_forget()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        vocab_forget()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        vocab_forget()
+
+
 @admin.register(Place)
-class PlaceAdmin(admin.ModelAdmin):
+class PlaceAdmin(VocabularyAdmin):
     list_display = ["name", "kind", "parent", "slug"]
     list_filter = ["kind", ("parent", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "slug", "parent__name"]
@@ -146,7 +163,7 @@ class PlaceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(admin.ModelAdmin):
+class TagAdmin(VocabularyAdmin):
     list_display = ["name", "kind", "slug", "species"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]

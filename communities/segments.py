@@ -19,6 +19,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -119,8 +120,34 @@ def segment_describe(filters: dict) -> str:
     return " ".join(parts) if len(parts) > 1 else "all members"
 
 
+VOCAB_CACHE_SECONDS = 600
+
+
+def _cached(name: str, build):
+    """Vocabulary choices change rarely (managers edit them in the admin, which calls vocab_forget), so
+    forms reuse them from the cache instead of costing five queries on every directory page."""
+    key = f"vocab:{cache.get_or_set('vocab:version', 1, None)}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = build()
+        cache.set(key, value, VOCAB_CACHE_SECONDS)
+    return value
+
+
+def vocab_forget() -> None:
+    """Drop cached choices after a Tag or Place changes."""
+    try:
+        cache.incr("vocab:version")
+    except ValueError:
+        cache.set("vocab:version", 2, None)
+
+
 def place_choices() -> list[tuple[str, str]]:
-    """Every place as "Country › Region › City", in tree order (one query)."""
+    """Every place as "Country › Region › City", in tree order (one query, cached)."""
+    return _cached("places", _place_choices)
+
+
+def _place_choices() -> list[tuple[str, str]]:
     places = list(Place.objects.only("pk", "name", "slug", "parent_id"))
     by_id = {p.pk: p for p in places}
 
@@ -136,11 +163,16 @@ def place_choices() -> list[tuple[str, str]]:
 
 
 def tag_choices(kind: str) -> list[tuple[str, str]]:
-    return list(Tag.objects.filter(kind=kind).order_by("name").values_list("slug", "name"))
+    return _cached(f"tags:{kind}", lambda: list(
+        Tag.objects.filter(kind=kind).order_by("name").values_list("slug", "name")))
 
 
 def breed_choices() -> list:
     """Breeds grouped under their species (rendered as <optgroup>s), so the list reads filtered by species."""
+    return _cached("breeds", _breed_choices)
+
+
+def _breed_choices() -> list:
     groups: dict[str, list[tuple[str, str]]] = {}
     for slug, name, species in (Tag.objects.filter(kind=Tag.Kind.BREED).order_by("species__name", "name")
                                 .values_list("slug", "name", "species__name")):

@@ -14,7 +14,7 @@ from ..services.pets import pet_create
 from ..services.profiles import onboarding_complete
 from .forms_util import apply_service_errors
 
-FOLLOW_BUTTON = "communities/_follow_button.html"
+FOLLOW_BUTTON = "communities/_follow_button_fragment.html"  # content's partial: {% follow_button member %}
 
 
 def _optional_template(name: str) -> str | None:
