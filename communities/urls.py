@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import account, feed, people
+from .views import account, feed, people, stream
 
 app_name = "communities"
 
@@ -18,4 +18,6 @@ urlpatterns = [
     path("settings/pets/<int:pet_id>/", account.pet_edit, name="pet_edit"),
     path("settings/pets/<int:pet_id>/remove/", account.pet_remove, name="pet_remove"),
     path("settings/delete/", account.delete_account, name="account_delete"),
+    path("catchup/commons/", stream.catchup, name="catchup_commons"),
+    path("catchup/pods/<slug:pod_slug>/", stream.catchup, name="catchup_pod"),
 ]
