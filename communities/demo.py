@@ -10,6 +10,7 @@ from random import Random
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
+from django.db.models import F
 from django.utils.text import slugify
 
 from .models import Comment, Place, Post, Reaction, ReactionKind, Tag, User
@@ -178,8 +179,11 @@ def seed_content(ctx: DemoContext, *, posts: int, days: int) -> None:
         if text not in rendered:
             rendered[text] = (render_markdown(text), sentiment_of(text))
         created = ctx.now - timedelta(seconds=rng.randint(60, days * 86400))
+        # Scored as unengaged here; counters_sync re-scores the posts that then get comments or reactions
+        # (cheaper than a second pass over every post).
         rows.append(Post(author_id=author_id, pod=pod, body=text, body_html=rendered[text][0],
                          sentiment=rendered[text][1], created_at=created, last_activity_at=created,
+                         hot_score=hot_score(reaction_count=0, comment_count=0, created_at=created),
                          audience="trusted" if pod is not None and rng.random() < 0.1 else "everyone"))
     Post.objects.bulk_create(rows, batch_size=2000)
     _tag_posts(rows, topic_by_slug)
@@ -198,14 +202,17 @@ def _tag_posts(rows: list[Post], topic_by_slug: dict) -> None:
 def _seed_comments_and_reactions(ctx: DemoContext, rows: list[Post], pod_members: dict) -> None:
     rng, everyone = ctx.rng, [m.pk for m in ctx.members]
     comments, reactions = [], []
+    rendered: dict[str, tuple[str, float]] = {}  # comment texts repeat a lot: render each once
     for post in rows:
         audience = pod_members.get(post.pod_id, everyone) if post.pod_id else everyone
         for _ in range(min(int(rng.expovariate(0.5)), 12)):
             who = rng.choice(audience)
             text = rng.choice(COMMENTS).format(pet=rng.choice(PET_NAMES), species=rng.choice(list(SPECIES_BREEDS)))
             at = min(post.created_at + timedelta(minutes=rng.randint(3, 3000)), ctx.now)
-            comments.append(Comment(post=post, author_id=who, body=text, body_html=render_markdown(text),
-                                    created_at=at, sentiment=sentiment_of(text)))
+            if text not in rendered:
+                rendered[text] = (render_markdown(text), sentiment_of(text))
+            comments.append(Comment(post=post, author_id=who, body=text, body_html=rendered[text][0],
+                                    created_at=at, sentiment=rendered[text][1]))
         for who in set(rng.sample(audience, min(len(audience), int(rng.expovariate(0.25))))):
             reactions.append(Reaction(post=post, member_id=who, kind=rng.choice(ReactionKind.values),
                                       created_at=min(post.created_at + timedelta(minutes=rng.randint(1, 2000)),
@@ -215,13 +222,115 @@ def _seed_comments_and_reactions(ctx: DemoContext, rows: list[Post], pod_members
     from .services.counters import counters_sync
 
     counters_sync(post_ids=[p.pk for p in rows])
-    _update_hot(rows)
 
 
-def _update_hot(rows: list[Post]) -> None:
-    fresh = list(Post.objects.filter(pk__in=[p.pk for p in rows]).only("pk", "reaction_count", "comment_count",
-                                                                       "created_at"))
-    for post in fresh:
-        post.hot_score = hot_score(reaction_count=post.reaction_count, comment_count=post.comment_count,
-                                   created_at=post.created_at)
-    Post.objects.bulk_update(fresh, ["hot_score"], batch_size=2000)
+ANNOUNCEMENTS = [
+    "**Welcome to PetCommunity!** Say hello in the Commons, add your pets to your profile, and find a pod of "
+    "people whose pets have the same needs. #welcome",
+    "Reminder: be kind, no selling animals, and ask a vet for anything urgent. Thanks for making this a good "
+    "place. #community",
+]
+SEGMENT_NOTE = ("Free **senior dog** mobility clinic next Saturday, run by members in your area. Reply here if "
+                "you'd like a slot. #senior")
+POLLS = [
+    ("How many walks a day does your dog get?", ["One", "Two", "Three or more"], False),
+    ("Which enrichment do your cats love?", ["Puzzle feeders", "Window perch", "Cardboard boxes", "Catnip"], True),
+    ("Wet food, dry food or both?", ["Wet", "Dry", "Both"], False),
+]
+
+
+def seed_engagement(ctx: DemoContext) -> None:
+    """Pinned announcements, a segmented one, polls, follows and notifications for the demo logins."""
+    if ctx.manager is None or len(ctx.members) < 6:
+        return
+    _seed_announcements(ctx)
+    _seed_polls(ctx)
+    _seed_follows_and_notifications(ctx)
+
+
+def _new_post(ctx: DemoContext, author: User, body: str, created, **extra) -> Post:
+    return Post(author=author, body=body, body_html=render_markdown(body), sentiment=sentiment_of(body),
+                created_at=created, last_activity_at=created,
+                hot_score=hot_score(reaction_count=0, comment_count=0, created_at=created), **extra)
+
+
+def _seed_announcements(ctx: DemoContext) -> None:
+    from .models import AnnouncementRecipient, Notification
+    from .segments import segment_members
+
+    rows = [_new_post(ctx, ctx.manager, text, ctx.now - timedelta(days=2 - i), is_announcement=True,
+                      pinned_at=ctx.now - timedelta(days=2 - i)) for i, text in enumerate(ANNOUNCEMENTS)]
+    segment = {"species": "dog", "needs": ["senior"]}
+    targeted = _new_post(ctx, ctx.manager, SEGMENT_NOTE, ctx.now - timedelta(hours=6), is_announcement=True,
+                         pinned_at=ctx.now - timedelta(hours=6), segment=segment)
+    Post.objects.bulk_create([*rows, targeted])
+    _tag_posts([*rows, targeted], {t.slug: t for t in Tag.objects.filter(kind=Tag.Kind.TOPIC)})
+    recipients = list(segment_members(segment).values_list("pk", flat=True))
+    AnnouncementRecipient.objects.bulk_create([AnnouncementRecipient(post=targeted, member_id=pk)
+                                               for pk in recipients])
+    Notification.objects.bulk_create([
+        Notification(recipient_id=pk, kind="announcement", actor=ctx.manager, post=targeted,
+                     verb=f"Announcement from {ctx.manager.name}: {targeted.excerpt}", url=f"/posts/{targeted.pk}/",
+                     created_at=targeted.created_at, updated_at=targeted.created_at)
+        for pk in recipients
+    ])
+
+
+def _seed_polls(ctx: DemoContext) -> None:
+    from .models import Poll, PollBallot, PollChoice, PollVote
+
+    rng, voters_pool = ctx.rng, ctx.members[4:]
+    posts = [_new_post(ctx, rng.choice(voters_pool), f"Quick poll for the Commons: {q}",
+                       ctx.now - timedelta(hours=3 + 5 * i)) for i, (q, _, _) in enumerate(POLLS)]
+    Post.objects.bulk_create(posts)
+    for i, (post, (question, choices, multiple)) in enumerate(zip(posts, POLLS, strict=True)):
+        closes = ctx.now - timedelta(hours=1) if i == len(POLLS) - 1 else ctx.now + timedelta(days=3)
+        poll = Poll.objects.create(post=post, question=question, multiple=multiple, closes_at=closes)
+        made = PollChoice.objects.bulk_create([PollChoice(poll=poll, text=t, position=n)
+                                               for n, t in enumerate(choices)])
+        voters = rng.sample(voters_pool, min(len(voters_pool), rng.randint(8, 30)))
+        votes = []
+        for voter in voters:
+            picks = rng.sample(made, rng.randint(1, 2)) if multiple else [rng.choice(made)]
+            votes += [PollVote(poll=poll, choice=c, member=voter) for c in picks]
+        PollBallot.objects.bulk_create([PollBallot(poll=poll, member=v) for v in voters])
+        PollVote.objects.bulk_create(votes)
+        for choice in made:
+            choice.vote_count = sum(1 for v in votes if v.choice is choice)
+        PollChoice.objects.bulk_update(made, ["vote_count"])
+        Poll.objects.filter(pk=poll.pk).update(voter_count=len(voters))
+
+
+def _seed_follows_and_notifications(ctx: DemoContext) -> None:
+    from .models import Follow, Notification
+
+    rng, people = ctx.rng, ctx.members[4:]
+    follows = {(a.pk, b.pk) for a in people for b in rng.sample(people, min(len(people), rng.randint(2, 6)))
+               if a.pk != b.pk}
+    demo = people[0]  # the member login printed by seed_demo
+    follows |= {(m.pk, demo.pk) for m in people[1:6]} | {(demo.pk, m.pk) for m in people[6:10]}
+    Follow.objects.bulk_create([Follow(follower_id=a, followee_id=b, created_at=ctx.now - timedelta(days=1))
+                                for a, b in sorted(follows)], ignore_conflicts=True)
+    by_id = {m.pk: m for m in ctx.members}
+    notes = [Notification(recipient=demo, kind="follow", actor=by_id[a], verb=f"{by_id[a].name} started following you",
+                          url=f"/members/{by_id[a].username}/", created_at=ctx.now - timedelta(hours=h),
+                          updated_at=ctx.now - timedelta(hours=h))
+             for h, (a, b) in enumerate(sorted(f for f in follows if f[1] == demo.pk)[:3], start=1)]
+    mine = Post.objects.filter(author=demo, pod__isnull=True).order_by("-reaction_count").first()
+    if mine is None:
+        mine = _new_post(ctx, demo, "Hello everyone! Biscuit says hi too. #welcome", ctx.now - timedelta(hours=8))
+        mine.save()
+    if mine.reaction_count:
+        notes.append(Notification(recipient=demo, kind="reaction", actor=by_id[people[1].pk], post=mine,
+                                  actor_count=mine.reaction_count, url=f"/posts/{mine.pk}/",
+                                  verb=f"{mine.reaction_count} members reacted to your post" if mine.reaction_count > 1
+                                  else f"{people[1].name} reacted to your post"))
+    text = "Lovely to see this, thanks for sharing!"
+    reply = Comment.objects.create(post=mine, author=people[2], body=text, body_html=render_markdown(text),
+                                   created_at=ctx.now - timedelta(minutes=30), sentiment=sentiment_of(text))
+    Post.objects.filter(pk=mine.pk).update(comment_count=F("comment_count") + 1)
+    notes.append(Notification(recipient=demo, kind="reply", actor=people[2], post=mine, comment=reply,
+                              url=f"/posts/{mine.pk}/#comment-{reply.pk}",
+                              verb=f"{people[2].name} commented on your post",
+                              created_at=reply.created_at, updated_at=reply.created_at))
+    Notification.objects.bulk_create(notes)

@@ -121,7 +121,16 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "capacity": 1500, "expiry": 30},
+            "CONFIG": {
+                # One pool per web process, bounded so (processes x pool) stays well under Redis
+                # maxclients; 50 covers bursts of group_send from request threads and sockets.
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2,
+                           "max_connections": int(env("CHANNELS_REDIS_MAX_CONNECTIONS", "50"))}],
+                "prefix": env("CHANNELS_PREFIX", "pc-asgi"),
+                "capacity": 1500,  # frames queued per socket before the oldest are dropped
+                "expiry": 30,  # a frame nobody reads in 30 s is stale: the page catches up over HTTP
+                "group_expiry": 86400,  # sockets re-join on reconnect; a day-old membership is dropped
+            },
         }
     }
     CELERY_BROKER_URL = REDIS_URL
@@ -141,7 +150,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+# A task whose worker died unacked is redelivered after this many seconds (it must exceed the longest
+# task; the worker-kill test shortens it).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "600"))}
 CELERY_BEAT_SCHEDULE: dict = {
     "hot-rank-refresh": {"task": "communities.tasks.hot_rank_refresh", "schedule": crontab(minute="*/10")},
     "counter-repair": {"task": "communities.tasks.counters_sync", "schedule": crontab(hour=3, minute=15)},
@@ -202,6 +213,7 @@ EMAIL_PORT = int(env("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = env("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_FILE_PATH = env("EMAIL_FILE_PATH") or str(BASE_DIR / "sent-emails")  # for the filebased backend
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "PetCommunity <hello@petcommunity.local>")
 
 LANGUAGE_CODE = "en-gb"

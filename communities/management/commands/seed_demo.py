@@ -33,6 +33,7 @@ class Command(BaseCommand):
             community_demo.seed_members(ctx, opts["members"])
             pod_demo.seed_pods(ctx, opts["pods"])
             community_demo.seed_content(ctx, posts=opts["posts"], days=opts["days"])
+            community_demo.seed_engagement(ctx)
         self.stdout.write(self.style.SUCCESS(
             f"Demo community: {len(ctx.members)} members, {len(ctx.pods)} pods, {opts['posts']} posts.\n"
             f"Logins (password '{community_demo.DEMO_PASSWORD}'): manager (community manager), moderator1-3, "
