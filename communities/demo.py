@@ -96,6 +96,25 @@ def seed_vocabulary(ctx: DemoContext) -> None:
                 ctx.cities.append(ci)
 
 
+BIOS = [
+    "{first} here. Pet person since forever.",
+    "Foster carer for the local rescue; usually have a sofa full of someone else's animals.",
+    "Vet nurse by day, agility-course builder by weekend.",
+    "Learning as I go with my first rescue. Questions welcome, advice even more so!",
+    "Retired, lots of time for long walks and longer chats about kibble.",
+    "Managing a diabetic pet and happy to share what has worked for us.",
+    "Photographer. Mostly photographs of one very patient animal.",
+    "",
+]
+
+
+def demo_profile(rng: Random, first: str) -> dict:
+    """A bio and per-field visibilities varied enough that the directory shows the privacy rules at work."""
+    visibilities = ["everyone", "members", "members", "trusted"]
+    return {"bio": rng.choice(BIOS).format(first=first),
+            **{f"{f}_visibility": rng.choice(visibilities) for f in ("bio", "region", "pets", "interests")}}
+
+
 def seed_members(ctx: DemoContext, count: int) -> None:
     """Members with pets; the first is the community manager, the next few moderators."""
     from allauth.account.models import EmailAddress
@@ -110,9 +129,10 @@ def seed_members(ctx: DemoContext, count: int) -> None:
         users.append(User(
             username=username, email=f"{username}@demo.petcommunity.local", password=password,
             display_name=f"{first} {last}" if i > 3 else username.title(), is_staff=i == 0,
-            bio=f"{first} here. Pet person since forever.", region=rng.choice(ctx.cities),
+            region=rng.choice(ctx.cities + ctx.regions[:1]) if rng.random() > 0.08 else None,
             date_joined=ctx.now - timedelta(days=rng.randint(1, 120)), onboarded_at=ctx.now,
-            last_active_at=ctx.now - timedelta(hours=rng.randint(0, 24 * 30)),
+            last_active_at=ctx.now - timedelta(hours=int(rng.paretovariate(1.2) * 24) % (24 * 120)),
+            **demo_profile(rng, first),
         ))
     User.objects.bulk_create(users, batch_size=1000)
     ctx.members = list(User.objects.filter(username__in=[u.username for u in users]).order_by("id"))
@@ -125,7 +145,8 @@ def seed_members(ctx: DemoContext, count: int) -> None:
     interests = ctx.tags["interest"]
     through = User.interests.through
     through.objects.bulk_create(
-        [through(user_id=u.pk, tag_id=t.pk) for u in ctx.members for t in rng.sample(interests, 2)], batch_size=2000
+        [through(user_id=u.pk, tag_id=t.pk) for u in ctx.members for t in rng.sample(interests, rng.randint(0, 4))],
+        batch_size=2000,
     )
     pets, species = [], list(SPECIES_BREEDS)
     for u in ctx.members:
