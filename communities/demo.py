@@ -259,6 +259,8 @@ POLLS = [
     ("Wet food, dry food or both?", ["Wet", "Dry", "Both"], False),
 ]
 
+ENGAGEMENT_POSTS = len(ANNOUNCEMENTS) + 1 + len(POLLS)  # posts seed_engagement adds
+
 
 def seed_engagement(ctx: DemoContext) -> None:
     """Pinned announcements, a segmented one, polls, follows and notifications for the demo logins."""

@@ -34,7 +34,9 @@ class Command(BaseCommand):
             community_demo.seed_vocabulary(ctx)
             community_demo.seed_members(ctx, opts["members"])
             pod_demo.seed_pods(ctx, opts["pods"])
-            community_demo.seed_content(ctx, posts=opts["posts"], days=opts["days"])
+            # --posts is the total: the engagement step adds announcements and poll posts of its own.
+            extra = community_demo.ENGAGEMENT_POSTS if opts["members"] >= 6 else 0
+            community_demo.seed_content(ctx, posts=max(opts["posts"] - extra, 0), days=opts["days"])
             community_demo.seed_engagement(ctx)
         self.stdout.write(self.style.SUCCESS(
             f"Demo community: {len(ctx.members)} members, {len(ctx.pods)} pods, {opts['posts']} posts.\n"
