@@ -9,7 +9,6 @@ from django.template.loader import get_template
 from ..forms import OnboardingForm, PetForm
 from ..member_selectors import directory_page, profile_get
 from ..segments import SegmentForm
-from ..selectors import notification_list
 from ..services.pets import pet_create
 from ..services.profiles import onboarding_complete
 from .forms_util import apply_service_errors
@@ -42,12 +41,6 @@ def directory(request):
     query.pop("cursor", None)
     return render(request, "communities/directory.html",
                   {"form": form, "page": page, "query": query.urlencode(), "nav_section": "members"})
-
-
-@login_required
-def notifications(request):
-    # Superseded by views/notifications.py (content); kept until its URL change is committed.
-    return render(request, "communities/notifications.html", {"items": notification_list(user=request.user)})
 
 
 @login_required
