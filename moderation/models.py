@@ -116,6 +116,12 @@ class Rule(ScopedModel):
     def __str__(self) -> str:
         return f"{self.title} ({self.scope_label})"
 
+    @property
+    def summary(self) -> str:
+        from .rulekinds import describe
+
+        return describe(self.kind, self.settings)
+
 
 class RuleHit(models.Model):
     """Every time a rule acted on a post or comment (the metrics read this table)."""

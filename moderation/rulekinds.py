@@ -187,3 +187,26 @@ def check_not_looser(kind: str, new: dict, inherited, label: str) -> None:
 
 def same_watch(a: dict, b: dict) -> bool:
     return a.get("match") == b.get("match") and a.get("pattern", "").casefold() == b.get("pattern", "").casefold()
+
+
+def describe(kind: str, s: dict) -> str:
+    """A one-line summary of a rule's settings, for lists."""
+    if kind == "watched_word":
+        extra = f" with \u201c{s.get('replacement')}\u201d" if s.get("action") == "replace" else ""
+        return f"{s.get('action', '')}{extra}: {s.get('match', '')} \u201c{s.get('pattern', '')}\u201d"
+    if kind == "links_images":
+        parts = [f"{what}: {s[f'{what}_min_age_days']}+ days" for what in ("links", "images")
+                 if s.get(f"{what}_min_age_days")]
+        parts += [f"{what}: {s[f'{what}_min_rung']} rung" for what in ("links", "images") if s.get(f"{what}_min_rung")]
+        return ", ".join(parts)
+    if kind == "slow_mode":
+        text = f"{s.get('seconds') or 0}s between posts"
+        if s.get("auto"):
+            text += (f"; auto {s['auto_seconds']}s above {s['auto_posts_per_hour']} posts/h or "
+                     f"{s['auto_flags_per_hour']} flags/h")
+        return text
+    if kind == "new_member":
+        return f"first {s.get('first_n')} posts held"
+    if kind == "daily_cap":
+        return ", ".join(f"{s[k]} {k}/day" for k in ("posts", "comments") if s.get(k) is not None)
+    return ""

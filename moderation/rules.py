@@ -6,6 +6,8 @@ posting path re-reads rules per post. Checks needing history (slow mode, caps, n
 cost one indexed query per such rule in the content's scope chain, and none when there is no rule.
 """
 
+import logging
+import threading
 import time
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -40,7 +42,8 @@ def rules_version() -> int:
 
 
 def rules_changed() -> None:
-    """Invalidate every compiled rule set, once the change is committed (readers then see it)."""
+    """Invalidate every compiled rule set now (this transaction sees its own change) and again once the
+    change is committed (so nobody keeps rows read from before the commit)."""
 
     def bump():
         try:
@@ -48,6 +51,7 @@ def rules_changed() -> None:
         except ValueError:
             cache.set(VERSION_KEY, time.time_ns(), None)
 
+    bump()
     transaction.on_commit(bump)
 
 
@@ -130,14 +134,69 @@ def _hit(rule: CompiledRule, outcome: str) -> dict:
             "pod_id": rule.scope.pod_id, "outcome": outcome, "title": rule.title}
 
 
+# Blocked hits have no content, and the posting service's transaction rolls back when the block is
+# raised, which would take the hit row with it. So they wait here (per thread, like the connection)
+# until the atomic block they were raised in has ended, then are written by `blocked_hits_flush`
+# (called after the next successful save, at the end of each request, and by tests).
+_pending = threading.local()
+
+
+def _pending_hits() -> list:
+    if not hasattr(_pending, "hits"):
+        _pending.hits = []
+    return _pending.hits
+
+
+def blocked_hits_forget() -> None:
+    _pending.hits = []
+
+
+def blocked_hits_flush() -> int:
+    """Write the blocked hits whose transaction has ended (rolled back or not). Returns how many."""
+    blocks = transaction.get_connection().atomic_blocks
+    ready = [(block, row) for block, row in _pending_hits() if block is None or all(b is not block for b in blocks)]
+    if not ready:
+        return 0
+    _pending.hits = [p for p in _pending_hits() if all(p is not r for r in ready)]
+    rows = _still_referable([row for _, row in ready])
+    for row in rows:
+        row.pk = None
+    RuleHit.objects.bulk_create(rows)
+    return len(rows)
+
+
+def _still_referable(rows: list[RuleHit]) -> list[RuleHit]:
+    """Drop hits whose member, rule or pod went away while they waited (two small queries)."""
+    from communities.models import User
+    from microgroups.models import Pod
+
+    members = set(User.objects.filter(pk__in={r.member_id for r in rows}).values_list("pk", flat=True))
+    rules = set(Rule.objects.filter(pk__in={r.rule_id for r in rows}).values_list("pk", flat=True))
+    pod_ids = {r.content_pod_id for r in rows} | {r.pod_id for r in rows}
+    pods = set(Pod.objects.filter(pk__in=pod_ids - {None}).values_list("pk", flat=True)) if pod_ids - {None} else set()
+    return [r for r in rows if r.member_id in members and r.rule_id in rules
+            and r.content_pod_id in pods | {None} and r.pod_id in pods | {None}]
+
+
+def flush_after_request(sender, **kwargs) -> None:
+    if _pending_hits():
+        try:
+            blocked_hits_flush()
+        except Exception:  # noqa: BLE001 - a lost metric row must never turn a response into an error
+            logging.getLogger(__name__).warning("could not record blocked rule hits", exc_info=True)
+
+
 def _block(check: _Check, rule: CompiledRule, why: str):
-    """Record the hit now (there will be no content to attach it to) and refuse the text."""
+    """Refuse the text; the hit is recorded once the surrounding transaction is over."""
     h = _hit(rule, RuleHit.Outcome.BLOCKED)
-    RuleHit.objects.create(
-        rule_id=h["rule_id"], rule_kind=h["rule_kind"], scope_kind=h["scope_kind"], region_id=h["region_id"],
-        pod_id=h["pod_id"], content_pod_id=check.scope.pod_id, outcome=h["outcome"], content_kind=check.kind,
-        member_id=check.actor.pk,
-    )
+    row = RuleHit(rule_id=h["rule_id"], rule_kind=h["rule_kind"], scope_kind=h["scope_kind"], region_id=h["region_id"],
+                  pod_id=h["pod_id"], content_pod_id=check.scope.pod_id, outcome=h["outcome"],
+                  content_kind=check.kind, member_id=check.actor.pk, created_at=check.now)
+    blocks = transaction.get_connection().atomic_blocks
+    if blocks:
+        _pending_hits().append((blocks[-1], row))
+    else:
+        row.save()
     raise ContentBlocked(f"Blocked by the rule \u201c{rule.title}\u201d in {rule.scope_label}: {why}",
                          code="rule_blocked")
 
@@ -259,6 +318,8 @@ def evaluate(*, actor, pod, kind, body, has_links, has_images, editing=False) ->
 
 def record_hits(*, outcome, post=None, comment=None) -> None:
     """Store the hits against the saved content; held or flagged content opens a queue item."""
+    if _pending_hits():
+        blocked_hits_flush()
     if not outcome.hits and not outcome.flagged and outcome.status != ContentStatus.HELD:
         return
     content = post or comment

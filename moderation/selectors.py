@@ -244,3 +244,38 @@ def upheld_actions_since(member_id: int, pod_id: int, since) -> int:
     return (ModerationLogEntry.objects.filter(subject_id=member_id, content_pod_id=pod_id, created_at__gte=since,
                                               action__in=ModerationLogEntry.UPHELD_ACTIONS)
             .exclude(appeals__status="granted").count())
+
+
+def report_target(*, user, kind: str, key: str):
+    """The post, comment or member to report, if this person may read it; otherwise 404 (never
+    saying whether hidden content exists)."""
+    from communities.models import Comment, Post, User
+    from communities.permissions import can_read_post
+
+    if kind == "member":
+        member = User.objects.filter(username=key, is_active=True, deleted_at__isnull=True).first()
+        if member is None:
+            raise Http404("No member here.")
+        return member
+    if not key.isdigit():
+        raise Http404("Nothing here.")
+    if kind == "post":
+        target = Post.objects.select_related("pod", "author").filter(pk=int(key)).first()
+        post = target
+    else:
+        target = Comment.objects.select_related("post__pod", "author").filter(pk=int(key)).first()
+        post = target.post if target is not None else None
+    if target is None or target.status != ContentStatus.PUBLISHED or not can_read_post(user, post):
+        raise Http404("Nothing here.")
+    return target
+
+
+def appeal_target(*, user, kind: str, content_id: int):
+    """The member's own post or comment (any state but deleted); anyone else's is 404."""
+    from communities.models import Comment, Post
+
+    model = Post if kind == "post" else Comment
+    content = model.objects.filter(pk=content_id, author_id=user.pk).exclude(status=ContentStatus.DELETED).first()
+    if content is None:
+        raise Http404("Nothing here.")
+    return content

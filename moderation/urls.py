@@ -1,9 +1,24 @@
 from django.urls import path
 
-from . import views
+from .views import members, queue, rules
 
 app_name = "moderation"
 
 urlpatterns = [
-    path("queue/", views.queue, name="queue"),
+    path("queue/", queue.queue, name="queue"),
+    path("queue/bulk/", queue.bulk, name="bulk"),
+    path("queue/<int:item_id>/", queue.item_detail, name="item"),
+    path("queue/<int:item_id>/claim/", queue.item_claim, name="claim"),
+    path("queue/<int:item_id>/release/", queue.item_claim, {"release": True}, name="release"),
+    path("queue/<int:item_id>/act/", queue.item_act, name="act"),
+    path("log/", queue.log, name="log"),
+    path("rules/", rules.rule_list, name="rules"),
+    path("rules/new/", rules.rule_new, name="rule_new"),
+    path("rules/<int:rule_id>/", rules.rule_edit, name="rule_edit"),
+    path("rules/<int:rule_id>/toggle/", rules.rule_toggle_view, name="rule_toggle"),
+    path("report/post/<str:key>/", members.report, {"kind": "post"}, name="report_post"),
+    path("report/comment/<str:key>/", members.report, {"kind": "comment"}, name="report_comment"),
+    path("report/member/<str:key>/", members.report, {"kind": "member"}, name="report_member"),
+    path("appeal/post/<int:content_id>/", members.appeal, {"kind": "post"}, name="appeal_post"),
+    path("appeal/comment/<int:content_id>/", members.appeal, {"kind": "comment"}, name="appeal_comment"),
 ]
