@@ -1,5 +1,6 @@
 """Profile writes: the member's own profile fields, visibilities and onboarding answers."""
 
+import importlib.util
 import logging
 import zoneinfo
 
@@ -51,12 +52,16 @@ def profile_update(*, actor: User, display_name: str, bio: str, region: Place | 
 
 
 def _refresh_pod_suggestions(member_id: int) -> None:
-    """Onboarding answers drive "Pods for you": ask the pods app to recompute this member's suggestions."""
-    try:
-        from microgroups.services.suggestions import suggestions_refresh_for
-    except ImportError:  # the pods app's engine is not installed in this build; the hourly task catches up
+    """Onboarding answers drive "Pods for you": recompute this member's suggestions once committed.
+
+    The pods app owns the engine; when a build ships without it, the hourly task catches up. A real
+    ImportError inside the engine still surfaces (only the module's absence is tolerated).
+    """
+    if importlib.util.find_spec("microgroups.services.suggestions") is None:
         logger.info("pod suggestions engine absent; member %s waits for the periodic refresh", member_id)
         return
+    from microgroups.services.suggestions import suggestions_refresh_for
+
     transaction.on_commit(lambda: suggestions_refresh_for(member_id))
 
 

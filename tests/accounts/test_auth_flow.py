@@ -153,3 +153,27 @@ def test_allauth_pages_use_our_layout(client, url):
     html = client.get(url).content.decode()
     assert 'class="site-header"' in html and 'class="card auth-form"' in html
     assert 'class="btn btn-primary"' in html
+
+
+def test_finishing_onboarding_refreshes_pod_suggestions(vocab, django_capture_on_commit_callbacks):
+    from communities.services.profiles import onboarding_complete
+    from microgroups.models import PodSuggestion
+    from tests.factories import PodFactory
+
+    pod = PodFactory(name="Leeds hikers", region=vocab["leeds"])
+    pod.tags.add(vocab["hiking"])
+    member = UserFactory(onboarded_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        onboarding_complete(actor=member, region=vocab["leeds"], interests=[vocab["hiking"]])
+    assert list(PodSuggestion.objects.filter(member=member).values_list("pod_id", flat=True)) == [pod.pk]
+
+
+def test_allauth_rate_limits_failed_logins_per_account(client):
+    UserFactory(username="ann")
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": "ann", "password": "wrong"})
+    # Even the right password is refused while the account's failure budget (5 per 5 minutes) is spent.
+    response = client.post("/accounts/login/", {"login": "ann", "password": "pw-for-tests-123"})
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+    assert not client.session.get("_auth_user_id")
