@@ -52,7 +52,7 @@ def request_scope(request) -> tuple[bool, int | None]:
         return False, None
     if "post_id" in match.kwargs:
         return _post_scope(match.kwargs["post_id"])
-    if match.namespace == "microgroups" and "slug" in match.kwargs:
+    if "slug" in match.kwargs and (match.namespace == "microgroups" or match.view_name == "metrics_pods:pulse"):
         return _pod_scope(match.kwargs["slug"])
     if match.namespace == "communities" or (not match.namespace and match.url_name == "home"):
         return True, None

@@ -1,0 +1,295 @@
+"""Assembles the dashboard pages from selectors: cards, charts (each with its table) and tables."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.urls import reverse
+
+from . import selectors as sel
+from .definitions import (
+    ATTENTION_DEFINITION,
+    DEFINITIONS,
+    INFLUENCER_DEFINITION,
+    POD_EFFECT_DEFINITION,
+    RETENTION_DEFINITION,
+)
+from .models import PeriodKind, RetentionCohort, ScopeKind
+from .periods import period_end, previous_start, week_monday
+from .services.influencers import MIN_REACH
+from .services.rollups import (
+    ATTENTION_MIN_IMPRESSIONS,
+    ATTENTION_SENTIMENT_DROP,
+    STALE_QUEUE_HOURS,
+)
+from .tables import Chart, Column, Table, delta, fmt, heat_class
+
+CARD_FIGURES = ["unique_reach", "impressions", "active_members", "engagement_rate", "participation", "stickiness",
+                "retention_w4", "sentiment_mean", "members_end", "growth", "reply_rate", "inequality"]
+SERIES_FIGURES = ["unique_reach", "active_members", "engagement_rate", "participation", "stickiness",
+                  "sentiment_mean"]
+TABLE_FIGURES = ["impressions", "unique_reach", "active_members", "dau", "wau", "mau", "stickiness", "members_end",
+                 "growth", "growth_rate", "interactions", "engagement_rate", "contributors", "participation",
+                 "contributions_per_active", "inequality", "reply_rate", "median_reply_seconds", "sentiment_mean",
+                 "sentiment_positive_share", "sentiment_negative_share", "rule_hits"]
+SCATTER_LIMIT = 100
+SENTIMENT_MAP_PODS = 12
+HEATMAP_WEEKS = 12
+
+
+@dataclass
+class Params:
+    period: str
+    start: date
+    end: date
+    pod: object = None  # a Pod, or None for "the busiest pod"
+
+
+def _value(row, key: str, retention=None):
+    if key == "retention_w4":
+        return retention
+    return None if row is None else getattr(row, key)
+
+
+def _period_label(period: str, start: date) -> str:
+    if period == PeriodKind.DAY:
+        return start.isoformat()
+    if period == PeriodKind.WEEK:
+        year, week, _ = start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{start.isoformat()}…{period_end(period, start).isoformat()}"
+
+
+def build_cards(scopes: list[tuple[str, tuple]], rows, retention, cur: date, prev: date) -> tuple[list, Table]:
+    """One card per figure with a value per scope, its change against the previous period, and its definition."""
+    cards = []
+    columns = [Column("Figure")]
+    for name, _ in scopes:
+        columns += [Column(name, "text"), Column(f"{name}: change", "text")]
+    table = Table("cards", "Broad vs micro", columns + [Column("Definition")])
+    for key in CARD_FIGURES:
+        label, definition, kind = DEFINITIONS[key]
+        cells, csv_row = [], [label]
+        for name, scope in scopes:
+            now = _value(rows.get((*scope, cur)), key, retention.get((*scope, cur)))
+            before = _value(rows.get((*scope, prev)), key, retention.get((*scope, prev)))
+            change, direction = delta(now, before, kind)
+            cells.append({"scope": name, "value": fmt(now, kind), "delta": change, "direction": direction})
+            csv_row += [fmt(now, kind), change]
+        cards.append({"key": key, "label": label, "definition": definition, "cells": cells})
+        table.rows.append(csv_row + [definition])
+    return cards, table
+
+
+def series_charts(period: str, params: Params, scopes: list[tuple[str, tuple]], prefix: str) -> list[Chart]:
+    series = sel.rollup_series(period=period, first=params.start, last=params.end, scopes=[s for _, s in scopes])
+    starts = sorted({d for by_start in series.values() for d in by_start})
+    labels = [_period_label(period, s) for s in starts]
+    charts = []
+    for key in SERIES_FIGURES:
+        label, definition, kind = DEFINITIONS[key]
+        table = Table(f"{prefix}series_{key}", f"{label} by {PeriodKind(period).label.lower()}",
+                      [Column("Period")] + [Column(name, kind) for name, _ in scopes], note=definition)
+        datasets = []
+        for name, scope in scopes:
+            values = [_value(series.get(scope, {}).get(s), key) for s in starts]
+            scale = 100 if kind == "pct" else 1
+            datasets.append({"label": name, "data": [None if v is None else round(v * scale, 4) for v in values]})
+        for i, lab in enumerate(labels):
+            table.rows.append([lab] + [_value(series.get(scope, {}).get(starts[i]), key) for _, scope in scopes])
+        charts.append(Chart(f"{prefix}chart-{key}", table.title, "line", labels, datasets, table,
+                            y_format=kind, description=definition))
+    return charts
+
+
+def period_table(name: str, title: str, scopes: list[tuple[str, tuple]], rows, cur: date) -> Table:
+    """Every figure for each scope in the current period (the full set, for CSV and screen readers)."""
+    table = Table(name, title, [Column("Figure")] + [Column(n, "text") for n, _ in scopes] + [Column("Definition")])
+    for key in TABLE_FIGURES:
+        label, definition, kind = DEFINITIONS[key]
+        table.rows.append([label] + [fmt(_value(rows.get((*s, cur)), key), kind) for _, s in scopes] + [definition])
+    return table
+
+
+def scatter_chart(pod_rows, names) -> Chart:
+    table = Table("pods", "Pods: members against engagement rate",
+                  [Column("Pod", "link"), Column("Members", "int"), Column("Engagement rate", "pct"),
+                   Column("Active members", "int"), Column("Interactions", "int"), Column("Sentiment", "score")],
+                  note="Point size is the number of active members. " + DEFINITIONS["engagement_rate"][1])
+    points = []
+    for r in pod_rows:
+        pod = names.get(r.scope_id)
+        if pod is None:
+            continue
+        table.rows.append([(pod.name, reverse("metrics_pods:insights", args=[pod.slug])), r.members_end,
+                           r.engagement_rate, r.active_members, r.interactions, r.sentiment_mean])
+        if r.engagement_rate is not None:
+            points.append({"x": r.members_end, "y": round(r.engagement_rate * 100, 2),
+                           "r": round(3 + min(r.active_members, 100) ** 0.5 * 2, 1), "label": pod.name})
+    return Chart("chart-pods", table.title, "bubble", [], [{"label": "Pods", "data": points}], table, y_format="pct",
+                 description="x: members at period end; y: engagement rate (%); size: active members.")
+
+
+def cohort_table(name: str, title: str, cohorts: list[RetentionCohort], labels: dict) -> Table:
+    table = Table(name, title, [Column("Scope"), Column("Cohort week"), Column("Size", "int")]
+                  + [Column(f"Week {k}", "heat") for k in range(1, 9)], note=RETENTION_DEFINITION)
+    for c in cohorts:
+        table.rows.append([labels[(c.scope_kind, c.scope_id)], _period_label(PeriodKind.WEEK, c.cohort_week), c.size]
+                          + [(rate, "pct", heat_class(rate)) for rate in c.rates])
+    return table
+
+
+def pod_effect_chart(cohorts: list[RetentionCohort]) -> Chart:
+    segments = [RetentionCohort.Segment.POD_JOINERS, RetentionCohort.Segment.NON_JOINERS]
+    pooled = {s: sel.pooled_retention([c for c in cohorts if c.segment == s]) for s in segments}
+    sizes = {s: sum(c.size for c in cohorts if c.segment == s) for s in segments}
+    table = Table("pod_effect", "Pod-joining effect", [Column("Group"), Column("Members", "int")]
+                  + [Column(f"Week {k}", "pct") for k in range(1, 9)], note=POD_EFFECT_DEFINITION)
+    datasets = []
+    for s in segments:
+        label = RetentionCohort.Segment(s).label
+        table.rows.append([label, sizes[s]] + pooled[s])
+        datasets.append({"label": label, "data": [None if v is None else round(v * 100, 2) for v in pooled[s]]})
+    return Chart("chart-pod-effect", table.title, "line", [f"Week {k}" for k in range(1, 9)], datasets, table,
+                 y_format="pct", description=POD_EFFECT_DEFINITION)
+
+
+def sentiment_map(pod_ids: list[int], names, end: date) -> Table:
+    last = sel.latest_complete_start(PeriodKind.WEEK, end)
+    weeks = [last - timedelta(days=7 * i) for i in range(HEATMAP_WEEKS - 1, -1, -1)]
+    by_pod = sel.week_rows_for_pods(pod_ids=pod_ids, first=weeks[0], last=last)
+    table = Table("sentiment_map", "Sentiment map: pods × weeks",
+                  [Column("Pod", "link")] + [Column(_period_label(PeriodKind.WEEK, w), "heat") for w in weeks],
+                  note=DEFINITIONS["sentiment_mean"][1])
+    for pod_id in pod_ids:
+        pod = names.get(pod_id)
+        if pod is None:
+            continue
+        cells = []
+        for w in weeks:
+            value = _value(by_pod.get(pod_id, {}).get(w), "sentiment_mean")
+            cells.append((value, "score", heat_class(value, diverging=True)))
+        table.rows.append([(pod.name, reverse("metrics_pods:insights", args=[pod.slug]))] + cells)
+    return table
+
+
+def influencer_table(end: date, period: str) -> Table:
+    kind = PeriodKind.D28 if period == PeriodKind.D28 else PeriodKind.WEEK
+    start = sel.latest_complete_start(kind, end)
+    table = Table("influencers", f"Micro-influencers ({_period_label(kind, start)})",
+                  [Column("Niche tag"), Column("Member", "link"), Column("Reach", "int"),
+                   Column("Engaged members", "int"), Column("Score", "pct"), Column("Invite", "link")],
+                  note=INFLUENCER_DEFINITION.format(min_reach=MIN_REACH))
+    create_url = _pod_create_url()
+    for row in sel.influencers_for(period=kind, start=start):
+        member, tag = row.member, row.tag
+        profile = reverse("communities:profile", args=[member.username])
+        invite = (f"{create_url}?tag={tag.slug}&steward={member.username}" if create_url else profile)
+        table.rows.append([tag.name, (member.name, profile), row.reach, row.engagers, row.score,
+                           (f"Invite {member.name} to steward a {tag.name} pod", invite)])
+    return table
+
+
+def _pod_create_url() -> str | None:
+    from django.urls import NoReverseMatch
+
+    try:
+        return reverse("microgroups:create")
+    except NoReverseMatch:
+        return None
+
+
+def attention_table(period: str, cur: date, rows, names) -> Table:
+    table = Table("attention", "Pods needing attention",
+                  [Column("Pod", "link"), Column("Members", "int"), Column("Engagement rate", "pct"),
+                   Column("Sentiment", "score"), Column("Why")],
+                  note=ATTENTION_DEFINITION.format(min_impressions=ATTENTION_MIN_IMPRESSIONS,
+                                                   sentiment_drop=ATTENTION_SENTIMENT_DROP,
+                                                   stale_hours=STALE_QUEUE_HOURS))
+    for r in rows:
+        pod = names.get(r.scope_id)
+        if pod is not None:
+            table.rows.append([(pod.name, reverse("metrics_pods:insights", args=[pod.slug])), r.members_end,
+                               r.engagement_rate, r.sentiment_mean, "; ".join(r.attention_reasons)])
+    return table
+
+
+def niches_table(niches) -> Table:
+    table = Table("emerging_niches", "Emerging niches",
+                  [Column("Niche"), Column("Tags"), Column("Authors lately", "int"), Column("Before", "int"),
+                   Column("Covered by")],
+                  note="Topic tags many distinct Commons authors used lately that no pod covers (from the pods "
+                       "app's nightly computation).")
+    for n in niches:
+        table.rows.append([n.label, ", ".join(t.name for t in n.tags.all()), n.author_count,
+                           n.previous_author_count, n.covered_by.name if n.covered_by else "—"])
+    return table
+
+
+def manager_dashboard(params: Params) -> dict:
+    period = params.period
+    cur = sel.latest_complete_start(period, params.end)
+    prev = previous_start(period, cur)
+    busiest = sel.pod_rows(period=period, start=cur, limit=SCATTER_LIMIT)
+    attention = sel.pods_needing_attention(period=period, start=cur)
+    pod_id = params.pod.pk if params.pod else (busiest[0].scope_id if busiest else None)
+    names = sel.pod_names([r.scope_id for r in busiest + attention] + ([pod_id] if pod_id else []))
+    pod = params.pod or names.get(pod_id)
+    scopes = [("Commons", sel.COMMONS), ("All pods", sel.PODS)] + ([(pod.name, (ScopeKind.POD, pod.pk))] if pod else [])
+    scope_ids = [s for _, s in scopes]
+    rows = sel.rollups_for(period=period, starts=[cur, prev], scopes=scope_ids)
+    retention = sel.retention_w4_for(period=period, starts=[cur, prev], scopes=scope_ids)
+    cards, cards_table = build_cards(scopes, rows, retention, cur, prev)
+    first_week = max(week_monday(params.start), week_monday(params.end) - timedelta(days=7 * (HEATMAP_WEEKS - 1)))
+    cohorts = sel.cohorts_between(first=first_week, last=params.end, scopes=[sel.COMMONS, sel.PODS],
+                                  segments=[s.value for s in RetentionCohort.Segment])
+    labels = {sel.COMMONS: "Commons", sel.PODS: "All pods"}
+    heat = cohort_table("cohorts", "Cohort retention: Commons vs pods",
+                        [c for c in cohorts if c.segment == RetentionCohort.Segment.ALL], labels)
+    charts = series_charts(period, params, scopes, "")
+    scatter = scatter_chart(busiest, names)
+    effect = pod_effect_chart([c for c in cohorts if c.scope_kind == ScopeKind.COMMONS])
+    tables = [cards_table, period_table("figures", "All figures this period", scopes, rows, cur), heat,
+              sentiment_map([r.scope_id for r in busiest[:SENTIMENT_MAP_PODS]], names, params.end),
+              influencer_table(params.end, period), niches_table(sel.emerging_niches()),
+              attention_table(period, cur, attention, names)]
+    return {"cards": cards, "charts": charts, "scatter": scatter, "effect": effect, "tables": tables,
+            "all_tables": tables + [c.table for c in charts + [scatter, effect]], "pod": pod,
+            "current": _period_label(period, cur), "previous": _period_label(period, prev), "cur_start": cur,
+            "pod_choices": [names[r.scope_id] for r in busiest[:50] if r.scope_id in names]}
+
+
+def pod_insights(pod, params: Params) -> dict:
+    period = params.period
+    cur = sel.latest_complete_start(period, params.end)
+    prev = previous_start(period, cur)
+    scope = (ScopeKind.POD, pod.pk)
+    rows = sel.rollups_for(period=period, starts=[cur, prev], scopes=[scope])
+    retention = sel.retention_w4_for(period=period, starts=[cur, prev], scopes=[scope])
+    benchmark = sel.benchmark_for(period=period, start=cur)
+    cards, _ = build_cards([(pod.name, scope)], rows, retention, cur, prev)
+    medians = benchmark.medians if benchmark else {}
+    table = Table("insights", f"{pod.name} against the all-pods median",
+                  [Column("Figure"), Column(pod.name), Column("Change"), Column("All-pods median"),
+                   Column("Definition")])
+    for card in cards:
+        kind = DEFINITIONS[card["key"]][2]
+        card["median"] = fmt(medians.get(card["key"]), kind)
+        cell = card["cells"][0]
+        table.rows.append([card["label"], cell["value"], cell["delta"], card["median"], card["definition"]])
+    cohorts = sel.cohorts_between(first=week_monday(params.start), last=params.end, scopes=[scope],
+                                  segments=[RetentionCohort.Segment.ALL])
+    charts = series_charts(period, params, [(pod.name, scope)], "pod-")
+    surveys = sel.pulse_surveys(pod=pod)
+    pulse = Table("pulse", "Monthly pulse", [Column("Month"), Column("Asked", "int"), Column("Answers", "int"),
+                                             Column("Response rate", "pct"), Column("Mean score", "ratio")],
+                  note=DEFINITIONS["pulse_mean"][1] + " " + DEFINITIONS["pulse_rate"][1])
+    for s in surveys:
+        pulse.rows.append([s.month.strftime("%B %Y"), s.asked_count, s.response_count, s.response_rate, s.mean_score])
+    answered = next((s for s in surveys if s.response_count), None)
+    tables = [table, period_table("figures", "All figures this period", [(pod.name, scope)], rows, cur),
+              cohort_table("cohorts", "Cohort retention", cohorts, {scope: pod.name}), pulse]
+    return {"cards": cards, "charts": charts, "tables": tables, "all_tables": tables + [c.table for c in charts],
+            "current": _period_label(period, cur), "previous": _period_label(period, prev),
+            "benchmark": benchmark, "answers_survey": answered,
+            "answers": sel.pulse_answers(survey=answered) if answered else []}
+

@@ -1,0 +1,77 @@
+"""Input validation for the dashboards' date range and the pulse."""
+
+from datetime import date, timedelta
+
+from django import forms
+
+from .models import PeriodKind, PulseResponse
+from .selectors import default_range
+
+MAX_RANGE_DAYS = 731
+
+
+class RangeForm(forms.Form):
+    period = forms.ChoiceField(choices=PeriodKind.choices, required=False, initial=PeriodKind.WEEK,
+                               label="Period")
+    start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}),
+                          help_text="Cards show the last complete period ending on or before this day.")
+    pod = forms.SlugField(required=False, label="Pod", max_length=80,
+                          widget=forms.TextInput(attrs={"list": "pod-choices"}),
+                          help_text="The pod compared with the Commons and all pods (its short name).")
+
+    def __init__(self, *args, today: date, with_pod: bool = True, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        if not with_pod:
+            del self.fields["pod"]
+
+    def clean_end(self):
+        end = self.cleaned_data.get("end")
+        if end and end > self.today:
+            raise forms.ValidationError("Choose a day up to today.")
+        return end
+
+    def clean_pod(self):
+        from microgroups.models import Pod
+
+        slug = self.cleaned_data.get("pod")
+        if not slug:
+            return None
+        pod = Pod.objects.filter(slug=slug).only("pk", "name", "slug").first()
+        if pod is None:
+            raise forms.ValidationError("No pod has that short name.")
+        return pod
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                self.add_error("start", "The start must be on or before the end.")
+            elif (end - start).days > MAX_RANGE_DAYS:
+                self.add_error("start", "Choose a range of two years or less.")
+        return data
+
+    def values(self) -> tuple[str, date, date, object]:
+        """(period, start, end, pod) from valid fields, defaults for the rest (bad input never errors)."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if self.is_bound and not self.is_valid():
+            data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
+        period = data.get("period") or PeriodKind.WEEK
+        end = data.get("end") or self.today - timedelta(days=1)
+        start = data.get("start") if data.get("start") and data["start"] <= end else default_range(period, end)
+        return period, start, end, data.get("pod")
+
+
+class PulseForm(forms.ModelForm):
+    class Meta:
+        model = PulseResponse
+        fields = ["score", "text"]
+        labels = {"score": "How valuable is this pod to you?", "text": "What should change?"}
+        widgets = {
+            "score": forms.RadioSelect(choices=[(i, str(i)) for i in range(1, 6)]),
+            "text": forms.Textarea(attrs={"rows": 3, "maxlength": 1000}),
+        }
+        help_texts = {"score": "1 = not at all, 5 = very valuable.",
+                      "text": "Optional. Stewards and community managers read the answers (without your name)."}

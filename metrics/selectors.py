@@ -1,0 +1,153 @@
+"""Reads for the dashboards: rollup tables only (never raw events), a fixed number of queries per page."""
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from django.db.models import Q
+
+from .models import (
+    InfluencerRollup,
+    MetricRollup,
+    PeriodKind,
+    PodBenchmark,
+    PulseResponse,
+    PulseSurvey,
+    RetentionCohort,
+    ScopeKind,
+)
+from .periods import LENGTH, period_end, period_start, previous_start
+from .services.rollups import retention_w4_window
+
+Scope = tuple[str, int]
+COMMONS: Scope = (ScopeKind.COMMONS, 0)
+PODS: Scope = (ScopeKind.PODS, 0)
+
+
+def latest_complete_start(period: str, end: date) -> date:
+    """The start of the latest period of this kind that ends on or before `end`."""
+    start = period_start(period, end)
+    return start if period_end(period, start) <= end else previous_start(period, start)
+
+
+def _scopes_q(scopes: list[Scope]) -> Q:
+    q = Q(pk__in=[])
+    for kind, scope_id in scopes:
+        q |= Q(scope_kind=kind, scope_id=scope_id)
+    return q
+
+
+def rollups_for(*, period: str, starts: list[date], scopes: list[Scope]) -> dict[tuple, MetricRollup]:
+    """{(scope kind, scope id, start): row} in one query."""
+    rows = MetricRollup.objects.filter(_scopes_q(scopes), period=period, start__in=starts)
+    return {(r.scope_kind, r.scope_id, r.start): r for r in rows}
+
+
+def rollup_series(*, period: str, first: date, last: date,
+                  scopes: list[Scope]) -> dict[Scope, dict[date, MetricRollup]]:
+    rows = MetricRollup.objects.filter(_scopes_q(scopes), period=period, start__gte=period_start(period, first),
+                                       start__lte=last).order_by("start")
+    out: dict[Scope, dict[date, MetricRollup]] = defaultdict(dict)
+    for r in rows:
+        out[(r.scope_kind, r.scope_id)][r.start] = r
+    return out
+
+
+def retention_w4_for(*, period: str, starts: list[date], scopes: list[Scope]) -> dict[tuple, float | None]:
+    """Pooled week-4 retention per (scope kind, scope id, period start), in one query."""
+    windows = {s: retention_w4_window(period, s) for s in starts}
+    lo, hi = min(w[0] for w in windows.values()), max(w[1] for w in windows.values())
+    cohorts = list(RetentionCohort.objects.filter(_scopes_q(scopes), segment=RetentionCohort.Segment.ALL,
+                                                  cohort_week__gte=lo, cohort_week__lte=hi,
+                                                  retained_4__isnull=False))
+    out = {}
+    for scope in scopes:
+        for start, (first, last) in windows.items():
+            mine = [c for c in cohorts if (c.scope_kind, c.scope_id) == scope and first <= c.cohort_week <= last]
+            size = sum(c.size for c in mine)
+            out[(*scope, start)] = sum(c.retained_4 for c in mine) / size if size else None
+    return out
+
+
+def pod_rows(*, period: str, start: date, limit: int) -> list[MetricRollup]:
+    """The busiest pods of a period (by active members), for the scatter, sentiment map and tables."""
+    return list(MetricRollup.objects.filter(scope_kind=ScopeKind.POD, period=period, start=start,
+                                            members_end__gt=0).order_by("-active_members", "-members_end",
+                                                                         "scope_id")[:limit])
+
+
+def pods_needing_attention(*, period: str, start: date, limit: int = 50) -> list[MetricRollup]:
+    return list(MetricRollup.objects.filter(scope_kind=ScopeKind.POD, period=period, start=start)
+                .exclude(attention="").order_by("-members_end", "scope_id")[:limit])
+
+
+def pod_names(ids) -> dict[int, object]:
+    from microgroups.models import Pod
+
+    return {p.pk: p for p in Pod.objects.filter(pk__in=set(ids)).only("pk", "name", "slug")}
+
+
+def cohorts_between(*, first: date, last: date, scopes: list[Scope], segments: list[str]) -> list[RetentionCohort]:
+    return list(RetentionCohort.objects.filter(_scopes_q(scopes), segment__in=segments, cohort_week__gte=first,
+                                               cohort_week__lte=last).order_by("cohort_week"))
+
+
+def pooled_retention(cohorts: list[RetentionCohort]) -> list[float | None]:
+    """Week-k retention pooled over cohorts (only cohorts whose week k is over count for k)."""
+    out = []
+    for k in range(1, 9):
+        done = [c for c in cohorts if getattr(c, f"retained_{k}") is not None]
+        size = sum(c.size for c in done)
+        out.append(sum(getattr(c, f"retained_{k}") for c in done) / size if size else None)
+    return out
+
+
+def week_rows_for_pods(*, pod_ids: list[int], first: date, last: date) -> dict[int, dict[date, MetricRollup]]:
+    rows = MetricRollup.objects.filter(scope_kind=ScopeKind.POD, scope_id__in=pod_ids, period=PeriodKind.WEEK,
+                                       start__gte=period_start(PeriodKind.WEEK, first), start__lte=last)
+    out: dict[int, dict[date, MetricRollup]] = defaultdict(dict)
+    for r in rows:
+        out[r.scope_id][r.start] = r
+    return out
+
+
+def influencers_for(*, period: str, start: date, limit: int = 60) -> list[InfluencerRollup]:
+    return list(InfluencerRollup.objects.filter(period=period, start=start).select_related("tag", "member")
+                .order_by("tag__name", "rank")[:limit])
+
+
+def emerging_niches(limit: int = 10) -> list:
+    from microgroups.models import EmergingNiche
+
+    return list(EmergingNiche.objects.select_related("covered_by").prefetch_related("tags")[:limit])
+
+
+def benchmark_for(*, period: str, start: date) -> PodBenchmark | None:
+    return PodBenchmark.objects.filter(period=period, start=start).first()
+
+
+def pulse_surveys(*, pod, limit: int = 6) -> list[PulseSurvey]:
+    return list(PulseSurvey.objects.filter(pod=pod).order_by("-month")[:limit])
+
+
+def pulse_answers(*, survey: PulseSurvey, limit: int = 100) -> list[PulseResponse]:
+    """Free-text answers for stewards and managers (anonymous to them: no member is attached)."""
+    return list(PulseResponse.objects.filter(survey=survey).exclude(text="").only("score", "text", "created_at")
+                .order_by("-created_at")[:limit])
+
+
+def pulse_prompt_for(*, user, pod) -> PulseSurvey | None:
+    """This month's survey when `user` may still answer it (a member since it opened), in one query."""
+    from django.db.models import F
+    from django.utils import timezone
+
+    if not getattr(user, "is_authenticated", False):
+        return None
+    month = timezone.now().date().replace(day=1)
+    return (PulseSurvey.objects.filter(pod=pod, month=month, pod__memberships__member_id=user.pk,
+                                       pod__memberships__status="active",
+                                       pod__memberships__joined_at__lte=F("opened_at"))
+            .exclude(responses__member_id=user.pk).first())
+
+
+def default_range(period: str, end: date) -> date:
+    return end - timedelta(days=LENGTH[period] * (30 if period == PeriodKind.DAY else 12) - 1)
