@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from communities.views.account import admin_login
 from communities.views.feed import home
+from metrics.urls import pod_urlpatterns as metrics_pod_urls
 
 from . import health
 
@@ -14,6 +15,8 @@ urlpatterns = [
     path("admin/login/", admin_login, name="admin_login_throttled"),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
+    # Pod insights and the pulse live in the metrics app; listed first so no pod URL can shadow them.
+    path("pods/", include((metrics_pod_urls, "metrics_pods"))),
     path("pods/", include("microgroups.urls")),
     path("moderation/", include("moderation.urls")),
     path("metrics/", include("metrics.urls")),
