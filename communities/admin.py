@@ -173,4 +173,7 @@ class TagAdmin(VocabularyAdmin):
 
 
 # --- Content: posts, comments, reactions, polls, notifications, follows (content engineer) ---
-from . import admin_content  # noqa: E402,F401  (registers the content model admins)
+from . import admin_content  # noqa: E402,F401,I001  (registers the content model admins)
+
+# --- Webhooks and their delivery log (realtime engineer) ---
+from . import admin_webhooks  # noqa: E402,F401,I001  (registers Webhook and WebhookDelivery)

@@ -28,6 +28,7 @@ from ..ranking import hot_score
 from ..rendering import extract_hashtags, extract_mentions, render_markdown
 from ..streams import broadcast, post_groups
 from .post_images import clean_images
+from .webhooks import webhooks_post_published
 
 LINK_RE = re.compile(r"https?://|www\.|mailto:", re.IGNORECASE)
 MAX_MENTIONS = 20  # mention notifications per post or comment; more is a mass-ping, not a conversation
@@ -146,6 +147,7 @@ def post_published_effects(*, post: Post, broadcast_card: bool = True) -> None:
     notify_mentions(actor=post.author, text=post.body, post=post)
     if broadcast_card and post.segment is None:
         broadcast(post_groups(post), {"type": "post.new", "id": post.pk, "html": post_card_html(post.pk)})
+    webhooks_post_published(post)  # `post.created` webhooks (scope-checked, delivered after commit)
 
 
 def post_card_html(post_id: int) -> str:

@@ -1,0 +1,157 @@
+"""Outgoing webhooks: managers register hooks; services emit events; a task delivers each one.
+
+Scope is the privacy rule: a hook with no pod carries Commons content only (no pod event or content
+at all); a pod hook carries only that pod's events and its non-trusted content. Trusted-only posts
+never leave. A delivery is recorded once per (hook, event key), so a repeated event never delivers
+twice, and it is re-checked when the task runs, not only when the event happened.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from microgroups.permissions import is_manager
+
+from .. import webhooks as http
+from ..models import ContentStatus, Post, Webhook, WebhookDelivery
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+EVENTS = {value for value, _ in Webhook.Event.choices}
+
+
+def backoff_seconds(attempts: int) -> int:
+    """30 s, 1 min, 2 min … capped at 6 h: a receiver that is down for a day still gets its events."""
+    return min(30 * 2 ** max(attempts - 1, 0), 6 * 3600)
+
+
+@transaction.atomic
+def webhook_register(*, actor, name: str, url: str, events: list[str], pod=None) -> Webhook:
+    if not is_manager(actor):
+        raise PermissionDenied("Only community managers register webhooks.")
+    unknown = set(events) - EVENTS
+    if unknown or not events:
+        raise ValidationError({"events": "Pick at least one of the listed events."})
+    if not url.lower().startswith(("https://", "http://")):
+        raise ValidationError({"url": "Webhook URLs start with https://."})
+    return Webhook.objects.create(name=name, url=url, events=sorted(set(events)), pod=pod,
+                                  secret=http.new_secret(), created_by=actor)
+
+
+def _hooks_for(event: str, pod) -> list[Webhook]:
+    qs = Webhook.objects.filter(is_active=True)
+    qs = qs.filter(pod=pod) if pod is not None else qs.filter(pod__isnull=True)
+    # `events` is a short JSON list; filtering in Python works the same on SQLite and PostgreSQL.
+    return [hook for hook in qs if event in (hook.events or [])]
+
+
+def webhooks_emit(event: str, *, pod, key, payload_builder: Callable[[], dict],
+                  trusted: bool = False) -> list[int]:
+    """Record a delivery for each hook of this scope subscribed to `event`; deliver after commit.
+
+    `pod` is the event's scope (None: the Commons). `key` identifies the event (a post id, a
+    membership id…); the same (event, key) never delivers twice to a hook. `payload_builder` runs
+    only when some hook listens. Returns the ids of new deliveries.
+    """
+    from ..tasks import webhook_deliver
+
+    if trusted or event not in EVENTS:
+        return []
+    hooks = _hooks_for(event, pod)
+    if not hooks:
+        return []
+    payload = {"event": event, "scope": {"pod": pod.slug if pod is not None else None},
+               "data": payload_builder()}
+    created = []
+    for hook in hooks:
+        delivery, made = WebhookDelivery.objects.get_or_create(
+            webhook=hook, event_key=f"{event}:{key}"[:120], defaults={"event": event, "payload": payload})
+        if made:
+            created.append(delivery.pk)
+            webhook_deliver.delay_on_commit(delivery.pk)
+    return created
+
+
+def post_payload(post: Post) -> dict:
+    return {
+        "post": {
+            "id": post.pk, "url": f"{settings.SITE_URL}/posts/{post.pk}/", "author": post.author.username,
+            "body": post.body, "created_at": post.created_at.isoformat(),
+            "pod": post.pod.slug if post.pod_id else None,
+        }
+    }
+
+
+def webhooks_post_published(post: Post) -> list[int]:
+    """The `post.created` hook point (content calls it when a post becomes visible)."""
+    if not _post_may_leave(post):
+        return []
+    return webhooks_emit(Webhook.Event.POST_CREATED, pod=post.pod, key=post.pk,
+                         payload_builder=lambda: post_payload(post))
+
+
+def _post_may_leave(post: Post) -> bool:
+    """Only published, everyone-audience, unsegmented posts ever reach a webhook."""
+    return (post.status == ContentStatus.PUBLISHED and post.audience == Post.Audience.EVERYONE
+            and post.segment is None)
+
+
+def _refusal(delivery: WebhookDelivery) -> str:
+    """Why this delivery may no longer go out (checked when the task runs); '' when it may."""
+    hook = delivery.webhook
+    if not hook.is_active:
+        return "hook disabled"
+    if delivery.event not in (hook.events or []):
+        return "hook no longer subscribed to this event"
+    scope_pod = (delivery.payload.get("scope") or {}).get("pod")
+    if scope_pod != (hook.pod.slug if hook.pod_id else None):
+        return "hook scope changed"
+    post_id = ((delivery.payload.get("data") or {}).get("post") or {}).get("id")
+    if post_id is not None:
+        post = Post.objects.filter(pk=post_id).first()
+        if post is None or not _post_may_leave(post) or post.pod_id != hook.pod_id:
+            return "post no longer visible in the hook's scope"
+    return ""
+
+
+def webhook_delivery_attempt(*, delivery_id: int) -> str:
+    """One attempt; returns the delivery's status afterwards. The row lock (skip_locked) keeps two
+    workers from sending the same delivery at once; a delivered one is never sent again."""
+    with transaction.atomic():
+        delivery = (WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
+                    .select_related("webhook__pod").filter(pk=delivery_id).first())
+        if delivery is None:
+            return "locked_or_missing"
+        if delivery.status in (WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.GAVE_UP):
+            return delivery.status
+        refusal = _refusal(delivery)
+        if refusal:
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.GAVE_UP,
+                                                                  last_error=refusal)
+            return WebhookDelivery.Status.GAVE_UP
+        now = int(time.time())  # inside the signed body too, so receivers can refuse replays
+        body = http.encode_body({**delivery.payload, "delivery": delivery.pk, "timestamp": now})
+        result = http.post_signed(url=delivery.webhook.url, secret=delivery.webhook.secret, body=body,
+                                  event=delivery.event, delivery_id=delivery.pk, timestamp=now)
+        return _record(delivery, result)
+
+
+def _record(delivery: WebhookDelivery, result: http.HttpResult) -> str:
+    attempts = delivery.attempts + 1
+    if result.ok:
+        status = WebhookDelivery.Status.DELIVERED
+    else:
+        status = WebhookDelivery.Status.GAVE_UP if attempts >= MAX_ATTEMPTS else WebhookDelivery.Status.FAILED
+        logger.info("webhook delivery %s failed (%s), attempt %s", delivery.pk, result.error, attempts)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=F("attempts") + 1, status=status, response_code=result.status, last_error=result.error[:300],
+        delivered_at=timezone.now() if result.ok else None,
+    )
+    return status
