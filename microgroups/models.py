@@ -21,7 +21,13 @@ DEFAULT_LADDER = {
     # what rungs unlock
     "links_min_rung": "regular",
     "images_min_rung": "regular",
+    # measure activity thresholds against the pod's own pace (a quiet pod lowers them, never below half)
+    "pace_adjust": True,
 }
+
+# Steward-editable ladder keys (the rest of DEFAULT_LADDER are numbers too unless listed here).
+LADDER_RUNG_KEYS = ("links_min_rung", "images_min_rung")
+LADDER_BOOL_KEYS = ("pace_adjust",)
 
 
 class Rung(models.TextChoices):
@@ -63,8 +69,11 @@ class Pod(models.Model):
     prompt_text = models.CharField(max_length=300, blank=True)
     prompt_weekday = models.PositiveSmallIntegerField(null=True, blank=True, choices=Weekday.choices)
     prompt_last_posted_on = models.DateField(null=True, blank=True)
+    cohort_welcomed_on = models.DateField(null=True, blank=True)  # the Monday of the last welcomed week
     charter_version = models.PositiveIntegerField(default=0)
     ladder = models.JSONField(default=dict, blank=True)  # overrides of DEFAULT_LADDER
+    # The pod's own pace (0.5–1.0), set by the ladder task: activity thresholds are multiplied by it.
+    ladder_pace = models.FloatField(default=1.0)
     split_offer_waitlist = models.PositiveSmallIntegerField(default=5)
     is_umbrella = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -107,6 +116,9 @@ class Charter(models.Model):
         ordering = ["-version"]
         constraints = [models.UniqueConstraint(fields=["pod", "version"], name="charter_unique_version")]
 
+    def __str__(self) -> str:
+        return f"{self.pod} charter v{self.version}"
+
 
 class Membership(models.Model):
     """A member's place in a pod. Rows stay after leaving so history and re-joins are cheap."""
@@ -127,6 +139,7 @@ class Membership(models.Model):
     role = models.CharField(max_length=10, choices=Role.choices, default=Role.MEMBER)
     rung = models.CharField(max_length=10, choices=Rung.choices, default=Rung.NEWCOMER)
     rung_set_by_hand = models.BooleanField(default=False)
+    rung_changed_at = models.DateTimeField(null=True, blank=True)
     joined_at = models.DateTimeField(default=timezone.now)
     ended_at = models.DateTimeField(null=True, blank=True)
     banned_until = models.DateTimeField(null=True, blank=True)
@@ -139,6 +152,9 @@ class Membership(models.Model):
             models.Index(fields=["member", "status"], name="membership_member_idx"),
             models.Index(fields=["pod", "status", "rung"], name="membership_pod_idx"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.member} in {self.pod}"
 
     @property
     def is_steward(self) -> bool:
@@ -180,6 +196,7 @@ class JoinRequest(models.Model):
     pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="join_requests")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
     answer = models.CharField(max_length=500, blank=True)
+    charter_version = models.PositiveIntegerField(default=0)  # the charter version they acknowledged
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
@@ -202,6 +219,9 @@ class Invite(models.Model):
     max_uses = models.PositiveIntegerField(null=True, blank=True)
     uses = models.PositiveIntegerField(default=0)
     email = models.EmailField(blank=True, help_text="When set, only the account with this email may use it.")
+    # Split invitations are bound to one member (their email may change, their account does not).
+    for_member = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                   related_name="+")
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -210,12 +230,28 @@ class Invite(models.Model):
                                    name="invite_uses_within_max"),
         ]
 
+    def __str__(self) -> str:
+        return f"Invite to {self.pod} ({self.code[:6]}…)"
+
+    def problem(self, now=None) -> str | None:
+        """Why this invite can't be used now, in words for the person holding it (None: usable)."""
+        now = now or timezone.now()
+        if self.revoked_at:
+            return "This invite was withdrawn by the pod's stewards."
+        if self.expires_at and self.expires_at <= now:
+            return "This invite has expired. Ask a steward for a new one."
+        if self.max_uses is not None and self.uses >= self.max_uses:
+            return "This invite has been used up. Ask a steward for a new one."
+        return None
+
 
 class WaitlistEntry(models.Model):
     pod = models.ForeignKey(Pod, on_delete=models.CASCADE, related_name="waitlist")
     member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     answer = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # When a place opened for them: the place is held for them until the offer expires.
+    offered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -239,12 +275,14 @@ class PodSuggestion(models.Model):
 class EmergingNiche(models.Model):
     """Topic tags (or pairs) many distinct Commons authors use lately with no pod covering them."""
 
+    key = models.CharField(max_length=130, unique=True)  # sorted tag slugs joined by "+"
     tags = models.ManyToManyField("communities.Tag", related_name="+")
     label = models.CharField(max_length=200)
     author_count = models.PositiveIntegerField()
     previous_author_count = models.PositiveIntegerField(default=0)
     computed_at = models.DateTimeField(default=timezone.now)
     covered_by = models.ForeignKey(Pod, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    covered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-author_count"]

@@ -123,3 +123,21 @@ def check_can_post_in_pod(user, pod: Pod, *, audience: str, has_links: bool, has
         raise ValidationError({"body": f"Links unlock at the {pod.ladder_setting('links_min_rung')} rung in this pod."})
     if has_images and not roles.rung_at_least(pod.pk, pod.ladder_setting("images_min_rung")):
         raise ValidationError({"images": f"Images unlock at the {pod.ladder_setting('images_min_rung')} rung here."})
+
+
+def check_can_read_pod(user, pod: Pod) -> None:
+    """The pod's posts, comments and member list: 404 for a pod they may not know, 403 otherwise."""
+    from django.core.exceptions import PermissionDenied
+
+    check_can_know_pod(user, pod)
+    if not can_read_pod(user, pod):
+        raise PermissionDenied("This pod's posts are for its members.")
+
+
+def check_can_steward(user, pod: Pod) -> None:
+    """Settings pages: 404 for a pod they may not know, 403 for one they know but don't steward."""
+    from django.core.exceptions import PermissionDenied
+
+    check_can_know_pod(user, pod)
+    if not can_steward(user, pod):
+        raise PermissionDenied("Only this pod's stewards can change its settings.")
