@@ -177,3 +177,24 @@ def test_allauth_rate_limits_failed_logins_per_account(client):
     assert response.status_code == 200
     assert "Too many failed login attempts" in response.content.decode()
     assert not client.session.get("_auth_user_id")
+
+
+def test_without_mandatory_verification_signup_lands_on_onboarding(client, settings):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "none"
+    response = client.post("/accounts/signup/", {"username": "quick", "email": "quick@example.com",
+                                                 "password1": PASSWORD, "password2": PASSWORD})
+    assert response.status_code == 302 and response["Location"] == "/welcome/"
+    assert client.get("/welcome/").status_code == 200
+
+
+def test_times_are_shown_in_the_members_time_zone(client):
+    from datetime import UTC, datetime
+
+    from tests.factories import PostFactory
+
+    author = UserFactory(username="author")
+    PostFactory(author=author, created_at=datetime(2024, 1, 1, 23, 30, tzinfo=UTC))
+    client.force_login(UserFactory(time_zone="Asia/Tokyo"))
+    assert "2 Jan 2024" in client.get("/members/author/").content.decode()
+    client.force_login(UserFactory(time_zone="UTC"))
+    assert "1 Jan 2024" in client.get("/members/author/").content.decode()
