@@ -167,6 +167,9 @@ CELERY_BEAT_SCHEDULE: dict = {
         "task": "microgroups.tasks.cohort_welcome_post",
         "schedule": crontab(hour=9, minute=0, day_of_week=1),
     },
+    "pod-niches": {"task": "microgroups.tasks.niches_refresh", "schedule": crontab(hour=4, minute=30)},
+    "pod-waitlist-offers": {"task": "microgroups.tasks.waitlist_offers_expire", "schedule": crontab(minute=45)},
+    "pod-counters": {"task": "microgroups.tasks.pod_counters_sync", "schedule": crontab(hour=3, minute=45)},
     "digests-daily": {
         "task": "communities.tasks.digests_send",
         "schedule": crontab(hour=7, minute=0),
