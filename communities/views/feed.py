@@ -8,6 +8,8 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from metrics.services import impressions_record
+
 from ..forms_content import PostForm, add_service_error
 from ..models import ContentStatus
 from ..selectors import TOP_WINDOWS, decorate_posts, feed, pinned_posts, post_get, species_options
@@ -33,6 +35,7 @@ def _feed_response(request, *, following: bool, composer=None, status: int = 200
     params = _feed_params(request)
     page = feed(user=request.user, cursor=request.GET.get("cursor"), following_only=following,
                 exclude_pinned=not following, **params)
+    impressions_record(user=request.user, posts=page.posts)  # metrics: only what this member was shown
     qs = urlencode({k: v for k, v in {"sort": page.sort, "t": params["top_window"] if page.sort == "top" else "",
                                       "topic": params["topic"], "species": params["species"]}.items() if v})
     ctx = {"page": page, "filter_qs": qs, "topic": params["topic"] or "", "species": params["species"] or ""}

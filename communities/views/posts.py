@@ -16,6 +16,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from metrics.services import impressions_record
 from microgroups.permissions import is_manager
 
 from ..forms_content import AnnouncementForm, CommentForm, PostEditForm, ReactionForm, add_service_error
@@ -54,7 +55,9 @@ def _detail(request, post: Post, *, comment_form=None, vote_errors=None, status:
 
 
 def post_detail(request, post_id: int):
-    return _detail(request, _readable_post(request, post_id))
+    post = _readable_post(request, post_id)
+    impressions_record(user=request.user, posts=[post])  # metrics: read check passed; held posts are skipped
+    return _detail(request, post)
 
 
 @login_required

@@ -3,6 +3,7 @@
 from django.shortcuts import render
 
 from communities.selectors import feed, pinned_posts
+from metrics.services import impressions_record
 
 from ..permissions import can_read_pod, pod_roles
 from ..selectors import pod_discover, pod_get_for
@@ -21,6 +22,7 @@ def pod_detail(request, slug: str):
     if readable:
         page = feed(user=request.user, pod=pod, sort=request.GET.get("sort", "new"),
                     top_window=request.GET.get("t", "week"), cursor=request.GET.get("cursor"))
+        impressions_record(user=request.user, posts=page.posts)  # metrics: only what this member was shown
         pinned = pinned_posts(user=request.user, pod=pod)
     return render(request, "microgroups/pod_detail.html", {
         "pod": pod, "readable": readable, "page": page, "pinned": pinned,
