@@ -25,7 +25,7 @@ def _still_readable(notification: Notification) -> bool:
 def notification_email_send(*, notification_id: int) -> bool:
     """Send one notification email at most once; returns whether it was sent."""
     with transaction.atomic():
-        n = (Notification.objects.select_for_update().select_related("recipient", "post__pod", "comment")
+        n = (Notification.objects.select_for_update(of=("self",)).select_related("recipient", "post__pod", "comment")
              .filter(pk=notification_id).first())
         if n is None or n.emailed_at or n.read_at:
             return False

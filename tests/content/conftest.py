@@ -52,6 +52,17 @@ class Listener:
         return await asyncio.wait_for(self.layer.receive(self.channel), timeout=0.05)
 
 
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Tasks queued on commit run in-process, also when REDIS_URL names a broker (make test-services)."""
+    from petcommunity.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield
+    app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+
+
 @pytest.fixture
 def listen():
     yield Listener
