@@ -229,6 +229,7 @@ def pod_moderation_summary(pod: Pod, *, days: int = 90) -> dict:
     blocked = list(RuleHit.objects.filter(content_pod=pod, outcome=RuleHit.Outcome.BLOCKED, created_at__gte=since)
                    .values("rule__title", "rule_kind").annotate(n=Count("pk")).order_by("-n", "rule__title"))
     kinds = dict(Rule.Kind.choices)
+    removals.sort(key=lambda r: (-r["n"], not r["rule_title"], r["rule_title"]))  # named rules before "other"
     return {
         "days": days,
         "removals": [(r["rule_title"] or "Other moderator decisions", r["n"]) for r in removals],

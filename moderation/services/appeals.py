@@ -28,6 +28,9 @@ def can_appeal(user, content) -> bool:
 @transaction.atomic
 def appeal_create(*, actor, text: str, post: Post | None = None, comment: Comment | None = None) -> Appeal:
     content = post or comment
+    if content is not None:  # read the current status, not what the caller loaded earlier
+        content = type(content).objects.select_for_update().get(pk=content.pk)
+        post, comment = (content, None) if post is not None else (None, content)
     if content is None or content.author_id != actor.pk or content.status != ContentStatus.REMOVED:
         raise Http404("Nothing to appeal here.")
     text = (text or "").strip()
