@@ -1,0 +1,15 @@
+"""Celery entry points for moderation (scheduled in CELERY_BEAT_SCHEDULE)."""
+
+from celery import shared_task
+
+from .services.automation import auto_slow_mode_update, queue_sweep
+
+
+@shared_task(name="moderation.tasks.auto_slow_mode")
+def auto_slow_mode() -> int:
+    return auto_slow_mode_update()
+
+
+@shared_task(name="moderation.tasks.queue_sweep")
+def sweep() -> list[int]:
+    return list(queue_sweep())
