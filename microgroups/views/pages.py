@@ -1,30 +1,94 @@
-"""Pod discovery and the pod page."""
+"""Pod discovery, the pod page and the pod's composer: parse, check, select, render."""
 
-from django.shortcuts import render
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
-from communities.selectors import feed, pinned_posts
+from communities.forms_content import PostForm
+from communities.forms_content import add_service_error as add_post_error
+from communities.selectors import TOP_WINDOWS, feed, pinned_posts
+from communities.services.posts import post_create
 from metrics.services import impressions_record
 
-from ..permissions import can_read_pod, pod_roles
-from ..selectors import pod_discover, pod_get_for
+from ..forms import AcknowledgeForm
+from ..selectors import (
+    DiscoverFilters,
+    discover_facets,
+    emerging_niches,
+    my_pods,
+    pod_discover,
+    pod_get_for,
+    pod_page,
+    pods_for_you,
+)
+
+SORTS = [("new", "New"), ("hot", "Hot"), ("top", "Top")]
+
+
+def _filters(request) -> DiscoverFilters:
+    g = request.GET
+    return DiscoverFilters(query=g.get("q", "").strip()[:100], species=g.get("species", "")[:60],
+                           need=g.get("need", "")[:60], region=g.get("region", "")[:120],
+                           privacy=g.get("privacy", "")[:10], has_room=g.get("room") == "1")
 
 
 def discover(request):
-    query = request.GET.get("q", "").strip()
-    return render(request, "microgroups/discover.html", {"pods": pod_discover(user=request.user, query=query)[:60],
-                                                         "q": query})
+    filters = _filters(request)
+    page = pod_discover(user=request.user, filters=filters, cursor=request.GET.get("cursor"))
+    ctx = {"page": page, "filters": filters, "qs": request.GET.urlencode()}
+    if request.htmx and request.GET.get("cursor"):
+        return render(request, "microgroups/_pod_list.html", ctx)
+    ctx.update(facets=discover_facets(), for_you=pods_for_you(user=request.user), niches=emerging_niches(),
+               mine=my_pods(user=request.user))
+    return render(request, "microgroups/discover.html", ctx)
+
+
+def render_pod(request, pod, *, composer=None, ack_form=None, status: int = 200):
+    """The pod page; also re-rendered with a bound composer or acknowledgement form on bad input."""
+    info = pod_page(user=request.user, pod=pod)
+    sort, window = request.GET.get("sort", "new"), request.GET.get("t", "week")
+    page = pinned = None
+    if info.readable:
+        page = feed(user=request.user, pod=pod, sort=sort, top_window=window if window in TOP_WINDOWS else "week",
+                    cursor=request.GET.get("cursor"))
+        impressions_record(user=request.user, posts=page.posts)  # metrics: only what this member was shown
+        if request.htmx and request.GET.get("cursor"):
+            return render(request, "communities/_feed_page.html", {"page": page})
+        pinned = pinned_posts(user=request.user, pod=pod)
+    if info.membership and not info.needs_ack and composer is None:
+        composer = PostForm(pod=pod)
+    ack_form = ack_form or AcknowledgeForm(initial={"version": pod.charter_version})
+    return render(request, "microgroups/pod_detail.html", {
+        "pod": pod, "info": info, "page": page, "pinned": pinned, "sorts": SORTS, "composer": composer,
+        "ack_form": ack_form, "stream": f"/ws/feed/pod/{pod.slug}/",
+    }, status=status)
 
 
 def pod_detail(request, slug: str):
+    return render_pod(request, pod_get_for(user=request.user, slug=slug))
+
+
+@login_required
+@require_POST
+def pod_post(request, slug: str):
+    """The pod composer: a plain POST; on bad input the page comes back with the text kept."""
     pod = pod_get_for(user=request.user, slug=slug)
-    readable = can_read_pod(request.user, pod)
-    page = pinned = None
-    if readable:
-        page = feed(user=request.user, pod=pod, sort=request.GET.get("sort", "new"),
-                    top_window=request.GET.get("t", "week"), cursor=request.GET.get("cursor"))
-        impressions_record(user=request.user, posts=page.posts)  # metrics: only what this member was shown
-        pinned = pinned_posts(user=request.user, pod=pod)
-    return render(request, "microgroups/pod_detail.html", {
-        "pod": pod, "readable": readable, "page": page, "pinned": pinned,
-        "is_member": pod_roles(request.user).is_member(pod.pk), "stream": f"/ws/feed/pod/{pod.slug}/",
-    })
+    form = PostForm(request.POST, request.FILES, pod=pod)
+    if form.is_valid():
+        try:
+            post = post_create(actor=request.user, pod=pod, body=form.cleaned_data["body"],
+                               audience=form.cleaned_data.get("audience") or "everyone",
+                               images=form.cleaned_data["images"], poll=form.poll_spec(),
+                               image_alt=form.cleaned_data["image_alt"])
+            return redirect(f"{pod_url(pod)}#post-{post.pk}")
+        except ValidationError as exc:
+            add_post_error(form, exc)
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+            return render_pod(request, pod, composer=form, status=403)
+    return render_pod(request, pod, composer=form, status=400)
+
+
+def pod_url(pod) -> str:
+    return f"/pods/{pod.slug}/"
