@@ -7,7 +7,7 @@ stream and the email task is queued only after commit, so a rollback notifies no
 from collections.abc import Iterable
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 
 from ..models import Notification, NotificationKind, Reaction
@@ -71,10 +71,22 @@ def _reaction_verb(actor, n: int, target: str) -> str:
     return f"{n} members reacted to your {target}"
 
 
+def _reactors_since_last_read(recipient, post, comment, target: dict) -> int:
+    """Distinct members (not the recipient) who reacted to the target since the recipient last read a
+    reaction notice about it: what the batched row reports ("12 members reacted")."""
+    last_read = (Notification.objects.filter(recipient=recipient, kind=NotificationKind.REACTION,
+                                             read_at__isnull=False, **target)
+                 .aggregate(at=Max("read_at"))["at"])
+    reactions = Reaction.objects.filter(comment=comment) if comment is not None else Reaction.objects.filter(post=post)
+    if last_read is not None:
+        reactions = reactions.filter(created_at__gt=last_read)
+    return max(reactions.exclude(member_id=recipient.pk).values("member_id").distinct().count(), 1)
+
+
 @transaction.atomic
 def notification_reaction(*, recipient, actor, post, comment=None) -> Notification | None:
-    """Batch reactions: one unread row per target, its actor_count = distinct members who reacted
-    since the row was started ("12 members reacted to your post")."""
+    """Batch reactions: one unread row per target (a unique constraint keeps it one under concurrency),
+    whose actor_count is recomputed from the reaction rows each time."""
     if actor.pk == recipient.pk or not wants_in_app(recipient, NotificationKind.REACTION):
         return None
     target = {"comment": comment} if comment is not None else {"post": post, "comment__isnull": True}
@@ -82,20 +94,18 @@ def notification_reaction(*, recipient, actor, post, comment=None) -> Notificati
                 .filter(recipient=recipient, kind=NotificationKind.REACTION, read_at__isnull=True, **target).first())
     url = f"/posts/{post.pk}/" + (f"#comment-{comment.pk}" if comment is not None else "")
     noun = "comment" if comment is not None else "post"
+    n = _reactors_since_last_read(recipient, post, comment, target)
     if existing is None:
         try:
             with transaction.atomic():
                 row = Notification.objects.create(
                     recipient=recipient, kind=NotificationKind.REACTION, actor=actor, post=post, comment=comment,
-                    verb=_reaction_verb(actor, 1, noun), url=url,
+                    actor_count=n, verb=_reaction_verb(actor, n, noun), url=url,
                 )
         except IntegrityError:  # a concurrent first reaction created it: batch into that one
             return notification_reaction(recipient=recipient, actor=actor, post=post, comment=comment)
         _after_create(row, recipient)
         return row
-    reactions = Reaction.objects.filter(created_at__gte=existing.created_at).exclude(member_id=recipient.pk)
-    reactions = reactions.filter(comment=comment) if comment is not None else reactions.filter(post=post)
-    n = max(reactions.values("member_id").distinct().count(), 1)
     existing.actor, existing.actor_count, existing.updated_at = actor, n, timezone.now()
     existing.verb = _reaction_verb(actor, n, noun)
     existing.save(update_fields=["actor", "actor_count", "updated_at", "verb"])
