@@ -43,7 +43,7 @@ def _feed_response(request, *, following: bool, composer=None, status: int = 200
         return render(request, "communities/_feed_page.html", ctx)
     ctx.update(following=following, sorts=SORT_CHOICES, windows=WINDOW_CHOICES, species_options=species_options(),
                stream="/ws/feed/commons/", composer=composer or PostForm(),
-               pinned=[] if following else pinned_posts(user=request.user))
+               pinned=[] if following or request.GET.get("cursor") else pinned_posts(user=request.user))
     return render(request, "communities/home.html", ctx, status=status)
 
 
