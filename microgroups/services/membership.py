@@ -274,15 +274,16 @@ def join_request_decide(*, actor, join_request: JoinRequest, approve: bool) -> J
     return result
 
 
-def _end(pod: Pod, membership: Membership, *, status: str, kind: str, actor, reason: str = "",
+def _end(pod: Pod, membership: Membership, member, *, status: str, kind: str, actor, reason: str = "",
          banned_until=None) -> None:
+    """`member` is the caller's user object, so its memoised roles are the ones forgotten."""
     was_active = membership.status == Membership.Status.ACTIVE
     Membership.objects.filter(pk=membership.pk).update(status=status, role=Membership.Role.MEMBER,
                                                        ended_at=timezone.now(), banned_until=banned_until)
-    log_event(pod=pod, member=membership.member, kind=kind, actor=actor, from_value=membership.role, reason=reason)
+    log_event(pod=pod, member=member, kind=kind, actor=actor, from_value=membership.role, reason=reason)
     if was_active:
         bump_members(pod, -1)
-        cut_off(membership.member, pod)
+        cut_off(member, pod)
         waitlist_offer_places(pod=pod)
 
 
@@ -303,7 +304,7 @@ def pod_leave(*, actor, pod: Pod) -> None:
     if membership.role == Membership.Role.STEWARD and others.exists() and not others.filter(
             role=Membership.Role.STEWARD).exists():
         raise ValidationError({"leave": "You are this pod's only steward: hand over to another member first."})
-    _end(locked, membership, status=Membership.Status.LEFT, kind=MembershipEvent.Kind.LEFT, actor=actor)
+    _end(locked, membership, actor, status=Membership.Status.LEFT, kind=MembershipEvent.Kind.LEFT, actor=actor)
 
 
 @transaction.atomic
@@ -315,7 +316,7 @@ def member_remove(*, actor, pod: Pod, member, reason: str = "") -> None:
     membership = _active(locked, member)
     if membership.role == Membership.Role.STEWARD and not is_manager(actor):
         raise PermissionDenied("Stewards can't remove each other; ask a community manager.")
-    _end(locked, membership, status=Membership.Status.REMOVED, kind=MembershipEvent.Kind.REMOVED, actor=actor,
+    _end(locked, membership, member, status=Membership.Status.REMOVED, kind=MembershipEvent.Kind.REMOVED, actor=actor,
          reason=reason)
     notify(recipient=member, pod=pod, actor=actor, url="/pods/", verb=f"You were removed from {pod.name}")
 
@@ -338,7 +339,7 @@ def member_ban(*, actor, pod: Pod, member, until=None, reason: str = "") -> None
     WaitlistEntry.objects.filter(pod=locked, member=member).delete()
     JoinRequest.objects.filter(pod=locked, member=member, status=JoinRequest.Status.PENDING).update(
         status=JoinRequest.Status.DECLINED, decided_by=actor, decided_at=timezone.now())
-    _end(locked, membership, status=Membership.Status.BANNED, kind=MembershipEvent.Kind.BANNED, actor=actor,
+    _end(locked, membership, member, status=Membership.Status.BANNED, kind=MembershipEvent.Kind.BANNED, actor=actor,
          reason=reason, banned_until=until)
     notify(recipient=member, pod=pod, actor=actor, url="/pods/", verb=f"You were banned from {pod.name}")
 
