@@ -237,6 +237,7 @@ def membership_set_rung(*, actor, pod: Pod, member, rung: str, reason: str = "")
         pod=pod, member=member, status=Membership.Status.ACTIVE).first()
     if m is None:
         raise ValidationError({"member": "Not a member of this pod."})
+    m.member = member  # the caller's object, so its memoised roles are the ones refreshed
     if rung == "auto":
         Membership.objects.filter(pk=m.pk).update(rung_set_by_hand=False)
         log_event(pod=pod, member=member, kind=MembershipEvent.Kind.RUNG, actor=actor, from_value=m.rung,
