@@ -31,6 +31,7 @@ TABLE_FIGURES = ["impressions", "unique_reach", "active_members", "dau", "wau", 
                  "growth", "growth_rate", "interactions", "engagement_rate", "contributors", "participation",
                  "contributions_per_active", "inequality", "reply_rate", "median_reply_seconds", "sentiment_mean",
                  "sentiment_positive_share", "sentiment_negative_share", "rule_hits"]
+PERIOD_WORDS = {PeriodKind.DAY: "day", PeriodKind.WEEK: "week", PeriodKind.D28: "28-day window"}
 SCATTER_LIMIT = 100
 SENTIMENT_MAP_PODS = 12
 HEATMAP_WEEKS = 12
@@ -87,7 +88,7 @@ def series_charts(period: str, params: Params, scopes: list[tuple[str, tuple]], 
     charts = []
     for key in SERIES_FIGURES:
         label, definition, kind = DEFINITIONS[key]
-        table = Table(f"{prefix}series_{key}", f"{label} by {PeriodKind(period).label.lower()}",
+        table = Table(f"{prefix}series_{key}", f"{label} by {PERIOD_WORDS[period]}",
                       [Column("Period")] + [Column(name, kind) for name, _ in scopes], note=definition)
         datasets = []
         for name, scope in scopes:

@@ -35,14 +35,16 @@ def rollup_recent(*, today: date | None = None) -> dict:
     return {"rollup_rows": rows, "cohort_rows": cohorts}
 
 
-def metrics_backfill(*, since: date, until: date | None = None) -> dict:
+def metrics_backfill(*, since: date, until: date | None = None, days_since: date | None = None) -> dict:
     """Recompute every period and cohort from `since` to `until` (default today), oldest first, so each
-    period's "needs attention" comparison finds its predecessor already recomputed."""
+    period's "needs attention" comparison finds its predecessor already recomputed. `days_since`
+    (optional, later than `since`) limits the daily rollups to recent days (the demo uses it)."""
     until = until or timezone.now().date()
     cohorts = cohorts_recompute(weeks=_cohort_weeks(since, until), today=until)
     rows = 0
     for kind in (PeriodKind.DAY, PeriodKind.WEEK, PeriodKind.D28):
-        for start in periods_between(kind, since, until):
+        first = max(since, days_since) if kind == PeriodKind.DAY and days_since else since
+        for start in periods_between(kind, first, until):
             rows += rollup_period(period=kind, start=start, today=until)
     logger.info("metrics backfill %s…%s: %d rollup rows, %d cohort rows", since, until, rows, cohorts)
     return {"rollup_rows": rows, "cohort_rows": cohorts}

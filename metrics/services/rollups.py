@@ -45,15 +45,16 @@ class _Rows(dict):
 def _reach(rows: _Rows, kind: str, first: date, last: date) -> None:
     rows.put(kind, sql.grouped(kind, sql.impressions_src(first, last), "COUNT(*), COUNT(DISTINCT s.member_id)"),
              ["impressions", "unique_reach"])
-    activity = sql.activity_src(first, last)
-    rows.put(kind, sql.grouped(kind, activity, "COUNT(DISTINCT s.member_id)"), ["active_members"])
+    # One pass over the 28 days ending at `last` (a period is never longer) gives active, WAU and MAU.
+    window = sql.activity_src(last - timedelta(days=27), last)
+    rows.put(kind, sql.grouped(kind, window, "COUNT(DISTINCT CASE WHEN s.day >= %s THEN s.member_id END), "
+                                             "COUNT(DISTINCT CASE WHEN s.day >= %s THEN s.member_id END), "
+                                             "COUNT(DISTINCT s.member_id)", [first, last - timedelta(days=6)]),
+             ["active_members", "wau", "mau"])
     # Σ DAU = distinct (member, day) pairs: a member active in two pods on one day is one "all pods" DAU.
-    inner, params = sql.keyed(kind, activity, "s.member_id, s.day")
+    inner, params = sql.keyed(kind, sql.activity_src(first, last), "s.member_id, s.day")
     rows.put(kind, {r[0]: r[1:] for r in sql.run(f"SELECT k, COUNT(*) FROM (SELECT DISTINCT * FROM ({inner}) d) t "
                                                  f"GROUP BY k", params)}, ["member_days"])
-    for name, days in (("wau", 7), ("mau", 28)):
-        src = sql.activity_src(last - timedelta(days=days - 1), last)
-        rows.put(kind, sql.grouped(kind, src, "COUNT(DISTINCT s.member_id)"), [name])
 
 
 def _engagement(rows: _Rows, kind: str, t0, t1) -> None:

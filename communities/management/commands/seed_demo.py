@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from communities import demo as community_demo
 from communities.models import User
+from metrics import demo as metrics_demo
 from microgroups import demo as pod_demo
+from moderation import demo as moderation_demo
 
 
 class Command(BaseCommand):
@@ -38,6 +40,8 @@ class Command(BaseCommand):
             extra = community_demo.ENGAGEMENT_POSTS if opts["members"] >= 6 else 0
             community_demo.seed_content(ctx, posts=max(opts["posts"] - extra, 0), days=opts["days"])
             community_demo.seed_engagement(ctx)
+            moderation_demo.seed_moderation(ctx)  # rules at each scope, moderators, a queue with items
+        metrics_demo.seed_metrics(ctx, days=opts["days"])  # impressions, activity, pulses, then the rollups
         self.stdout.write(self.style.SUCCESS(
             f"Demo community: {len(ctx.members)} members, {len(ctx.pods)} pods, {opts['posts']} posts.\n"
             f"Logins (password '{community_demo.DEMO_PASSWORD}'): manager (community manager), moderator1-3, "

@@ -1,0 +1,141 @@
+"""Demo metrics: impressions and activity consistent with the demo content, pulses, then a backfill.
+
+Viewers are only members who could see a post (anyone for the Commons, the pod's members for a pod,
+trusted members and stewards for trusted-only posts), between signing up and drifting away; those
+who commented or reacted in that time saw the post that day. Activity follows from impressions and
+contributions, plus quiet browsing days.
+Deterministic for ctx.rng; bulk inserts throughout.
+"""
+
+from collections import defaultdict
+from datetime import timedelta
+
+from communities.models import Comment, Post, Reaction, User
+from microgroups.models import Membership
+
+from .models import ActivityDay, Impression, PulseResponse, PulseSurvey
+from .periods import day_start
+from .services import metrics_backfill
+from .services.pulse import month_of
+
+PULSE_TEXTS = ["More meetups please!", "Love the weekly prompts.", "Could we have a vet Q&A?",
+               "It's been a lifeline this month.", "A bit quiet lately.", "", "", "Fewer off-topic posts.",
+               "Welcoming newcomers faster would help."]
+
+
+def _audiences(members: list[int]) -> tuple[dict, dict]:
+    everyone_in, trusted_in = defaultdict(list), defaultdict(list)
+    for pod_id, member_id, rung, role in Membership.objects.filter(status="active").values_list(
+            "pod_id", "member_id", "rung", "role"):
+        everyone_in[pod_id].append(member_id)
+        if rung == "trusted" or role == "steward":
+            trusted_in[pod_id].append(member_id)
+    return everyone_in, trusted_in
+
+
+def _lifetimes(ctx, members: list[int], in_pods: set[int]) -> dict[int, tuple]:
+    """member → (first day, last day, appetite): members browse from sign-up until they drift away
+    (pod members drift away less often), some far more than others."""
+    rng, today = ctx.rng, ctx.now.date()
+    out = {}
+    for member_id, joined in User.objects.filter(pk__in=members).values_list("pk", "date_joined"):
+        churn = 0.15 if member_id in in_pods else 0.45
+        days = int(rng.expovariate(1 / 20)) + 3 if rng.random() < churn else 10_000
+        out[member_id] = (joined.date(), min(joined.date() + timedelta(days=days), today), rng.paretovariate(1.5))
+    return out
+
+
+def _alive(life: dict, member: int, day) -> bool:
+    # The content demo spreads comments and reactions over 90 days whoever made them; activity only
+    # counts inside a member's lifetime, so retention curves look like a real community's.
+    return member in life and life[member][0] <= day <= life[member][1]
+
+
+def _readers(rng, can_see: list[int], life: dict, day, mean: float) -> set[int]:
+    alive = [m for m in can_see if life[m][0] <= day <= life[m][1]]
+    if not alive:
+        return set()
+    k = min(len(alive), int(rng.expovariate(1 / mean)) + 1)
+    return set(rng.choices(alive, weights=[life[m][2] for m in alive], k=k))
+
+
+def _seen(ctx, members: list[int], life: dict) -> set[tuple[int, int, object, object]]:
+    """(member, post, pod, day) for every impression: engagers, and readers who could see the post."""
+    rng, today = ctx.rng, ctx.now.date()
+    everyone_in, trusted_in = _audiences(members)
+    seen, posts = set(), {}
+    for pk, pod_id, audience, created in Post.objects.filter(status="published").values_list(
+            "pk", "pod_id", "audience", "created_at"):
+        posts[pk] = pod_id
+        pod_audience = trusted_in[pod_id] if audience == "trusted" else everyone_in[pod_id]
+        day = min(created.date() + timedelta(days=min(int(rng.expovariate(0.7)), 6)), today)
+        for member in _readers(rng, members if pod_id is None else pod_audience, life, day,
+                               12 if pod_id is None else 5):
+            seen.add((member, pk, pod_id, day))
+    engaged = list(Comment.objects.filter(status="published", post__status="published")
+                   .values_list("post_id", "author_id", "created_at"))
+    engaged += list(Reaction.objects.filter(post__status="published").values_list("post_id", "member_id",
+                                                                                   "created_at"))
+    for post_id, member, created in engaged:
+        if post_id in posts and _alive(life, member, created.date()):
+            seen.add((member, post_id, posts[post_id], created.date()))
+    return seen
+
+
+def _activity(ctx, seen, life: dict) -> set[tuple[int, object, object]]:
+    rng = ctx.rng
+    active = {(member, pod_id, day) for member, _, pod_id, day in seen}
+    for author, pod_id, created in Post.objects.filter(status="published").values_list("author_id", "pod_id",
+                                                                                          "created_at"):
+        if _alive(life, author, created.date()):
+            active.add((author, pod_id, created.date()))
+    for member, (first, last, appetite) in life.items():  # quiet browsing in the Commons
+        span = (last - first).days
+        for _ in range(int(min(appetite, 6) * span / 14)):
+            active.add((member, None, first + timedelta(days=rng.randint(0, span))))
+    return active
+
+
+def _pulses(ctx) -> None:
+    """Surveys for this month and the two before, answered by about half of the members asked."""
+    rng = ctx.rng
+    month = month_of(ctx.now.date())
+    months = [month, month_of(month - timedelta(days=1)), month_of(month_of(month - timedelta(days=1))
+                                                                    - timedelta(days=1))]
+    joined = defaultdict(list)
+    for pod_id, member_id, at in Membership.objects.filter(status="active").values_list("pod_id", "member_id",
+                                                                                         "joined_at"):
+        joined[pod_id].append((member_id, at))
+    surveys = [PulseSurvey(pod_id=pod_id, month=m, opened_at=day_start(m),
+                           asked_count=sum(1 for _, at in rows if at <= day_start(m)))
+               for pod_id, rows in joined.items() for m in months]
+    PulseSurvey.objects.bulk_create([s for s in surveys if s.asked_count], ignore_conflicts=True)
+    responses = []
+    for survey in PulseSurvey.objects.filter(month__in=months[1:]):
+        for member, at in joined.get(survey.pod_id, []):
+            if at <= survey.opened_at and rng.random() < 0.5:
+                responses.append(PulseResponse(survey=survey, member_id=member, score=rng.choice([3, 4, 4, 5, 5, 2]),
+                                               text=rng.choice(PULSE_TEXTS)))
+    PulseResponse.objects.bulk_create(responses, ignore_conflicts=True)
+    from .services.pulse import pulse_sync_counters
+
+    pulse_sync_counters()
+
+
+def seed_metrics(ctx, *, days: int = 90) -> None:
+    members = [m.pk for m in ctx.members]
+    if not members:
+        return
+    in_pods = set(Membership.objects.values_list("member_id", flat=True))
+    life = _lifetimes(ctx, members, in_pods)
+    seen = _seen(ctx, members, life)
+    Impression.objects.bulk_create([Impression(member_id=m, post_id=p, pod_id=pod, day=d) for m, p, pod, d in seen],
+                                   batch_size=5000, ignore_conflicts=True)
+    ActivityDay.objects.bulk_create([ActivityDay(member_id=m, pod_id=pod, day=d)
+                                     for m, pod, d in _activity(ctx, seen, life)],
+                                    batch_size=5000, ignore_conflicts=True)
+    _pulses(ctx)
+    # Weeks, 28-day windows and cohorts over the whole history; daily rows for the last 4 weeks (the
+    # daily charts), which keeps seeding to a few seconds. `metrics_backfill --since` fills in the rest.
+    today = ctx.now.date()
+    metrics_backfill(since=today - timedelta(days=days), until=today, days_since=today - timedelta(days=27))
