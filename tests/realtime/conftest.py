@@ -1,5 +1,9 @@
 """Helpers for websocket tests: a communicator on the real ASGI stack (origin check, session auth)."""
 
+import copy
+import os
+import uuid
+
 import pytest
 from channels.testing.websocket import WebsocketCommunicator  # not channels.testing: that needs daphne
 from django.conf import settings
@@ -23,11 +27,27 @@ def communicator(path: str, *, session: str | None = None, origin: str = "http:/
 
 @pytest.fixture
 def in_memory_layer(settings):
-    """Each test gets a fresh in-memory channel layer (no frames left over from another test)."""
+    """Each test gets a fresh channel layer: in-memory, or (make test-services) Redis under a prefix of
+    its own, so parallel test processes sharing a Redis database never hear each other's frames."""
     from channels.layers import channel_layers
 
-    if not settings.REDIS_URL:
+    if settings.REDIS_URL:
+        layer = copy.deepcopy(settings.CHANNEL_LAYERS)
+        layer["default"]["CONFIG"]["prefix"] = f"test-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+        settings.CHANNEL_LAYERS = layer
+    else:
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     channel_layers.backends.clear()
     yield
     channel_layers.backends.clear()
+
+
+@pytest.fixture(autouse=True)
+def eager_celery():
+    """Tasks run in-process, also when REDIS_URL names a broker; the worker tests opt out."""
+    from petcommunity.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield app
+    app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
