@@ -71,3 +71,10 @@ def stewards_of(pod: Pod):
 def voice_of(pod: Pod):
     """Who authors the pod's automatic posts: its longest-serving steward, else the system account."""
     return stewards_of(pod).first() or system_account()
+
+
+def emit(event: str, *, pod: Pod, key, data: dict) -> None:
+    """A pod-scoped webhook event (only hooks registered for this pod hear it; delivered after commit)."""
+    from communities.services.webhooks import webhooks_emit
+
+    webhooks_emit(event, pod=pod, key=key, payload_builder=lambda: data)

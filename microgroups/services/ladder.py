@@ -30,7 +30,7 @@ from ..models import (
     Pod,
     Rung,
 )
-from ._common import access_grew, check_steward, log_event, notify
+from ._common import access_grew, check_steward, emit, log_event, notify
 
 PACE_REFERENCE_DAYS = 4  # a typical member of a lively pod is active this many of the last 30 days
 PACE_FLOOR = 0.5
@@ -174,6 +174,8 @@ def _rung_change(m: Membership, to: str, *, actor=None, reason: str = "", by_han
            verb=f"You are now {RUNG_WORDS[to]} in {m.pod.name}" + ("" if up or not reason else f" ({reason})"))
     if up:
         access_grew(m.member)
+        emit("rung.promoted", pod=m.pod, key=f"{m.pk}:{to}:{m.rung_changed_at.timestamp():.0f}",
+             data={"member": m.member.username, "from": old, "to": to})
     elif old == Rung.TRUSTED and not m.is_steward:
         from ..permissions import pod_roles_forget
 

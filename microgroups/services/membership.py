@@ -17,7 +17,7 @@ from communities.permissions import check_can_act
 
 from ..models import JoinRequest, Membership, MembershipEvent, Pod, Rung, WaitlistEntry
 from ..permissions import check_can_know_pod, is_manager
-from ._common import access_grew, bump_members, check_steward, cut_off, log_event, notify, stewards_of
+from ._common import access_grew, bump_members, check_steward, cut_off, emit, log_event, notify, stewards_of
 
 OFFER_HOURS = 72  # a place offered to the first on the waitlist is held this long
 
@@ -97,7 +97,11 @@ def _admit(pod: Pod, member, *, charter_version: int, answer: str = "", actor=No
     JoinRequest.objects.filter(pod=pod, member=member, status=JoinRequest.Status.PENDING).update(
         status=JoinRequest.Status.WITHDRAWN)
     access_grew(member)
+    emit("pod.member_joined", pod=pod, key=f"{membership.pk}:{now.timestamp():.0f}",
+         data={"member": member.username, "joined_at": now.isoformat()})
     if pod.member_count >= pod.member_cap:
+        emit("pod.full", pod=pod, key=f"{pod.pk}:{membership.pk}:{now.timestamp():.0f}",
+             data={"member_count": pod.member_count, "member_cap": pod.member_cap})
         for steward in stewards_of(pod):
             notify(recipient=steward, pod=pod, url=f"/pods/{pod.slug}/settings/split/",
                    verb=f"{pod.name} is full: new people join the waitlist. You could offer a split.")

@@ -213,3 +213,16 @@ def test_stewards_cannot_remove_each_other(pod, steward):
     Membership.objects.filter(pod=pod, member=co).update(role="steward")
     with pytest.raises(PermissionDenied):
         member_remove(actor=steward, pod=pod, member=co)
+
+
+def test_joining_emits_pod_webhooks_to_the_pods_own_hooks_only(make_pod, steward):
+    from communities.models import Webhook, WebhookDelivery
+
+    pod = make_pod(name="Tiny", member_cap=3)
+    hook = Webhook.objects.create(name="pod hook", url="https://example.com/h", secret="s", pod=pod,
+                                  events=["pod.member_joined", "pod.full"])
+    Webhook.objects.create(name="commons hook", url="https://example.com/c", secret="s",
+                           events=["pod.member_joined"])
+    member_of(pod), member_of(pod)
+    events = sorted(WebhookDelivery.objects.values_list("webhook_id", "event"))
+    assert events == [(hook.pk, "pod.full"), (hook.pk, "pod.member_joined"), (hook.pk, "pod.member_joined")]
