@@ -138,7 +138,7 @@ def post_create(*, actor, pod=None, body: str, audience: str = Post.Audience.EVE
 
 def post_published_effects(*, post: Post, broadcast_card: bool = True) -> None:
     """What publishing does, also called by moderation when it approves a held post: place
-    counters, mention notifications, and the live card for everyone watching the place."""
+    counters, mention notifications, the `post.created` webhook, and the live card for the place."""
     if post.pod_id:
         Pod.objects.filter(pk=post.pod_id).update(
             post_count=F("post_count") + 1,

@@ -174,3 +174,16 @@ def test_delete_by_author_hides_the_post_and_broadcasts_removal(member, other, l
     pod.refresh_from_db()
     assert post.status == ContentStatus.DELETED and pod.post_count == 0
     assert listener.frames() == [{"type": "post.remove", "id": post.pk}]
+
+
+def test_publishing_records_a_post_created_webhook_delivery_but_never_for_trusted_posts(member, manager):
+    from communities.models import WebhookDelivery
+    from communities.services.webhooks import webhook_register
+
+    webhook_register(actor=manager, name="Commons", url="https://hooks.example/commons", events=["post.created"])
+    pod = PodFactory()
+    webhook_register(actor=manager, name="Pod", url="https://hooks.example/pod", events=["post.created"], pod=pod)
+    join(member, pod, rung="trusted")
+    public = post_create(actor=member, body="Hello", audience="everyone")
+    post_create(actor=member, pod=pod, body="Just us", audience="trusted")
+    assert list(WebhookDelivery.objects.values_list("event_key", flat=True)) == [f"post.created:{public.pk}"]
