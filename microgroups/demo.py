@@ -25,6 +25,7 @@ NICHES = [
     ("Foster carers network", ["fostering", "rescue"], None),
     ("Reptile keepers Dublin", ["reptile"], "dublin"),
 ]
+PROMPTS = ["Share a photo of your week", "What's one small win this week?", "Ask the pod anything"]
 CHARTER = (
     "1. Be kind: everyone here is doing their best for their animal.\n"
     "2. No medical diagnoses: share experience, and see a vet.\n"
@@ -49,6 +50,7 @@ def seed_pods(ctx, count: int) -> None:
             privacy=privacy, is_unlisted=privacy == "invite" and i % 20 == 9, region=places.get(city),
             member_cap=12 if i == 1 else 50, question="What brings you and your pet here?",
             welcome_message=f"Welcome to {name}! Say hello and tell us about your pet.",
+            prompt_text=PROMPTS[i % len(PROMPTS)] if i % 3 == 0 else "", prompt_weekday=i % 7 if i % 3 == 0 else None,
             created_by=steward, created_at=ctx.now - timedelta(days=rng.randint(30, 120)), charter_version=1,
         )
         pod.tags.set([tags[s] for s in tag_slugs if s in tags])
@@ -68,3 +70,78 @@ def seed_pods(ctx, count: int) -> None:
         pod.member_count = len(rows)
         pod.save(update_fields=["member_count"])
         ctx.pods.append(pod)
+
+
+def seed_pods_after_content(ctx) -> None:
+    """What needs members, pets and Commons posts first: a waitlist on the full pod, a split umbrella,
+    a couple of emerging niches, and "Pods for you" for everyone."""
+    from .services.niches import niches_refresh
+    from .services.suggestions import suggestions_refresh
+
+    if len(ctx.members) < 30 or len(ctx.pods) < 2:
+        return
+    _seed_waitlist(ctx, ctx.pods[1])
+    _seed_umbrella(ctx)
+    _seed_niche_posts(ctx)
+    niches_refresh(now=ctx.now)
+    suggestions_refresh(now=ctx.now)
+
+
+def _seed_waitlist(ctx, pod: Pod) -> None:
+    from .models import WaitlistEntry
+
+    inside = set(pod.memberships.values_list("member_id", flat=True))
+    waiting = [m for m in ctx.members[4:] if m.pk not in inside][:7]
+    WaitlistEntry.objects.bulk_create([WaitlistEntry(pod=pod, member=m, created_at=ctx.now - timedelta(days=7 - n))
+                                       for n, m in enumerate(waiting)])
+
+
+def _seed_umbrella(ctx) -> None:
+    """A full pod of dog walkers across regions, split through the real service into regional pods."""
+    from .services.splits import split_confirm, split_proposals
+
+    people = ctx.members[4:]
+    steward = people[-1]
+    pod = Pod.objects.create(name="UK dog walkers", slug="uk-dog-walkers", description="Walks, routes and meetups.",
+                             member_cap=15, created_by=steward, charter_version=1,
+                             created_at=ctx.now - timedelta(days=90))
+    Charter.objects.create(pod=pod, version=1, body=CHARTER, body_html=render_markdown(CHARTER), created_by=steward)
+    by_region: dict[int, list] = {}
+    for m in people[:-1]:
+        if m.region_id:
+            by_region.setdefault(m.region.parent_id, []).append(m)
+    chosen = [steward] + [m for group in sorted(by_region.values(), key=len, reverse=True)[:2] for m in group[:7]]
+    Membership.objects.bulk_create([
+        Membership(pod=pod, member=m, role="steward" if n == 0 else "member", rung="trusted" if n == 0 else "regular",
+                   joined_at=pod.created_at, charter_version_acknowledged=1) for n, m in enumerate(chosen)])
+    pod.member_count = pod.member_cap = len(chosen)
+    pod.save(update_fields=["member_count", "member_cap"])
+    proposals = split_proposals(pod)
+    if proposals:
+        split_confirm(actor=steward, pod=pod, basis=proposals[0].basis, fingerprint=proposals[0].fingerprint)
+    ctx.pods.append(pod)
+
+
+NICHE_TOPICS = [("hydrotherapy", 12, 3), ("senior-dental", 8, 2)]  # (topic, authors this month, the month before)
+
+
+def _seed_niche_posts(ctx) -> None:
+    """Commons posts about topics no pod covers yet, written by more members this month than last."""
+    from communities.models import Post, Tag
+    from communities.services.posts import sentiment_of
+
+    rng, people = ctx.rng, ctx.members[4:]
+    rows, links = [], []
+    for topic, now_n, before_n in NICHE_TOPICS:
+        tag, _ = Tag.objects.get_or_create(kind=Tag.Kind.TOPIC, slug=topic, defaults={"name": topic})
+        body = f"Has anyone tried #{topic}? Looking for experiences."
+        html, mood = render_markdown(body), sentiment_of(body)
+        for n, author in enumerate(rng.sample(people, now_n + before_n)):
+            days = rng.randint(1, 26) if n < now_n else rng.randint(30, 54)
+            at = ctx.now - timedelta(days=days, minutes=rng.randint(0, 600))
+            rows.append(Post(author=author, body=body, body_html=html, sentiment=mood, created_at=at,
+                             last_activity_at=at))
+            links.append(tag)
+    Post.objects.bulk_create(rows)
+    Post.tags.through.objects.bulk_create([Post.tags.through(post_id=p.pk, tag_id=t.pk) for p, t in zip(rows, links,
+                                                                                                        strict=True)])

@@ -164,6 +164,8 @@ def split_confirm(*, actor, pod: Pod, basis: str, fingerprint: str) -> list[Pod]
     locked = Pod.objects.select_for_update().get(pk=pod.pk)
     if locked.is_umbrella:
         raise ValidationError("This pod has already been split.")
+    if not split_offered(locked):
+        raise ValidationError("A split is offered when the pod is full or its waitlist is long.")
     proposal = next((p for p in split_proposals(locked) if p.basis == basis), None)
     if proposal is None or proposal.fingerprint != fingerprint:
         raise ValidationError("The pod changed since you looked: please review the new proposal.")

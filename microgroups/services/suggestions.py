@@ -102,7 +102,10 @@ def _words(catalog: Catalog, tag_id: int) -> str:
 def _matches(card: PodCard, profile: Profile, catalog: Catalog) -> list[tuple[float, str]]:
     """(weight, reason) for every way the pod meets this member."""
     found = []
+    species = card.tags["species"]
     for pet in profile.pets:
+        if species and pet.species_id not in species:
+            continue  # a senior rabbit says nothing about fit for a cat pod
         for need in pet.needs.all():
             if need.pk in card.tags["need"]:
                 found.append((WEIGHTS["need"], _need_phrase(pet, need)))

@@ -105,3 +105,12 @@ def test_unlisted_pods_are_absent_from_search_and_lists_for_non_members(make_pod
     join(insider, hidden)
     found = pod_discover(user=insider, filters=DiscoverFilters(query="circle")).pods
     assert [p.name for p in found] == ["Hidden circle"]
+
+
+def test_a_pets_needs_count_only_for_pods_of_its_species(make_pod, vocab):
+    pod = make_pod(name="Senior cats", tags=[vocab["cat"], vocab["senior"]])
+    owner = UserFactory()
+    PetFactory(owner=owner, name="Mog", species=vocab["cat"])
+    PetFactory(owner=owner, name="Rex", species=vocab["dog"]).needs.add(vocab["senior"])
+    suggestions_refresh_for(owner.pk)
+    assert [(s.pod, s.reason) for s in PodSuggestion.objects.filter(member=owner)] == [(pod, "because Mog is a cat")]

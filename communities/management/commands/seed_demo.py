@@ -40,6 +40,7 @@ class Command(BaseCommand):
             extra = community_demo.ENGAGEMENT_POSTS if opts["members"] >= 6 else 0
             community_demo.seed_content(ctx, posts=max(opts["posts"] - extra, 0), days=opts["days"])
             community_demo.seed_engagement(ctx)
+            pod_demo.seed_pods_after_content(ctx)  # waitlist, split umbrella, emerging niches, suggestions
             moderation_demo.seed_moderation(ctx)  # rules at each scope, moderators, a queue with items
         metrics_demo.seed_metrics(ctx, days=opts["days"])  # impressions, activity, pulses, then the rollups
         self.stdout.write(self.style.SUCCESS(
