@@ -84,7 +84,7 @@ def impressions_flush(*, batch: int = FLUSH_BATCH) -> int:
     client = redis_client()
     if client is None:
         return 0
-    from communities.models import Post
+    from communities.models import Post, User
 
     today, moved = timezone.now().date(), 0
     for raw_day in sorted(client.smembers(BUFFER_DAYS_KEY)):
@@ -93,8 +93,11 @@ def impressions_flush(*, batch: int = FLUSH_BATCH) -> int:
         while items := client.spop(key, batch):
             rows = [_parse(item, day) for item in items]
             try:
-                live = set(Post.objects.filter(pk__in={r.post_id for r in rows}).values_list("pk", flat=True))
-                Impression.objects.bulk_create([r for r in rows if r.post_id in live], ignore_conflicts=True)
+                # Posts and accounts removed since the page was shown would break the foreign keys.
+                posts = set(Post.objects.filter(pk__in={r.post_id for r in rows}).values_list("pk", flat=True))
+                members = set(User.objects.filter(pk__in={r.member_id for r in rows}).values_list("pk", flat=True))
+                Impression.objects.bulk_create([r for r in rows if r.post_id in posts and r.member_id in members],
+                                               ignore_conflicts=True)
             except Exception:
                 client.sadd(key, *items)
                 raise

@@ -143,12 +143,22 @@ def rollup_compute(*, period: str, start: date, today: date | None = None) -> li
     days = (last - start).days + 1
     out = []
     for (kind, scope_id), values in rows.items():
-        clean = {k: (v if k == "median_reply_seconds" else (v or 0)) for k, v in values.items()}
+        clean = {k: _number(k, v) for k, v in values.items()}
         row = MetricRollup(scope_kind=kind, scope_id=scope_id, period=period, start=start, end=end, days=days,
                            **clean)
         if (kind, scope_id) in ALWAYS_WRITTEN or _has_data(row):
             out.append(row)
     return out
+
+
+FLOAT_FIELDS = {"median_reply_seconds", "sentiment_sum"}
+
+
+def _number(field: str, value):
+    """PostgreSQL answers SUM/AVG/EXTRACT with Decimal; SQLite with int/float. Store plain numbers."""
+    if field == "median_reply_seconds":
+        return None if value is None else float(value)
+    return float(value or 0) if field in FLOAT_FIELDS else int(value or 0)
 
 
 def _has_data(row: MetricRollup) -> bool:
