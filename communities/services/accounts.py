@@ -12,6 +12,7 @@ from microgroups.models import JoinRequest, Membership, MembershipEvent, Pod, Po
 from microgroups.permissions import is_manager, pod_roles_forget
 
 from ..models import Follow, Notification, Pet, User
+from ..streams import close_streams
 
 ACTIVE_TOUCH_INTERVAL = timedelta(minutes=15)  # coarser than this is enough for "active this week"
 
@@ -66,6 +67,7 @@ def account_delete(*, actor: User, member: User | None = None) -> User:
     Notification.objects.filter(Q(recipient=member)).delete()
     EmailAddress.objects.filter(user=member).delete()
     _end_memberships(member, now)
+    close_streams(member.pk)  # sessions end on their next request; open websockets end now
     member.username = f"deleted-{member.pk}"
     member.email = member.first_name = member.last_name = member.display_name = member.bio = ""
     member.avatar = ""
@@ -96,6 +98,7 @@ def member_suspend(*, actor: User, member: User, days: int = 7) -> User:
         raise ValueError("A suspension lasts at least one day.")
     member.suspended_until = timezone.now() + timedelta(days=days)
     member.save(update_fields=["suspended_until"])
+    close_streams(member.pk)  # open websockets stop at once (after commit), not at their next reconnect
     return member
 
 

@@ -234,20 +234,29 @@ def test_logout_closes_that_sessions_sockets_but_not_other_sessions():
 
 
 def test_suspension_closes_every_socket_and_refuses_new_ones():
-    member = UserFactory()
+    from communities.services.accounts import member_suspend
 
-    def suspend():
-        with transaction.atomic():
-            until = timezone.now() + timezone.timedelta(days=3)
-            type(member).objects.filter(pk=member.pk).update(suspended_until=until)
-            streams.close_streams(member.pk)
+    member, manager = UserFactory(), UserFactory(is_staff=True, is_superuser=True)
 
     async def scenario():
         feed, me = await connected("/ws/feed/commons/", member), await connected("/ws/me/", member)
-        await database_sync_to_async(suspend)()
+        await database_sync_to_async(member_suspend)(actor=manager, member=member, days=3)
         assert (await feed.receive_output(timeout=1))["code"] == 4401
         assert (await me.receive_output(timeout=1))["code"] == 4401
         assert await refused("/ws/me/", member) == 4403
+
+    run(scenario)
+
+
+def test_deleting_an_account_closes_its_sockets():
+    from communities.services.accounts import account_delete
+
+    member = UserFactory()
+
+    async def scenario():
+        feed = await connected("/ws/feed/commons/", member)
+        await database_sync_to_async(account_delete)(actor=member)
+        assert (await feed.receive_output(timeout=1))["code"] == 4401
 
     run(scenario)
 
