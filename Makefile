@@ -61,7 +61,7 @@ beat: $(STAMP)
 	$(VENV)/bin/celery -A petcommunity beat -l info
 
 bench: $(STAMP)
-	$(PY) bench/run.py --size $(SIZE)
+	$(PY) bench/run.py --size $(SIZE) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* .test-media staticfiles

@@ -1,0 +1,142 @@
+"""(1) Feed pages under load: the real keyset feed against the naive baseline and a trivial view,
+page 1 against a deep page, Commons and the biggest pod, each sort; and the signed-in feed's p99.
+
+Throughput runs at a fixed concurrency that saturates the two workers; latency targets are read at a
+concurrency equal to the worker count (no queueing in front of the app), which is what a user sees.
+Every round measures all variants back to back, so ratios are taken within a round.
+"""
+
+from urllib.parse import quote
+
+from .context import Figure
+from .stats import ratios, summary
+
+THROUGHPUT_CONNECTIONS = 8
+LATENCY_CONNECTIONS = 2
+S1 = "1 Feed pages"
+
+
+def _get(path: str, headers: dict | None = None) -> list[dict]:
+    return [{"method": "GET", "path": path, "headers": headers or {}}]
+
+
+def _paths(ctx) -> dict[str, str]:
+    fx = ctx.fixtures
+    pod = f"/pods/{fx.pod.slug}/"
+    paths = {"trivial": "/bench/trivial/", "naive_p1": "/bench/naive/?sort=new&page=1",
+             "naive_deep": f"/bench/naive/?sort=new&page={fx.depth}"}
+    for sort in ("new", "hot", "top"):
+        cursor, _ = fx.cursors[("commons", sort)]
+        paths[f"commons_{sort}_p1"] = f"/?sort={sort}"
+        paths[f"commons_{sort}_deep"] = f"/?sort={sort}&cursor={quote(cursor)}" if cursor else None
+        cursor, _ = fx.cursors[("pod", sort)]
+        paths[f"pod_{sort}_p1"] = f"{pod}?sort={sort}"
+        paths[f"pod_{sort}_deep"] = f"{pod}?sort={sort}&cursor={quote(cursor)}" if cursor else None
+    return {k: v for k, v in paths.items() if v}
+
+
+def _rounds(ctx, variants: dict[str, list[dict]], *, rounds: int, duration: float, connections: int) -> dict:
+    runs: dict[str, list[dict]] = {name: [] for name in variants}
+    for specs in variants.values():  # warm-up: template and card caches, connections
+        ctx.wrk(specs, duration=1, connections=connections)
+    for _ in range(rounds):
+        for name, specs in variants.items():
+            runs[name].append(ctx.wrk(specs, duration=duration, connections=connections))
+    return runs
+
+
+def _check_ok(runs: dict) -> list[str]:
+    bad = []
+    for name, results in runs.items():
+        for r in results:
+            if r["non_2xx_3xx"] or r["socket_errors"]:
+                bad.append(f"{name}: {r['non_2xx_3xx']} bad statuses, {r['socket_errors']} socket errors")
+                break
+    return bad
+
+
+def measure(ctx) -> list[Figure]:
+    fx = ctx.fixtures
+    paths = _paths(ctx)
+    headline = {k: _get(paths[k]) for k in ("trivial", "commons_new_p1", "naive_p1", "commons_new_deep",
+                                            "naive_deep") if k in paths}
+    print(f"   throughput at c={THROUGHPUT_CONNECTIONS}, {ctx.rounds} rounds x {ctx.duration}s: {list(headline)}")
+    runs = _rounds(ctx, headline, rounds=ctx.rounds, duration=ctx.duration, connections=THROUGHPUT_CONNECTIONS)
+    rest = {k: _get(v) for k, v in paths.items() if k not in headline}
+    print(f"   other sorts and the pod ({fx.pod.slug}, deep page {fx.pod_depth}): {list(rest)}")
+    runs |= _rounds(ctx, rest, rounds=max(3, ctx.rounds - 2), duration=max(2, ctx.duration - 1),
+                    connections=THROUGHPUT_CONNECTIONS)
+    member_headers = fx.session(fx.member)
+    signed_in = {"member_commons_p1": _get("/", member_headers),
+                 "member_pod_p1": _get(f"/pods/{fx.pod.slug}/", member_headers),
+                 "anon_commons_p1_c2": _get(paths["commons_new_p1"])}
+    print(f"   latency at c={LATENCY_CONNECTIONS}: signed-in Commons (hot) and pod feeds")
+    latency = _rounds(ctx, signed_in, rounds=ctx.rounds, duration=ctx.duration, connections=LATENCY_CONNECTIONS)
+    ctx.raw["feeds"] = {"throughput": runs, "latency": latency, "paths": paths}
+    problems = _check_ok(runs | latency)
+    figures = _figures(runs, latency, fx)
+    if problems:
+        figures[0].note = "errors during load: " + "; ".join(problems)
+    return figures
+
+
+def _rps(runs, name):
+    return [r["rps"] for r in runs.get(name, [])]
+
+
+def _p(runs, name, key):
+    return [r[key] for r in runs.get(name, [])]
+
+
+def _figures(runs: dict, latency: dict, fx) -> list[Figure]:
+    out = []
+    real, naive, trivial = _rps(runs, "commons_new_p1"), _rps(runs, "naive_p1"), _rps(runs, "trivial")
+    vs_naive, vs_trivial = ratios(real, naive), ratios(real, trivial)
+    out.append(Figure("feed.commons.vs_naive", S1, "Anonymous Commons feed ÷ naive (COUNT+OFFSET+per-post), req/s",
+                      "×", vs_naive, "≥ 3×", _ge(vs_naive, 3)))
+    out.append(Figure("feed.commons.vs_trivial", S1, "Anonymous Commons feed ÷ trivial view (framework ceiling)",
+                      "×", vs_trivial, "≥ 0.70×", _ge(vs_trivial, 0.70)))
+    deep_lat = ratios(_p(runs, "commons_new_deep", "p50_ms"), _p(runs, "commons_new_p1", "p50_ms"))
+    out.append(Figure("feed.commons.deep_vs_p1", S1, f"Deep page (page {fx.depth}) ÷ page 1, p50 latency", "×",
+                      deep_lat, "≤ 1.2×", _le(deep_lat, 1.2)))
+    naive_deep = ratios(_p(runs, "naive_deep", "p50_ms"), _p(runs, "naive_p1", "p50_ms"))
+    out.append(Figure("feed.naive.deep_vs_p1", S1, f"Naive: page {fx.depth} ÷ page 1, p50 latency (for contrast)",
+                      "×", naive_deep))
+    for name in runs:
+        out.append(Figure(f"feed.{name}.rps", S1, f"{_label(name, fx)}: req/s (c={THROUGHPUT_CONNECTIONS})",
+                          "req/s", _rps(runs, name)))
+        out.append(Figure(f"feed.{name}.p50", S1, f"{_label(name, fx)}: p50", "ms", _p(runs, name, "p50_ms")))
+        out.append(Figure(f"feed.{name}.p99", S1, f"{_label(name, fx)}: p99", "ms", _p(runs, name, "p99_ms")))
+    p99 = _p(latency, "member_commons_p1", "p99_ms")
+    out.append(Figure("feed.member.p99", S1, f"Signed-in Commons feed p99 (c={LATENCY_CONNECTIONS})", "ms", p99,
+                      "≤ 40 ms", _le(p99, 40)))
+    for name in ("member_commons_p1", "member_pod_p1", "anon_commons_p1_c2"):
+        out.append(Figure(f"feed.{name}.lat_p50", S1, f"{_label(name, fx)}: p50 (c={LATENCY_CONNECTIONS})", "ms",
+                          _p(latency, name, "p50_ms")))
+        out.append(Figure(f"feed.{name}.lat_rps", S1, f"{_label(name, fx)}: req/s (c={LATENCY_CONNECTIONS})", "req/s",
+                          _rps(latency, name)))
+    out.append(Figure("feed.member_pod_p1.lat_p99", S1, f"Signed-in pod feed p99 (c={LATENCY_CONNECTIONS})", "ms",
+                      _p(latency, "member_pod_p1", "p99_ms")))
+    return out
+
+
+def _label(name: str, fx) -> str:
+    words = {"trivial": "Trivial view", "naive_p1": "Naive feed page 1", "naive_deep": f"Naive feed page {fx.depth}",
+             "member_commons_p1": "Signed-in Commons feed", "member_pod_p1": "Signed-in pod feed",
+             "anon_commons_p1_c2": "Anonymous Commons feed"}
+    if name in words:
+        return words[name]
+    place, sort, page = name.split("_")
+    depth = fx.cursors[(place, sort)][1] + 1
+    where = "Commons" if place == "commons" else "Pod"
+    return f"{where} {sort}, {'page 1' if page == 'p1' else f'page {depth}'}"
+
+
+def _ge(values, target):
+    med = summary(values)["median"]
+    return None if med is None else med >= target
+
+
+def _le(values, target):
+    med = summary(values)["median"]
+    return None if med is None else med <= target

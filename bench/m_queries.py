@@ -1,0 +1,91 @@
+"""(2) Queries per feed page, counted in-process with CaptureQueriesContext: the selector at 20 and 50
+items at several depths (constant whatever the depth and length), the whole page as the server
+renders it, and the naive baseline for contrast."""
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from .context import Figure
+
+S2 = "2 Queries per page"
+DEPTHS = [1, 10, 100]
+
+
+def _cursor_at(*, user, pod, sort, page_size, depth, exclude_pinned):
+    from communities.selectors import feed
+
+    if depth <= 1:
+        return None
+    return feed(user=user, pod=pod, sort=sort, page_size=(depth - 1) * page_size,
+                exclude_pinned=exclude_pinned).next_cursor
+
+
+def _selector_queries(*, user, pod, sort, page_size, cursor, exclude_pinned) -> tuple[int, int]:
+    from communities.selectors import feed
+
+    with CaptureQueriesContext(connection) as ctx:
+        page = feed(user=user, pod=pod, sort=sort, page_size=page_size, cursor=cursor, exclude_pinned=exclude_pinned)
+    return len(ctx.captured_queries), len(page.posts)
+
+
+def _page_queries(client: Client, path: str) -> tuple[int, int]:
+    client.get(path)  # warm: sessions, template and card caches
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(path)
+    return len(ctx.captured_queries), response.status_code
+
+
+def measure(ctx) -> list[Figure]:
+    fx = ctx.fixtures
+    connection.ensure_connection()
+    out, table = [], []
+    viewers = {"anonymous": AnonymousUser(), "member": fx.member}
+    depths = [*DEPTHS, fx.depth]
+    for viewer_name, user in viewers.items():
+        for place, pod, excl in (("commons", None, True), ("pod", fx.pod, False)):
+            for page_size in (20, 50):
+                counts = []
+                for depth in depths:
+                    cursor = _cursor_at(user=user, pod=pod, sort="new", page_size=page_size, depth=depth,
+                                        exclude_pinned=excl)
+                    n, items = _selector_queries(user=user, pod=pod, sort="new", page_size=page_size, cursor=cursor,
+                                                 exclude_pinned=excl)
+                    counts.append(n)
+                    table.append({"viewer": viewer_name, "place": place, "size": page_size, "depth": depth,
+                                  "queries": n, "items": items})
+                constant = len(set(counts)) == 1
+                out.append(Figure(f"queries.selector.{viewer_name}.{place}.{page_size}", S2,
+                                  f"feed() selector, {viewer_name}, {place}, {page_size} items, depths "
+                                  f"{'/'.join(map(str, depths))}: {'/'.join(map(str, counts))} queries",
+                                  "queries", [max(counts)], "constant", constant))
+    out += _pages(fx, table)
+    ctx.raw["queries"] = table
+    return out
+
+
+def _pages(fx, table: list) -> list[Figure]:
+    from urllib.parse import quote
+
+    anon, member = Client(), Client()
+    member.force_login(fx.member)
+    cursor, _ = fx.cursors[("commons", "new")]
+    pod_cursor, _ = fx.cursors[("pod", "new")]
+    pages = [
+        ("anonymous", anon, "Commons page 1", "/?sort=new"),
+        ("anonymous", anon, f"Commons page {fx.depth}", f"/?sort=new&cursor={quote(cursor or '')}"),
+        ("anonymous", anon, "Naive Commons page 1", "/bench/naive/?sort=new&page=1"),
+        ("anonymous", anon, f"Naive Commons page {fx.depth}", f"/bench/naive/?sort=new&page={fx.depth}"),
+        ("member", member, "Commons page 1 (hot)", "/"),
+        ("member", member, "Pod page 1", f"/pods/{fx.pod.slug}/"),
+        ("member", member, f"Pod page {fx.pod_depth}",
+         f"/pods/{fx.pod.slug}/?sort=new&cursor={quote(pod_cursor or '')}"),
+    ]
+    out = []
+    for viewer, client, label, path in pages:
+        n, status = _page_queries(client, path)
+        table.append({"viewer": viewer, "page": label, "path": path, "queries": n, "status": status})
+        out.append(Figure(f"queries.page.{viewer}.{label}", S2, f"Whole page over HTTP, {viewer}: {label}"
+                          + ("" if status == 200 else f" (HTTP {status})"), "queries", [n]))
+    return out

@@ -1,0 +1,116 @@
+"""(5) Realtime fan-out and (6) web memory per socket: N websocket clients (a separate process) on one
+pod's stream; a post published through the service (`post_create`, which broadcasts on commit);
+publish → receipt on every socket, five rounds per N, lost frames counted. The web workers' RSS is
+read idle and with the largest N open."""
+
+import json
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .context import Figure
+from .stats import percentile
+
+S5, S6 = "5 Realtime fan-out", "6 Memory"
+COUNTS = [100, 1000, 3000]
+ROUNDS = 5
+MARK = "Bench fanout"
+
+
+class Clients:
+    def __init__(self, url: str, origin: str):
+        self.proc = subprocess.Popen([sys.executable, str(Path(__file__).with_name("wsclient.py")), url, origin],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+    def ask(self, command: str) -> dict:
+        self.proc.stdin.write(command + "\n")
+        self.proc.stdin.flush()
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        try:
+            self.ask("close")
+        finally:
+            self.proc.wait(timeout=60)
+
+
+def _rss(server, samples: int = 3) -> float:
+    values = []
+    for _ in range(samples):
+        values.append(server.rss_kb())
+        time.sleep(0.5)
+    return statistics.median(values)
+
+
+def _publish(fx, n: int, r: int) -> tuple[int, int]:
+    from communities.services.posts import post_create
+
+    began = time.monotonic_ns()
+    post = post_create(actor=fx.member, pod=fx.pod, body=f"{MARK} N={n} round {r}: evening walk report")
+    return post.pk, began
+
+
+def measure(ctx) -> list[Figure]:
+    fx, server = ctx.fixtures, ctx.server
+    url = server.base_url.replace("http://", "ws://") + f"/ws/feed/pod/{fx.pod.slug}/"
+    idle = _rss(server)
+    clients = Clients(url, server.base_url)
+    rows, memory = [], {"idle_kb": idle}
+    try:
+        for n in COUNTS:
+            opened = clients.ask(f"connect {n - (rows[-1]['open'] if rows else 0)}")
+            time.sleep(2)  # let the handshakes' group joins settle
+            if n == COUNTS[-1]:
+                memory.update(open_kb=_rss(server), sockets=opened["open"])
+            row = {"n": n, "open": opened["open"], "failed": opened["failed"], "connect_s": opened["seconds"],
+                   "rounds": []}
+            for r in range(ROUNDS):
+                post_id, began = _publish(fx, n, r)
+                got = clients.ask(f"wait {post_id} 10")
+                lat = [(t - began) / 1e6 for t in got["times_ns"]]
+                row["rounds"].append({"received": got["received"], "lost": got["open"] - got["received"],
+                                      "last_ms": max(lat) if lat else None, "latencies_ms": lat})
+                time.sleep(0.5)
+            rows.append(row)
+            print(f"   N={n}: open {row['open']} (failed {row['failed']}), last receipt "
+                  f"{[round(x['last_ms'] or -1) for x in row['rounds']]} ms, lost {[x['lost'] for x in row['rounds']]}",
+                  flush=True)
+    finally:
+        clients.close()
+        _cleanup()
+    ctx.raw["realtime"] = {"rows": [{**r, "rounds": [{k: v for k, v in x.items() if k != "latencies_ms"}
+                                                     for x in r["rounds"]]} for r in rows], "memory": memory}
+    return _figures(rows, memory)
+
+
+def _figures(rows: list[dict], memory: dict) -> list[Figure]:
+    out = []
+    for row in rows:
+        n = row["n"]
+        pooled = [x for rnd in row["rounds"] for x in rnd["latencies_ms"]]
+        lost = sum(r["lost"] for r in row["rounds"])
+        p99 = percentile(pooled, 99)
+        out.append(Figure(f"rt.{n}.last", S5, f"N={n}: publish → last receipt ({ROUNDS} rounds)", "ms",
+                          [r["last_ms"] for r in row["rounds"] if r["last_ms"] is not None]))
+        out.append(Figure(f"rt.{n}.p99", S5, f"N={n}: per-socket delivery p99 (pooled over rounds; p50 "
+                          f"{percentile(pooled, 50) or 0:.0f} ms)", "ms", [p99] if p99 is not None else [],
+                          "≤ 150 ms" if n == 1000 else "", (p99 is not None and p99 <= 150) if n == 1000 else None))
+        ok = lost == 0 and not row["failed"]
+        out.append(Figure(f"rt.{n}.lost", S5, f"N={n}: lost frames over {ROUNDS} rounds ({row['open']} sockets "
+                          f"open, {row['failed']} failed to connect)", "frames", [lost], "0", ok))
+    if "open_kb" in memory and memory.get("sockets"):
+        per = (memory["open_kb"] - memory["idle_kb"]) / memory["sockets"]
+        out.append(Figure("mem.web_idle", S6, "Web workers RSS, idle (both workers)", "MB",
+                          [memory["idle_kb"] / 1024]))
+        out.append(Figure("mem.web_open", S6, f"Web workers RSS with {memory['sockets']} sockets open", "MB",
+                          [memory["open_kb"] / 1024]))
+        out.append(Figure("mem.per_socket", S6, "Memory per open socket", "KB", [per], "≤ 100 KB", per <= 100))
+    return out
+
+
+def _cleanup() -> None:
+    from communities.models import Post
+
+    Post.objects.filter(body__startswith=f"{MARK} ").delete()

@@ -1,0 +1,29 @@
+"""Settings for the benchmark server: production settings, on loopback, with the bench URLconf.
+
+Production as deployed (DEBUG off, persistent database connections, Redis cache/channel layer), minus
+what needs a TLS proxy in front (HTTPS redirect, secure cookies), since the load runs on plain HTTP.
+The services default to the `bench` PostgreSQL database and Redis db 9 so a run never touches others.
+"""
+
+import os
+
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-for-production-use-0123456789")
+os.environ.setdefault("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+os.environ.setdefault("CACHE_PREFIX", "bench")
+
+from petcommunity.settings.production import *  # noqa: E402,F401,F403
+from petcommunity.settings.production import DATABASES  # noqa: E402
+
+DEBUG = False
+ROOT_URLCONF = "bench.urls"
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+SECURE_HSTS_SECONDS = 0
+# Persistent connections, as in production; health checks off so a request costs no extra ping.
+DATABASES["default"]["CONN_MAX_AGE"] = None
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
