@@ -122,25 +122,24 @@ def _refusal(delivery: WebhookDelivery) -> str:
 
 
 def webhook_delivery_attempt(*, delivery_id: int) -> str:
-    """One attempt; returns the delivery's status afterwards. The row lock (skip_locked) keeps two
-    workers from sending the same delivery at once; a delivered one is never sent again."""
-    with transaction.atomic():
-        delivery = (WebhookDelivery.objects.select_for_update(skip_locked=True, of=("self",))
-                    .select_related("webhook__pod").filter(pk=delivery_id).first())
-        if delivery is None:
-            return "locked_or_missing"
-        if delivery.status in (WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.GAVE_UP):
-            return delivery.status
-        refusal = _refusal(delivery)
-        if refusal:
-            WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.GAVE_UP,
-                                                                  last_error=refusal)
-            return WebhookDelivery.Status.GAVE_UP
-        now = int(time.time())  # inside the signed body too, so receivers can refuse replays
-        body = http.encode_body({**delivery.payload, "delivery": delivery.pk, "timestamp": now})
-        result = http.post_signed(url=delivery.webhook.url, secret=delivery.webhook.secret, body=body,
-                                  event=delivery.event, delivery_id=delivery.pk, timestamp=now)
-        return _record(delivery, result)
+    """One attempt; returns the delivery's status afterwards. A delivered or abandoned delivery is never
+    sent again. No transaction is held across the HTTP call (it may take TIMEOUT_SECONDS); receivers
+    dedupe on X-PetCommunity-Delivery in the rare case a lost response makes us send again."""
+    delivery = WebhookDelivery.objects.select_related("webhook__pod").filter(pk=delivery_id).first()
+    if delivery is None:
+        return "missing"
+    if delivery.status in (WebhookDelivery.Status.DELIVERED, WebhookDelivery.Status.GAVE_UP):
+        return delivery.status
+    refusal = _refusal(delivery)
+    if refusal:
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=WebhookDelivery.Status.GAVE_UP,
+                                                              last_error=refusal)
+        return WebhookDelivery.Status.GAVE_UP
+    now = int(time.time())  # inside the signed body too, so receivers can refuse replays
+    body = http.encode_body({**delivery.payload, "delivery": delivery.pk, "timestamp": now})
+    result = http.post_signed(url=delivery.webhook.url, secret=delivery.webhook.secret, body=body,
+                              event=delivery.event, delivery_id=delivery.pk, timestamp=now)
+    return _record(delivery, result)
 
 
 def _record(delivery: WebhookDelivery, result: http.HttpResult) -> str:
@@ -150,7 +149,8 @@ def _record(delivery: WebhookDelivery, result: http.HttpResult) -> str:
     else:
         status = WebhookDelivery.Status.GAVE_UP if attempts >= MAX_ATTEMPTS else WebhookDelivery.Status.FAILED
         logger.info("webhook delivery %s failed (%s), attempt %s", delivery.pk, result.error, attempts)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+    # Never downgrade a delivery another attempt already completed.
+    WebhookDelivery.objects.filter(pk=delivery.pk).exclude(status=WebhookDelivery.Status.DELIVERED).update(
         attempts=F("attempts") + 1, status=status, response_code=result.status, last_error=result.error[:300],
         delivered_at=timezone.now() if result.ok else None,
     )
