@@ -222,3 +222,45 @@ def test_pods_new_refuses_over_the_limit_with_a_message(client_for, settings):
     pod_create(actor=user, name="Mine", charter="c")
     response = client_for(user).get("/pods/new/")
     assert response.status_code == 403 and "You have started 1 pods" in response.content.decode()
+
+
+def test_steward_settings_forms_through_the_pages(client_for, make_pod, steward):
+    pod = make_pod(name="Dogs", member_cap=4)
+    s = client_for(steward)
+    response = s.post(f"/pods/{pod.slug}/settings/invites/", {"expires_in_days": "7", "max_uses": "2"})
+    assert response.status_code == 302
+    invite = Invite.objects.get(pod=pod)
+    assert f"/pods/join/{invite.code}/" in s.get(f"/pods/{pod.slug}/settings/invites/").content.decode()
+    s.post(f"/pods/{pod.slug}/settings/invites/{invite.pk}/revoke/")
+    assert Invite.objects.get(pk=invite.pk).revoked_at is not None
+    s.post(f"/pods/{pod.slug}/settings/charter/", {"body": "Version two"})
+    pod.refresh_from_db()
+    assert pod.charter_version == 2
+    response = s.post(f"/pods/{pod.slug}/settings/ladder/", {**{k: v for k, v in {
+        "regular_active_days": 2, "regular_contributions": 3, "trusted_member_days": 21, "trusted_active_days_30": 8,
+        "trusted_contributions": 10, "trusted_distinct_reactors": 3, "trusted_clean_days": 30,
+        "demote_after_silent_days": 60, "links_min_rung": "newcomer", "images_min_rung": "regular"}.items()}})
+    pod.refresh_from_db()
+    assert response.status_code == 302 and pod.ladder == {"regular_active_days": 2, "links_min_rung": "newcomer",
+                                                          "pace_adjust": False}
+
+
+def test_split_through_the_settings_page(client_for, make_pod, steward):
+    from microgroups.services.splits import split_proposals
+    from tests.factories import PlaceFactory
+
+    north, south = PlaceFactory(name="North", kind="region"), PlaceFactory(name="South", kind="region")
+    pod = make_pod(name="Walkers", member_cap=6)
+    steward.region = north
+    steward.save()
+    for place in (north, north, south, south, south):
+        member_of(pod, region=place)
+    s = client_for(steward)
+    html = s.get(f"/pods/{pod.slug}/settings/split/").content.decode()
+    assert "Walkers · North</strong>: 3 members" in html and "Walkers · South</strong>: 3 members" in html
+    proposal = split_proposals(pod)[0]
+    response = s.post(f"/pods/{pod.slug}/settings/split/", {"basis": proposal.basis,
+                                                             "fingerprint": proposal.fingerprint})
+    assert response.status_code == 302
+    html = s.get(f"/pods/{pod.slug}/").content.decode()
+    assert "Pods in this umbrella" in html and "Walkers · South" in html
