@@ -180,3 +180,16 @@ def test_rollup_rows_for_the_manager_dashboard_exist_after_backfill(rolled):
     assert MetricRollup.objects.filter(period="d28").exists()
     rollup_period(period="week", start=WEEK, today=TODAY)
     cohorts_recompute(weeks=[WEEK], today=TODAY)
+
+
+def test_admin_lists_rollups_and_recomputes(client, world):
+    admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
+    rollup_period(period="week", start=WEEK, today=TODAY)
+    client.force_login(admin_user)
+    for url in ["/admin/metrics/metricrollup/", "/admin/metrics/retentioncohort/", "/admin/metrics/pulsesurvey/",
+                "/admin/metrics/pulseresponse/"]:
+        assert client.get(url).status_code == 200, url
+    ids = list(MetricRollup.objects.filter(period="week").values_list("pk", flat=True))
+    response = client.post("/admin/metrics/metricrollup/", {"action": "recompute", "_selected_action": ids[:1]})
+    assert response.status_code == 302
+    assert MetricRollup.objects.filter(period="week", start=WEEK).count() == len(ids)
