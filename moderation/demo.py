@@ -6,9 +6,11 @@ items are what the app itself would have written). Deterministic for a seed (ctx
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count
+from django.http import Http404
 
-from communities.models import ContentStatus, Place, Post, User
+from communities.models import ContentStatus, Place, Post
 from microgroups.models import JoinRequest, Membership, Pod
 
 from .models import ModeratorAssignment
@@ -69,7 +71,7 @@ def _seed_queue(ctx) -> None:
     """Reports on recent Commons and open-pod posts, posts held by rules, and a join request gone stale."""
     rng, now = ctx.rng, ctx.now
     reporters = ctx.members[4:] or ctx.members
-    recent = list(Post.objects.filter(status=ContentStatus.PUBLISHED, pod__isnull=True)
+    recent = list(Post.objects.filter(status=ContentStatus.PUBLISHED, pod__isnull=True, segment__isnull=True)
                   .order_by("-created_at")[:40])
     # Every moderator finds something: a recent post from each pod someone moderates, plus a few more.
     moderated = set(ModeratorAssignment.objects.filter(pod__isnull=False).values_list("pod_id", flat=True))
@@ -86,22 +88,34 @@ def _seed_queue(ctx) -> None:
             if reporter.pk == post.author_id:
                 continue
             reason = rng.choice(reasons if post.pod_id else reasons[:3])
-            report_create(actor=reporter, post=post, reason=reason,
-                          text="Please take a look." if reason == "other" else "")
+            try:
+                report_create(actor=reporter, post=post, reason=reason,
+                              text="Please take a look." if reason == "other" else "")
+            except (Http404, ValidationError):
+                continue  # a steward's report already hid it, or this reporter can't see it: as in life
     _held_posts(ctx)
     _stale_join_request(ctx)
     queue_sweep(now=now)
 
 
 def _held_posts(ctx) -> None:
-    """Members post text that the Commons rules hold or flag, through the real posting service."""
-    from communities.services.posts import post_create
+    """A few recent Commons posts get text the Commons rules hold or flag, checked by the real engine.
+    (Existing posts are rewritten rather than new ones made, so --posts stays the total.)"""
+    from communities.rendering import render_markdown
 
-    authors = [u for u in (ctx.members[4:] or ctx.members)][:60]
+    from .checks import content_check, content_check_record
+
     texts = ["Has anyone tried this miracle cure for itchy skin?", "We have free puppies looking for homes!",
              "Any miracle cure for a dog that hates baths?"]
-    for author, text in zip(ctx.rng.sample(authors, len(texts)), texts, strict=True):
-        post_create(actor=User.objects.get(pk=author.pk), body=text)
+    posts = list(Post.objects.filter(pod__isnull=True, status=ContentStatus.PUBLISHED, is_announcement=False)
+                 .select_related("author").order_by("-created_at", "-id")[: len(texts)])
+    for post, text in zip(posts, texts, strict=False):
+        outcome = content_check(actor=post.author, pod=None, kind="post", body=text, has_links=False,
+                                has_images=False, editing=True)
+        Post.objects.filter(pk=post.pk).update(body=outcome.body, body_html=render_markdown(outcome.body),
+                                               status=outcome.status)
+        post.refresh_from_db()
+        content_check_record(outcome=outcome, post=post)
 
 
 def _stale_join_request(ctx) -> None:

@@ -12,7 +12,8 @@ from communities.models import ContentStatus
 from communities.services.posts import render_body
 from communities.streams import close_streams, pod_group
 from microgroups.models import Membership, MembershipEvent, Pod
-from microgroups.permissions import pod_roles_forget
+from microgroups.permissions import can_steward, pod_roles_forget
+from microgroups.services.membership import member_ban
 
 from ..models import ModerationLogEntry as Log
 from ..models import Mute, QueueItem, Report, Rule
@@ -160,20 +161,27 @@ def item_ban(*, actor, item_id: int, reason: str) -> Membership:
     if not moderator_scopes(actor).covers(scope_for_pod(pod)):
         raise PermissionDenied("Only moderators of this pod may ban from it.")
     member = item.subject
-    membership = Membership.objects.select_for_update().filter(pod=pod, member=member).first()
+    membership = Membership.objects.filter(pod=pod, member=member).first()
     if membership is None or membership.status == Membership.Status.BANNED:
         raise ValidationError("This member is not in the pod (or is banned already).")
     if membership.is_steward:
         raise PermissionDenied("Stewards are removed by a community manager, not banned from the queue.")
-    _ban_membership(actor=actor, membership=membership, reason=reason)
-    _log(actor, item, Log.Action.BAN, reason=reason, before=membership.status, after=Membership.Status.BANNED)
-    notify(actor=None, recipient=member, verb=f"A moderator banned you from {pod.name}: {reason or 'rule breaking'}")
-    return membership
+    before = membership.status
+    if can_steward(actor, pod):
+        # The pods service does the whole ban (waitlist, requests, counters, streams, the notice).
+        member_ban(actor=actor, pod=pod, member=member, reason=reason)
+    else:
+        _ban_membership(actor=actor, membership=membership, reason=reason)
+        notify(actor=None, recipient=member,
+               verb=f"A moderator banned you from {pod.name}: {reason or 'rule breaking'}")
+    _log(actor, item, Log.Action.BAN, reason=reason, before=before, after=Membership.Status.BANNED)
+    return Membership.objects.get(pk=membership.pk)
 
 
 def _ban_membership(*, actor, membership: Membership, reason: str) -> None:
-    # Written here directly because the pods app has no ban service yet; it mirrors what leaving does:
-    # status, end date, the event row the metrics read, the member count, and closing their pod streams.
+    # Assigned moderators who are not the pod's stewards: `microgroups.services.membership.member_ban`
+    # checks stewardship, so this writes the ban directly, mirroring it: status, end date, the event row
+    # the metrics read, the member count, and closing their pod streams.
     was_active = membership.status == Membership.Status.ACTIVE
     Membership.objects.filter(pk=membership.pk).update(status=Membership.Status.BANNED, ended_at=timezone.now())
     MembershipEvent.objects.create(pod_id=membership.pod_id, member_id=membership.member_id, kind="banned",

@@ -196,3 +196,15 @@ def test_nav_badge_counts_the_queue(client, steward, pod):
     held(pod, 2)
     body = login(client, steward).get("/moderation/rules/").content.decode()
     assert 'data-queue-count>2<' in body
+
+
+def test_post_page_has_report_links_and_pod_page_the_summary(client, pod, member, steward):
+    from tests.factories import CommentFactory
+
+    post = PostFactory(pod=pod, author=member)
+    comment = CommentFactory(post=post, author=member)
+    actions.item_remove(actor=steward, item_id=held(pod)[0].pk, reason="Spam")
+    body = login(client, steward).get(f"/posts/{post.pk}/").content.decode()
+    assert f"/moderation/report/post/{post.pk}/" in body and f"/moderation/report/comment/{comment.pk}/" in body
+    pod_page = client.get(f"/pods/{pod.slug}/").content.decode()
+    assert "Moderation here (last 90 days)" in pod_page and "Other moderator decisions: 1" in pod_page

@@ -243,7 +243,8 @@ def test_warn_mute_and_ban(steward, pod, pod_post, member):
     assert Membership.objects.get(pod=pod, member=member).status == "banned"
     kinds = list(ModerationLogEntry.objects.order_by("id").values_list("action", flat=True))
     assert kinds == ["warn", "mute", "ban"]
-    assert Notification.objects.filter(recipient=member, kind="moderation").count() == 3
+    assert Notification.objects.filter(recipient=member, kind="moderation").count() == 2  # warn, mute
+    assert Notification.objects.filter(recipient=member, verb=f"You were banned from {pod.name}").count() == 1
     assert selectors.upheld_actions_since(member.pk, pod.pk, timezone.now() - timedelta(days=1)) == 3
 
 
