@@ -138,7 +138,8 @@ def scope_choices(user) -> list[ScopeChoice]:
     for region in regions.order_by("name"):
         out.append(ScopeChoice(f"region:{region.pk}", f"Region: {region.name}", Scope(ScopeKind.REGION, region.pk)))
     for pod in pods.order_by("name"):
-        if pod.is_unlisted and not scopes.everywhere and pod.pk not in pod_roles(user).member_pod_ids:
+        # Unlisted pods stay unknown to anyone but managers and their members, moderators included.
+        if pod.is_unlisted and not is_manager(user) and pod.pk not in pod_roles(user).member_pod_ids:
             continue
         out.append(ScopeChoice(f"pod:{pod.pk}", f"Pod: {pod.name}", scope_for_pod(pod)))
     return out
