@@ -10,8 +10,10 @@ from .definitions import (
     ATTENTION_DEFINITION,
     DEFINITIONS,
     INFLUENCER_DEFINITION,
+    PERIOD_DEFINITIONS,
     POD_EFFECT_DEFINITION,
     RETENTION_DEFINITION,
+    SCOPE_DEFINITIONS,
 )
 from .models import PeriodKind, RetentionCohort, ScopeKind
 from .periods import period_end, previous_start, week_monday
@@ -214,6 +216,16 @@ def attention_table(period: str, cur: date, rows, names) -> Table:
     return table
 
 
+def regions_table(regions) -> Table:
+    figures = ["members_end", "active_members", "unique_reach", "engagement_rate", "participation",
+               "stickiness", "sentiment_mean"]
+    table = Table("regions", "Regions", [Column("Region")] + [Column(DEFINITIONS[k][0], DEFINITIONS[k][2])
+                                                              for k in figures], note=SCOPE_DEFINITIONS["region"])
+    for place, row in regions:
+        table.rows.append([place.name] + [getattr(row, k) for k in figures])
+    return table
+
+
 def niches_table(niches) -> Table:
     table = Table("emerging_niches", "Emerging niches",
                   [Column("Niche"), Column("Tags"), Column("Authors lately", "int"), Column("Before", "int"),
@@ -252,11 +264,13 @@ def manager_dashboard(params: Params) -> dict:
     tables = [cards_table, period_table("figures", "All figures this period", scopes, rows, cur), heat,
               sentiment_map([r.scope_id for r in busiest[:SENTIMENT_MAP_PODS]], names, params.end),
               influencer_table(params.end, period), niches_table(sel.emerging_niches()),
-              attention_table(period, cur, attention, names)]
+              attention_table(period, cur, attention, names),
+              regions_table(sel.region_rows(period=period, start=cur))]
     return {"cards": cards, "charts": charts, "scatter": scatter, "effect": effect, "tables": tables,
             "all_tables": tables + [c.table for c in charts + [scatter, effect]], "pod": pod,
             "current": _period_label(period, cur), "previous": _period_label(period, prev), "cur_start": cur,
-            "pod_choices": [names[r.scope_id] for r in busiest[:50] if r.scope_id in names]}
+            "pod_choices": [names[r.scope_id] for r in busiest[:50] if r.scope_id in names],
+            "scope_definitions": SCOPE_DEFINITIONS, "period_definition": PERIOD_DEFINITIONS[period]}
 
 
 def pod_insights(pod, params: Params) -> dict:
@@ -291,6 +305,7 @@ def pod_insights(pod, params: Params) -> dict:
               cohort_table("cohorts", "Cohort retention", cohorts, {scope: pod.name}), pulse]
     return {"cards": cards, "charts": charts, "tables": tables, "all_tables": tables + [c.table for c in charts],
             "current": _period_label(period, cur), "previous": _period_label(period, prev),
-            "benchmark": benchmark, "answers_survey": answered,
+            "benchmark": benchmark, "answers_survey": answered, "scope_definitions": SCOPE_DEFINITIONS,
+            "period_definition": PERIOD_DEFINITIONS[period],
             "answers": sel.pulse_answers(survey=answered) if answered else []}
 

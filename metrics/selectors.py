@@ -80,6 +80,16 @@ def pods_needing_attention(*, period: str, start: date, limit: int = 50) -> list
                 .exclude(attention="").order_by("-members_end", "scope_id")[:limit])
 
 
+def region_rows(*, period: str, start: date, limit: int = 50) -> list[tuple[object, MetricRollup]]:
+    """(place, row) for every region with data in the period, busiest first (two queries)."""
+    from communities.models import Place
+
+    rows = list(MetricRollup.objects.filter(scope_kind=ScopeKind.REGION, period=period, start=start)
+                .order_by("-active_members", "scope_id")[:limit])
+    places = {p.pk: p for p in Place.objects.filter(pk__in=[r.scope_id for r in rows]).only("pk", "name")}
+    return [(places[r.scope_id], r) for r in rows if r.scope_id in places]
+
+
 def pod_names(ids) -> dict[int, object]:
     from microgroups.models import Pod
 

@@ -46,7 +46,8 @@ def test_dashboard_shows_cards_with_definitions_and_dashes(client, manager, roll
     assert "P1" in body and 'href="/pods/p1/insights/"' in body
     assert "—" in body  # a ratio with nothing to divide by
     assert "<canvas" in body and "chart.umd.min.js" in body and "Show as a table" in body
-
+    assert "members whose profile place is the region or a city in it" in body  # the region definition
+    assert "North" in body  # the fixture's region has a row
 
 def test_dashboard_csv_of_the_cards(client, manager, rolled):
     client.force_login(manager)
@@ -63,7 +64,7 @@ def test_dashboard_csv_of_the_cards(client, manager, rolled):
 def test_every_dashboard_table_downloads(client, manager, rolled):
     client.force_login(manager)
     for name in ["figures", "cohorts", "sentiment_map", "influencers", "emerging_niches", "attention", "pods",
-                 "pod_effect", "series_engagement_rate"]:
+                 "pod_effect", "series_engagement_rate", "regions"]:
         response = client.get(f"/metrics/{RANGE}&format=csv&table={name}")
         assert response.status_code == 200, name
         assert response.content.decode().count("\n") >= 1
