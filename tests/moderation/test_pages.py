@@ -208,3 +208,13 @@ def test_post_page_has_report_links_and_pod_page_the_summary(client, pod, member
     assert f"/moderation/report/post/{post.pk}/" in body and f"/moderation/report/comment/{comment.pk}/" in body
     pod_page = client.get(f"/pods/{pod.slug}/").content.decode()
     assert "Moderation here (last 90 days)" in pod_page and "Other moderator decisions: 1" in pod_page
+
+
+def test_member_report_link_renders_for_others_only(rf, member):
+    from django.template.loader import render_to_string
+
+    viewer = UserFactory()
+    ctx = {"member": member, "post": None, "request": rf.get("/")}
+    assert f"/moderation/report/member/{member.username}/" in render_to_string(
+        "moderation/_report_link.html", {**ctx, "user": viewer})
+    assert render_to_string("moderation/_report_link.html", {**ctx, "user": member}).strip() == ""
