@@ -1,9 +1,9 @@
 """Demo metrics: impressions and activity consistent with the demo content, pulses, then a backfill.
 
 Viewers are only members who could see a post (anyone for the Commons, the pod's members for a pod,
-trusted members and stewards for trusted-only posts), between signing up and drifting away; those
-who commented or reacted in that time saw the post that day. Activity follows from impressions and
-contributions, plus quiet browsing days.
+trusted members and stewards for trusted-only posts): everyone who commented or reacted saw it that
+day, and passive readers browse between signing up and drifting away (some never do). Activity
+follows from impressions and contributions, plus quiet browsing days.
 Deterministic for ctx.rng; bulk inserts throughout.
 """
 
@@ -45,10 +45,10 @@ def _lifetimes(ctx, members: list[int], in_pods: set[int]) -> dict[int, tuple]:
     return out
 
 
-def _alive(life: dict, member: int, day) -> bool:
-    # The content demo spreads comments and reactions over 90 days whoever made them; activity only
-    # counts inside a member's lifetime, so retention curves look like a real community's.
-    return member in life and life[member][0] <= day <= life[member][1]
+def _signed_up(life: dict, member: int, day) -> bool:
+    # The content demo spreads posts, comments and reactions over 90 days whenever their authors signed
+    # up; those from before sign-up can't have been seen or done on a page, so they make no events.
+    return member in life and life[member][0] <= day
 
 
 def _readers(rng, can_see: list[int], life: dict, day, mean: float) -> set[int]:
@@ -70,14 +70,14 @@ def _seen(ctx, members: list[int], life: dict) -> set[tuple[int, int, object, ob
         pod_audience = trusted_in[pod_id] if audience == "trusted" else everyone_in[pod_id]
         day = min(created.date() + timedelta(days=min(int(rng.expovariate(0.7)), 6)), today)
         for member in _readers(rng, members if pod_id is None else pod_audience, life, day,
-                               12 if pod_id is None else 5):
+                               20 if pod_id is None else 6):
             seen.add((member, pk, pod_id, day))
     engaged = list(Comment.objects.filter(status="published", post__status="published")
                    .values_list("post_id", "author_id", "created_at"))
     engaged += list(Reaction.objects.filter(post__status="published").values_list("post_id", "member_id",
                                                                                    "created_at"))
     for post_id, member, created in engaged:
-        if post_id in posts and _alive(life, member, created.date()):
+        if post_id in posts and _signed_up(life, member, created.date()):
             seen.add((member, post_id, posts[post_id], created.date()))
     return seen
 
@@ -87,7 +87,7 @@ def _activity(ctx, seen, life: dict) -> set[tuple[int, object, object]]:
     active = {(member, pod_id, day) for member, _, pod_id, day in seen}
     for author, pod_id, created in Post.objects.filter(status="published").values_list("author_id", "pod_id",
                                                                                           "created_at"):
-        if _alive(life, author, created.date()):
+        if _signed_up(life, author, created.date()):
             active.add((author, pod_id, created.date()))
     for member, (first, last, appetite) in life.items():  # quiet browsing in the Commons
         span = (last - first).days

@@ -14,11 +14,10 @@ class RangeForm(forms.Form):
     period = forms.ChoiceField(choices=PeriodKind.choices, required=False, initial=PeriodKind.WEEK,
                                label="Period")
     start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}),
-                          help_text="Cards show the last complete period ending on or before this day.")
+    end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
     pod = forms.SlugField(required=False, label="Pod", max_length=80,
                           widget=forms.TextInput(attrs={"list": "pod-choices"}),
-                          help_text="The pod compared with the Commons and all pods (its short name).")
+                          help_text="Its short name, as in its address.")
 
     def __init__(self, *args, today: date, with_pod: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
