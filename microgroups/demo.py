@@ -39,7 +39,9 @@ def seed_pods(ctx, count: int) -> None:
     places = {p.slug: p for p in ctx.cities}
     people = ctx.members[4:] or ctx.members
     privacies = ["open"] * 6 + ["request"] * 3 + ["invite"]
-    for i in range(count):
+    # --pods stays the total: in a big enough demo, three of them are the split umbrella and its two children.
+    ctx.pod_umbrella = count >= UMBRELLA_MIN_PODS and len(ctx.members) >= 60
+    for i in range(count - 3 if ctx.pod_umbrella else count):
         name, tag_slugs, city = NICHES[i % len(NICHES)]
         if i >= len(NICHES):
             name = f"{name} {i // len(NICHES) + 1}"
@@ -70,19 +72,25 @@ def seed_pods(ctx, count: int) -> None:
         pod.member_count = len(rows)
         pod.save(update_fields=["member_count"])
         ctx.pods.append(pod)
+    if ctx.pod_umbrella:
+        _seed_umbrella(ctx)
 
 
 def seed_pods_after_content(ctx) -> None:
-    """What needs members, pets and Commons posts first: a waitlist on the full pod, a split umbrella,
-    a couple of emerging niches, and "Pods for you" for everyone."""
+    """What needs members, pets and content first: a waitlist on the full pod, the umbrella's split,
+    a couple of emerging niches, and "Pods for you" for everyone. Adds no pods or posts of its own."""
     from .services.niches import niches_refresh
+    from .services.splits import split_confirm, split_proposals
     from .services.suggestions import suggestions_refresh
 
-    if len(ctx.members) < 30 or len(ctx.pods) < 2:
-        return
-    _seed_waitlist(ctx, ctx.pods[1])
-    _seed_umbrella(ctx)
-    _seed_niche_posts(ctx)
+    if len(ctx.pods) >= 2:
+        _seed_waitlist(ctx, ctx.pods[1])
+    if getattr(ctx, "pod_umbrella", False):
+        umbrella = Pod.objects.get(slug=UMBRELLA_SLUG)
+        proposal = next(p for p in split_proposals(umbrella) if p.basis == "region")
+        ctx.pods += split_confirm(actor=umbrella.created_by, pod=umbrella, basis="region",
+                                  fingerprint=proposal.fingerprint)
+    _seed_niche_topics(ctx)
     niches_refresh(now=ctx.now)
     suggestions_refresh(now=ctx.now)
 
@@ -96,52 +104,56 @@ def _seed_waitlist(ctx, pod: Pod) -> None:
                                        for n, m in enumerate(waiting)])
 
 
-def _seed_umbrella(ctx) -> None:
-    """A full pod of dog walkers across regions, split through the real service into regional pods."""
-    from .services.splits import split_confirm, split_proposals
+UMBRELLA_MIN_PODS = 12
+UMBRELLA_SLUG = "uk-dog-walkers"
 
+
+def _seed_umbrella(ctx) -> None:
+    """A full pod of dog walkers from two regions (six each), split after the content is in."""
     people = ctx.members[4:]
-    steward = people[-1]
-    pod = Pod.objects.create(name="UK dog walkers", slug="uk-dog-walkers", description="Walks, routes and meetups.",
-                             member_cap=15, created_by=steward, charter_version=1,
-                             created_at=ctx.now - timedelta(days=90))
-    Charter.objects.create(pod=pod, version=1, body=CHARTER, body_html=render_markdown(CHARTER), created_by=steward)
     by_region: dict[int, list] = {}
-    for m in people[:-1]:
+    for m in people:
         if m.region_id:
             by_region.setdefault(m.region.parent_id, []).append(m)
-    chosen = [steward] + [m for group in sorted(by_region.values(), key=len, reverse=True)[:2] for m in group[:7]]
+    groups = sorted(by_region.values(), key=lambda g: (-len(g), g[0].pk))[:2]
+    chosen = groups[0][:6] + groups[1][:6]
+    steward = chosen[0]
+    pod = Pod.objects.create(name="UK dog walkers", slug=UMBRELLA_SLUG, description="Walks, routes and meetups.",
+                             member_cap=len(chosen), member_count=len(chosen), created_by=steward,
+                             charter_version=1, created_at=ctx.now - timedelta(days=90))
+    Charter.objects.create(pod=pod, version=1, body=CHARTER, body_html=render_markdown(CHARTER), created_by=steward)
     Membership.objects.bulk_create([
         Membership(pod=pod, member=m, role="steward" if n == 0 else "member", rung="trusted" if n == 0 else "regular",
                    joined_at=pod.created_at, charter_version_acknowledged=1) for n, m in enumerate(chosen)])
-    pod.member_count = pod.member_cap = len(chosen)
-    pod.save(update_fields=["member_count", "member_cap"])
-    proposals = split_proposals(pod)
-    if proposals:
-        split_confirm(actor=steward, pod=pod, basis=proposals[0].basis, fingerprint=proposals[0].fingerprint)
     ctx.pods.append(pod)
 
 
 NICHE_TOPICS = [("hydrotherapy", 12, 3), ("senior-dental", 8, 2)]  # (topic, authors this month, the month before)
 
 
-def _seed_niche_posts(ctx) -> None:
-    """Commons posts about topics no pod covers yet, written by more members this month than last."""
+def _seed_niche_topics(ctx) -> None:
+    """Commons posts by distinct members, more this month than last, take up topics no pod covers yet."""
     from communities.models import Post, Tag
-    from communities.services.posts import sentiment_of
 
-    rng, people = ctx.rng, ctx.members[4:]
-    rows, links = [], []
+    rng, used = ctx.rng, set()
     for topic, now_n, before_n in NICHE_TOPICS:
         tag, _ = Tag.objects.get_or_create(kind=Tag.Kind.TOPIC, slug=topic, defaults={"name": topic})
-        body = f"Has anyone tried #{topic}? Looking for experiences."
-        html, mood = render_markdown(body), sentiment_of(body)
-        for n, author in enumerate(rng.sample(people, now_n + before_n)):
-            days = rng.randint(1, 26) if n < now_n else rng.randint(30, 54)
-            at = ctx.now - timedelta(days=days, minutes=rng.randint(0, 600))
-            rows.append(Post(author=author, body=body, body_html=html, sentiment=mood, created_at=at,
-                             last_activity_at=at))
-            links.append(tag)
-    Post.objects.bulk_create(rows)
-    Post.tags.through.objects.bulk_create([Post.tags.through(post_id=p.pk, tag_id=t.pk) for p, t in zip(rows, links,
-                                                                                                        strict=True)])
+        for lo, hi, n in ((1, 26, now_n), (30, 54, before_n)):
+            posts = _one_per_author(Post.objects.filter(
+                pod__isnull=True, segment__isnull=True, created_at__gte=ctx.now - timedelta(days=hi),
+                created_at__lt=ctx.now - timedelta(days=lo)).exclude(pk__in=used).order_by("created_at", "pk"))
+            for post in rng.sample(posts, min(n, len(posts))):
+                used.add(post.pk)
+                post.body = f"{post.body} #{topic}"
+                post.body_html = render_markdown(post.body)
+                post.save(update_fields=["body", "body_html"])
+                post.tags.add(tag)
+
+
+def _one_per_author(qs) -> list:
+    seen, picked = set(), []
+    for post in qs.only("pk", "author_id", "body"):
+        if post.author_id not in seen:
+            seen.add(post.author_id)
+            picked.append(post)
+    return picked

@@ -11,11 +11,18 @@ from communities.streams import close_streams, pod_group, refresh_streams
 from ..models import Membership, MembershipEvent, Pod
 from ..permissions import can_steward, pod_roles_forget
 
-SYSTEM_USERNAME = "petcommunity"  # created by migration 0003
+SYSTEM_USERNAME = "petcommunity"
 
 
 def system_account():
-    return get_user_model().objects.get(username=SYSTEM_USERNAME)
+    """The "PetCommunity" author of automatic posts in pods without a steward; no password, no login."""
+    from django.contrib.auth.hashers import make_password
+
+    user, _ = get_user_model().objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"display_name": "PetCommunity", "password": make_password(None),
+                  "bio": "Posts the pods' weekly prompts and welcomes when a pod has no steward."})
+    return user
 
 
 def pod_url(pod: Pod) -> str:
