@@ -156,3 +156,17 @@ def test_ladder_settings_are_validated(pod, steward):
     with pytest.raises(ValidationError) as exc:
         pod_ladder_update(actor=steward, pod=pod, settings={"regular_active_days": -1, "images_min_rung": "boss"})
     assert set(exc.value.message_dict) == {"regular_active_days", "images_min_rung"}
+
+
+def test_an_upheld_moderation_action_demotes_trusted_and_blocks_promotion(pod, steward):
+    from moderation.models import ModerationLogEntry
+
+    m = member_of(pod)
+    now = timezone.now()
+    membership_set_rung(actor=steward, pod=pod, member=m, rung="trusted")  # even a hand-set rung
+    ModerationLogEntry.objects.create(scope_kind="pod", pod=pod, content_pod=pod, actor=steward, action="remove",
+                                      subject=m, reason="rude")
+    assert rungs_recompute_pod(pod=pod, now=now) == [(m.pk, "trusted", "regular")]
+    membership = Membership.objects.get(pod=pod, member=m)
+    assert (membership.rung, membership.rung_set_by_hand) == ("regular", False)
+    assert "an upheld moderation action" in m.notifications.latest("pk").verb
