@@ -193,6 +193,7 @@ def pod_page(*, user, pod: Pod) -> PodPage:
         return page
     if roles.is_member(pod.pk):
         page.membership = Membership.objects.get(pod=pod, member=user, status=Membership.Status.ACTIVE)
+        page.membership.pod = pod
         page.needs_ack = page.membership.charter_version_acknowledged < pod.charter_version
         page.progress = rung_progress(page.membership)
     else:
