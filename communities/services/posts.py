@@ -211,12 +211,14 @@ def post_edit(*, actor, post: Post, body: str) -> Post:
     images = post.images.exists()
     check_can_post_here(actor, pod=post.pod, audience=post.audience, links=has_links(body), images=images)
     outcome = content_check(actor=actor, pod=post.pod, kind="post", body=body, has_links=has_links(body),
-                            has_images=images)
+                            has_images=images, editing=True)
     old_body, was_published = post.body, post.status == ContentStatus.PUBLISHED
+    # An edit never releases a held post: only a moderator's approval does. It may newly hold one.
+    new_status = ContentStatus.PUBLISHED if was_published and outcome.status == "published" else ContentStatus.HELD
     PostRevision.objects.create(post=post, body=old_body)
     post.body = outcome.body or body
     post.body_html, _ = render_body(post.body)
-    post.sentiment, post.edited_at, post.status = sentiment_of(post.body), timezone.now(), outcome.status
+    post.sentiment, post.edited_at, post.status = sentiment_of(post.body), timezone.now(), new_status
     post.save(update_fields=["body", "body_html", "sentiment", "edited_at", "status"])
     post.tags.set(topic_tags_for(post.body, [t for t in post.tags.all() if t.kind != Tag.Kind.TOPIC]))
     content_check_record(outcome=outcome, post=post)

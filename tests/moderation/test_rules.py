@@ -235,6 +235,17 @@ def test_pod_new_member_approval_holds_first_posts(steward, pod_scope, member, p
     assert post_create(actor=member, pod=pod, body="second").status == ContentStatus.PUBLISHED
 
 
+def test_editing_a_held_post_keeps_it_held_until_a_moderator_decides(steward, pod_scope, member, pod):
+    from communities.services.posts import post_edit
+
+    rule_create(actor=steward, scope=pod_scope, kind="new_member", title="Welcome check", settings={"first_n": 1})
+    held = post_create(actor=member, pod=pod, body="hello all")
+    assert held.status == ContentStatus.HELD
+    post_edit(actor=member, post=held, body="hello all, edited")
+    held.refresh_from_db()
+    assert (held.status, held.body) == (ContentStatus.HELD, "hello all, edited")
+
+
 def test_new_member_count_below_may_not_be_lower(manager, region_scope, commons, steward, pod_scope):
     rule_create(actor=manager, scope=commons, kind="new_member", title="Commons", settings={"first_n": 2})
     with pytest.raises(ValidationError, match="At least 2"):
