@@ -19,7 +19,9 @@ ALLOWED_LABEL = "JPEG, PNG, WebP or GIF"
 
 
 def _mb(n: int) -> str:
-    return f"{n / (1024 * 1024):.0f} MB" if n >= 1024 * 1024 else f"{n // 1024} KB"
+    if n >= 1024 * 1024:
+        return f"{n / (1024 * 1024):.1f} MB".replace(".0 MB", " MB")
+    return f"{n // 1024} KB" if n >= 1024 else f"{n} bytes"
 
 
 def _open_checked(data: bytes, max_pixels: int) -> Image.Image:

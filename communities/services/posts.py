@@ -128,7 +128,7 @@ def post_create(*, actor, pod=None, body: str, audience: str = Post.Audience.EVE
                          status=outcome.status, tags=list(tags))
     content_check_record(outcome=outcome, post=post)
     for img in cleaned:  # at most POST_IMAGES_MAX; create() stores each file through the storage
-        PostImage.objects.create(post=post, image=img.file, width=img.width, height=img.height, alt=image_alt[:200])
+        PostImage.objects.create(post=post, image=img, width=img.width, height=img.height, alt=image_alt[:200])
     if poll is not None:
         poll_attach(post=post, spec=poll)
     if post.status == ContentStatus.PUBLISHED:

@@ -133,7 +133,7 @@ def test_oversize_and_non_image_uploads_are_refused(member, settings):
     settings.POST_IMAGE_MAX_BYTES = 100
     with pytest.raises(ValidationError) as exc:
         post_create(actor=member, body="x", audience="everyone", images=[image_upload()])
-    assert "larger than" in exc.value.error_dict["images"][0].message
+    assert "the limit is 100 bytes" in exc.value.error_dict["images"][0].message
     assert Post.objects.count() == 0
 
 
