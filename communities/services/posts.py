@@ -22,7 +22,7 @@ from microgroups.models import Pod
 from microgroups.permissions import check_can_post_in_pod, is_manager
 from moderation.checks import content_check, content_check_record
 
-from ..models import ContentStatus, NotificationKind, Post, PostImage, PostRevision, Tag
+from ..models import ContentStatus, Notification, NotificationKind, Post, PostImage, PostRevision, Tag
 from ..permissions import can_read_post, check_can_act
 from ..ranking import hot_score
 from ..rendering import extract_hashtags, extract_mentions, render_markdown
@@ -169,6 +169,10 @@ def notify_mentions(*, actor, text: str, post: Post, comment=None, skip_ids=(), 
     for name in names:
         query |= Q(username__iexact=name)
     users = get_user_model().objects.filter(query, is_active=True, deleted_at__isnull=True)
+    # Publishing again (a moderator approving a post that reports had hidden) must not notify twice.
+    already = set(Notification.objects.filter(kind=NotificationKind.MENTION, post=post, comment=comment)
+                  .values_list("recipient_id", flat=True))
+    skip_ids = set(skip_ids) | already
     what = "a comment" if comment is not None else "a post"
     url = f"/posts/{post.pk}/" + (f"#comment-{comment.pk}" if comment is not None else "")
     notified = []

@@ -187,3 +187,13 @@ def test_publishing_records_a_post_created_webhook_delivery_but_never_for_truste
     public = post_create(actor=member, body="Hello", audience="everyone")
     post_create(actor=member, pod=pod, body="Just us", audience="trusted")
     assert list(WebhookDelivery.objects.values_list("event_key", flat=True)) == [f"post.created:{public.pk}"]
+
+
+def test_republishing_a_hidden_post_does_not_notify_mentions_twice(member):
+    from moderation.services.content import publish, set_status
+
+    UserFactory(username="ben")
+    post = post_create(actor=member, body="Thanks @ben!", audience="everyone")
+    set_status(post, ContentStatus.HELD)  # hidden by reports
+    publish(post)  # a moderator approves it
+    assert Notification.objects.filter(kind="mention", recipient__username="ben").count() == 1
