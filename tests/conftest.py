@@ -11,6 +11,18 @@ def _clean_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _eager_celery():
+    """Tasks run in-process in tests, also under `make test-services` (REDIS_URL set). Tests that exercise a
+    real broker and worker turn this off explicitly (`app.conf.task_always_eager = False`)."""
+    from petcommunity.celery import app
+
+    before = (app.conf.task_always_eager, app.conf.task_eager_propagates)
+    app.conf.update(task_always_eager=True, task_eager_propagates=True)
+    yield app
+    app.conf.update(task_always_eager=before[0], task_eager_propagates=before[1])
+
+
 @pytest.fixture
 def services_required():
     """In `make test-services` a missing service is a failure, never a silent skip."""
