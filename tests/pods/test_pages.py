@@ -185,12 +185,13 @@ def test_pod_composer_refuses_until_the_new_charter_is_acknowledged(client_for, 
     assert pod.posts.get().body == "Now I can"
 
 
-def test_pod_page_runs_a_constant_number_of_queries(client_for, pod, django_assert_num_queries):
+def test_pod_page_runs_a_constant_number_of_queries(client_for, pod, django_assert_num_queries,
+                                                    django_assert_max_num_queries):
     member = member_of(pod)
     c = client_for(member)
     PostFactory(pod=pod, author=member)
     c.get(f"/pods/{pod.slug}/")
-    with django_assert_num_queries(21) as few:
+    with django_assert_max_num_queries(21) as few:  # 20 with Redis (impressions are buffered there)
         c.get(f"/pods/{pod.slug}/")
     for _ in range(6):
         PostFactory(pod=pod, author=member_of(pod))
