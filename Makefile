@@ -31,14 +31,19 @@ run: $(STAMP)
 	@echo ""
 	$(VENV)/bin/uvicorn petcommunity.asgi:application --host $(HOST) --port $(PORT) --log-level warning
 
+# Browser journeys run in their own pytest process: Playwright's sync API keeps an event loop on the
+# test thread for the whole session, which would break async_to_sync in unrelated tests of that worker.
 test: $(STAMP) browser
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=petcommunity.settings.test \
-		$(VENV)/bin/pytest -n 2 -m "not services" $(PYTEST_ARGS)
+		$(VENV)/bin/pytest -n 2 -m "not services and not browser" $(PYTEST_ARGS)
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=petcommunity.settings.test \
+		$(VENV)/bin/pytest -n 2 -m "browser and not services" $(PYTEST_ARGS)
 
 test-services: $(STAMP) browser
 	@test -n "$(DATABASE_URL)" || { echo "DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)"; exit 1; }
 	@test -n "$(REDIS_URL)" || { echo "REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0)"; exit 1; }
-	DJANGO_SETTINGS_MODULE=petcommunity.settings.test $(VENV)/bin/pytest -n 2 -p no:randomly $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=petcommunity.settings.test $(VENV)/bin/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=petcommunity.settings.test $(VENV)/bin/pytest -n 2 -m browser $(PYTEST_ARGS)
 
 # Browser journeys drive Debian's Chromium (Playwright's own browser download does not work here).
 browser:
