@@ -30,3 +30,10 @@ def services_required():
 
     assert settings.REDIS_URL, "REDIS_URL must be set for this test"
     assert os.environ.get("DATABASE_URL", "").startswith("postgres"), "DATABASE_URL must name PostgreSQL"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Everything under tests/browser/ is a browser journey (run in its own process by `make test`)."""
+    for item in items:
+        if "/tests/browser/" in str(item.path).replace("\\", "/"):
+            item.add_marker(pytest.mark.browser)
