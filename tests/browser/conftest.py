@@ -5,6 +5,7 @@ channel layer and the locmem mail outbox (pytest-django's live_server is WSGI: n
 """
 
 import os
+import re
 import socket
 import threading
 import time
@@ -57,6 +58,12 @@ class AsgiServer:
 
 @pytest.fixture
 def asgi_server(transactional_db, settings):
+    from django.db import connections
+
+    # The server's worker threads must not keep PostgreSQL connections open past a request: the test
+    # database can't be flushed or dropped while they linger (connections share this dict by reference).
+    db = connections.settings["default"]
+    max_age, db["CONN_MAX_AGE"] = db.get("CONN_MAX_AGE", 0), 0
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.DEBUG = False
@@ -67,6 +74,7 @@ def asgi_server(transactional_db, settings):
     server.start()
     yield server
     server.stop()
+    db["CONN_MAX_AGE"] = max_age
 
 
 @pytest.fixture(scope="session")
@@ -144,8 +152,62 @@ def assert_no_horizontal_scroll(page):
     assert overflow[0] <= 1 and overflow[1] <= 1, f"horizontal scrolling on {page.url}: {overflow}"
 
 
+def off_loop(fn, *args, **kwargs):
+    """Run setup code that broadcasts (services queue websocket frames on commit) in a plain thread.
+
+    Playwright's sync API keeps an asyncio loop on the test thread, and asgiref's async_to_sync refuses to
+    run there, so a service called directly from the test would log "broadcast failed" and send nothing.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connections
+
+    def call():
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(call).result()
+
+
+def tab_to(page, locator, *, limit=80):
+    """Press Tab until `locator` has the focus, as a keyboard user would; fails if it never does."""
+    handle = locator.element_handle()
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if page.evaluate("el => document.activeElement === el", handle):
+            return
+    raise AssertionError(f"{locator} is not reachable with Tab within {limit} presses")
+
+
+_steps = {}
+
+
+def _step_screenshot(page):
+    """With BROWSER_STEPS=1, every checked page is also saved (for reviewing the interface by eye)."""
+    if not os.environ.get("BROWSER_STEPS"):
+        return
+    test = os.environ.get("PYTEST_CURRENT_TEST", "test").split(" ")[0].rsplit("::", 1)[-1]
+    n = _steps[test] = _steps.get(test, 0) + 1
+    where = re.sub(r"[^a-z0-9]+", "-", page.url.split("//", 1)[-1].split("/", 1)[-1].lower()).strip("-") or "home"
+    folder = ARTIFACTS / "steps" / test
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{n:02d}-{where[:60]}.png"), full_page=True)
+
+
 def check_page(page):
     assert_no_horizontal_scroll(page)
     assert_accessible(page)
+    _step_screenshot(page)
 
 
+
+
+def pytest_collection_modifyitems(items):
+    # WhiteNoise serves static files through a synchronous iterator; under ASGI Django warns once per file.
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.filterwarnings(
+                "ignore:StreamingHttpResponse must consume synchronous iterators"))
