@@ -95,6 +95,18 @@
         var old = byId('post-' + f.id + '-reactions');
         var n = old && fragment(f.html).firstElementChild;
         if (!n) break;
+        // Same buttons: only the numbers change, in place. Replacing the element would detach
+        // the target of a reaction the viewer just clicked, and htmx would then swap their reply
+        // (with their pressed state) into a node no longer on the page.
+        var counts = n.querySelectorAll('[data-reaction] .reaction-count');
+        var mine = old.querySelectorAll('[data-reaction] .reaction-count');
+        if (counts.length && counts.length === mine.length) {
+          counts.forEach(function (c) {
+            var b = old.querySelector('[data-reaction="' + c.parentNode.dataset.reaction + '"] .reaction-count');
+            if (b) b.textContent = c.textContent;
+          });
+          break;
+        }
         // Broadcast counts are the same for everyone; a fragment marked data-counts-only
         // keeps this viewer's own aria-pressed state from the element it replaces.
         if (n.hasAttribute('data-counts-only')) {
@@ -225,6 +237,11 @@
     setInterval(function () { localizeTimes(doc); }, 60000);
     // Content swapped in by htmx: localize times, start any new streams.
     doc.addEventListener('htmx:load', function (e) { localizeTimes(e.target); setupStreams(e.target); });
+    // A rate limit (429) answers with a short notice: show it (htmx skips 4xx bodies by default);
+    // the server's HX-Reswap puts it next to what was clicked.
+    doc.addEventListener('htmx:beforeSwap', function (e) {
+      if (e.detail.xhr.status === 429) { e.detail.shouldSwap = true; e.detail.isError = false; }
+    });
   }
 
   if (doc.readyState === 'loading') doc.addEventListener('DOMContentLoaded', init);

@@ -172,6 +172,11 @@ def off_loop(fn, *args, **kwargs):
         return pool.submit(call).result()
 
 
+def wait_for_streams(page):
+    """Live pages are ready once every websocket on them is open (app.js sets <html data-streams>)."""
+    page.wait_for_function("document.documentElement.dataset.streams === 'open'")
+
+
 def tab_to(page, locator, *, limit=80):
     """Press Tab until `locator` has the focus, as a keyboard user would; fails if it never does."""
     handle = locator.element_handle()

@@ -1,0 +1,58 @@
+"""Journey 2: two members in two browsers; a post and reactions reach the other one without a reload."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from communities.models import Reaction
+from microgroups.services.pods import pod_create
+from tests.browser.conftest import check_page, off_loop, wait_for_streams
+from tests.factories import UserFactory, join
+
+pytestmark = [pytest.mark.browser]
+
+
+def _pod():
+    ana, ben = UserFactory(username="ana", display_name="Ana"), UserFactory(username="ben", display_name="Ben")
+    pod = pod_create(actor=ana, name="Senior dogs", charter="Slow walks, kind words.")
+    join(ben, pod)
+    return ana, ben, pod
+
+
+def test_a_post_and_reactions_reach_the_other_member_live(new_page):
+    ana, ben, pod = off_loop(_pod)
+    writer, reader = new_page(ana), new_page(ben)
+    for page in (writer, reader):
+        page.goto(f"/pods/{pod.slug}/")
+        wait_for_streams(page)
+        check_page(page)
+    # A marker on the reader's window: a reload would wipe it.
+    reader.evaluate("window.__sameDocument = true")
+    expect(reader.get_by_role("region", name="Posts")).to_contain_text("Nothing here yet")
+
+    writer.get_by_label("Your post").fill("Biscuit managed the whole park loop today!")
+    writer.get_by_role("button", name="Post", exact=True).click()
+    card = reader.locator("article.post-card", has_text="Biscuit managed the whole park loop")
+    expect(card).to_be_visible()
+    expect(card).to_have_class(re.compile("live-new"))
+    expect(reader.get_by_role("region", name="Posts")).not_to_contain_text("Nothing here yet")
+    assert reader.evaluate("window.__sameDocument") is True
+    check_page(reader)
+
+    # Ben reacts (htmx, in place); Ana's count moves without a reload and her own button stays unpressed.
+    writer.evaluate("window.__sameDocument = true")
+    card.get_by_role("button", name=re.compile("^Paw")).click()
+    expect(card.get_by_role("button", name=re.compile("^Paw"))).to_have_attribute("aria-pressed", "true")
+    paw = writer.locator("article.post-card").first.get_by_role("button", name=re.compile("^Paw"))
+    expect(paw).to_have_accessible_name(re.compile("Paw 1$"))
+    expect(paw).to_have_attribute("aria-pressed", "false")
+    # And back: Ana's heart reaches Ben.
+    writer.locator("article.post-card").first.get_by_role("button", name=re.compile("^Heart")).click()
+    expect(card.get_by_role("button", name=re.compile("^Heart"))).to_have_accessible_name(re.compile("Heart 1$"))
+    expect(card.get_by_role("button", name=re.compile("^Paw"))).to_have_attribute("aria-pressed", "true")
+    assert writer.evaluate("window.__sameDocument") is True
+    assert reader.evaluate("window.__sameDocument") is True
+    check_page(writer)
+    check_page(reader)
+    assert sorted(Reaction.objects.values_list("member__username", "kind")) == [("ana", "heart"), ("ben", "paw")]
