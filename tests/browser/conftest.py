@@ -149,7 +149,13 @@ def assert_no_horizontal_scroll(page):
         "() => { const m = document.querySelector('main') || document.body;"
         " return [document.documentElement.scrollWidth - window.innerWidth, m.scrollWidth - m.clientWidth]; }"
     )
-    assert overflow[0] <= 1 and overflow[1] <= 1, f"horizontal scrolling on {page.url}: {overflow}"
+    if overflow[0] > 1 or overflow[1] > 1:
+        wide = page.evaluate(
+            "() => [...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right >"
+            " window.innerWidth + 1).slice(-5).map(e => e.tagName + '.' + e.className + '#' + e.id + ' '"
+            " + Math.round(e.getBoundingClientRect().right))"
+        )
+        raise AssertionError(f"horizontal scrolling on {page.url}: {overflow}; widest: {wide}")
 
 
 def off_loop(fn, *args, **kwargs):
@@ -170,6 +176,17 @@ def off_loop(fn, *args, **kwargs):
 
     with ThreadPoolExecutor(1) as pool:
         return pool.submit(call).result()
+
+
+def make_manager(username="manager", **fields):
+    """A community manager. Browser tests flush the database, so the migration's group may be gone."""
+    from django.contrib.auth.models import Group
+
+    from tests.factories import UserFactory
+
+    user = UserFactory(username=username, is_staff=True, **fields)
+    user.groups.add(Group.objects.get_or_create(name="Community managers")[0])
+    return user
 
 
 def wait_for_streams(page):
