@@ -11,7 +11,7 @@ from django.http import Http404
 from communities.models import ContentStatus, Post
 from communities.permissions import _can_read_place  # the one read rule for a post's place
 from microgroups.models import Pod
-from microgroups.permissions import can_read_pod, is_manager, pod_roles
+from microgroups.permissions import can_know_pod, can_read_pod, is_manager, pod_roles
 
 from .scopes import ModeratorScopes, Scope, moderator_scopes, scope_of_row
 
@@ -43,6 +43,14 @@ def readable_items_q(user) -> Q:
         | (Q(comment__isnull=False) & readable_place_q(user, "comment__post__"))
         | content_free
     )
+
+
+def hidden_pods_q(user, field: str = "pod") -> Q:
+    """Rows naming an unlisted pod this person may not know exists (for `.exclude()`): its rules and
+    log entries name the pod, and an unlisted pod stays unknown to moderators who aren't members."""
+    if is_manager(user):
+        return Q(pk__in=[])
+    return Q(**{f"{field}__is_unlisted": True}) & ~Q(**{f"{field}_id__in": pod_roles(user).member_pod_ids})
 
 
 def can_read_content(user, post: Post | None, pod: Pod | None = None) -> bool:
@@ -80,6 +88,8 @@ def check_can_manage_scope(user, scope: Scope) -> None:
 
 def can_see_rule(user, rule) -> bool:
     """Moderators see rules of their scopes and the rules inherited from above them."""
+    if rule.pod_id and not can_know_pod(user, rule.pod):
+        return False
     scopes = moderator_scopes(user)
     scope = scope_of_row(rule)
     if scopes.covers(scope):

@@ -13,7 +13,7 @@ from microgroups.models import JoinRequest, Pod
 from microgroups.permissions import is_manager, pod_roles
 
 from .models import ModerationLogEntry, QueueItem, Rule, RuleHit, ScopeKind
-from .permissions import readable_items_q, readable_place_q
+from .permissions import hidden_pods_q, readable_items_q, readable_place_q
 from .scopes import COMMONS, ModeratorScopes, Scope, moderator_scopes, pod_region_id, scope_for_pod
 
 QUEUE_PAGE_SIZE = 50
@@ -163,7 +163,7 @@ class RuleGroup:
 def rules_overview(*, user) -> list[RuleGroup]:
     """Rules in my scopes (editable) and those inherited from above them (read-only), by scope."""
     scopes = moderator_scopes(user)
-    own = list(Rule.objects.filter(scopes.rules_q()).select_related("region", "pod"))
+    own = list(Rule.objects.filter(scopes.rules_q()).exclude(hidden_pods_q(user)).select_related("region", "pod"))
     inherited = [] if scopes.everywhere else list(_inherited_rules(user, scopes, {r.pk for r in own}))
     groups: dict[tuple, RuleGroup] = {}
     order = {"commons": 0, "region": 1, "pod": 2}
@@ -211,7 +211,7 @@ def log_page(*, user, scope: str | None = None, cursor: str | None = None, page_
     if not scopes.any:
         return LogPage([], None)
     qs = (ModerationLogEntry.objects.filter(scopes.items_q()).filter(_readable_log_q(user))
-          .filter(scope_filter_q(scope)))
+          .exclude(hidden_pods_q(user)).filter(scope_filter_q(scope)))
     if cursor and cursor.isdigit():
         qs = qs.filter(pk__lt=int(cursor))
     entries = list(qs.select_related("actor", "subject", "region", "pod", "content_pod")

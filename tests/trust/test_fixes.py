@@ -1,0 +1,56 @@
+"""Each leak or wrong answer the matrix found, pinned by a small test next to the fix's description."""
+
+import pytest
+from django.contrib.auth.models import Group
+
+from communities.models import Place
+from microgroups.models import Pod
+from moderation.models import ModerationLogEntry, ModeratorAssignment, Rule, ScopeKind
+from moderation.selectors import log_page, rules_overview
+from tests.factories import PlaceFactory, UserFactory, join
+
+pytestmark = pytest.mark.django_db
+SECRET_NAME = "Whispering willows"
+
+
+@pytest.fixture
+def unlisted_in_region():
+    """An unlisted pod in a region, a rule in it (and its log entry), and that region's moderator."""
+    region = PlaceFactory(kind=Place.Kind.REGION, name="North", slug="north")
+    city = PlaceFactory(kind=Place.Kind.CITY, name="Town", slug="town", parent=region)
+    pod = Pod.objects.create(name=SECRET_NAME, slug="willows", privacy="invite", is_unlisted=True, region=city)
+    rule = Rule.objects.create(kind="watched_word", title="No spoilers", scope_kind=ScopeKind.POD, pod=pod,
+                               settings={"pattern": "spoiler", "match": "word", "action": "flag"})
+    ModerationLogEntry.objects.create(action="rule_create", rule=rule, rule_title=rule.title,
+                                      scope_kind=ScopeKind.POD, pod=pod, region=region)
+    moderator = UserFactory(username="regionmod")
+    ModeratorAssignment.objects.create(member=moderator, scope_kind=ScopeKind.REGION, region=region)
+    return pod, rule, moderator
+
+
+def _rule_names(user) -> list[str]:
+    return [rule.scope_label for group in rules_overview(user=user) for rule in group.rules]
+
+
+def test_region_moderator_never_learns_an_unlisted_pods_name_from_rules_or_the_log(unlisted_in_region, client):
+    pod, rule, moderator = unlisted_in_region
+    assert _rule_names(moderator) == []
+    assert log_page(user=moderator).entries == []
+    client.force_login(moderator)
+    for url in ("/moderation/rules/", "/moderation/log/"):
+        page = client.get(url)
+        assert page.status_code == 200 and SECRET_NAME not in page.content.decode()
+    assert client.get(f"/moderation/rules/{rule.pk}/").status_code == 404
+    assert client.post(f"/moderation/rules/{rule.pk}/toggle/").status_code == 404
+    assert Rule.objects.get(pk=rule.pk).enabled is True
+
+
+def test_a_region_moderator_who_is_a_member_and_managers_still_see_the_unlisted_pods_rules(unlisted_in_region):
+    pod, rule, moderator = unlisted_in_region
+    join(moderator, pod)
+    assert _rule_names(moderator) == [f"Pod: {SECRET_NAME}"]
+    assert [e.pk for e in log_page(user=moderator).entries] == list(ModerationLogEntry.objects.values_list("pk",
+                                                                                                        flat=True))
+    manager = UserFactory(username="boss", is_staff=True)
+    manager.groups.add(Group.objects.get_or_create(name="Community managers")[0])
+    assert _rule_names(manager) == [f"Pod: {SECRET_NAME}"]
