@@ -109,8 +109,7 @@ def check_can_post_in_pod(user, pod: Pod, *, audience: str, has_links: bool, has
     check_can_know_pod(user, pod)
     roles = pod_roles(user)
     if not roles.is_member(pod.pk):
-        if not can_read_pod(user, pod):
-            raise Http404("No pod here.")
+        # They know the pod (a listed one): 403, as for any listed pod they may see but not act in.
         raise PermissionDenied("Join this pod to post in it.")
     membership = Membership.objects.only("charter_version_acknowledged").get(
         pod=pod, member_id=user.pk, status=Membership.Status.ACTIVE

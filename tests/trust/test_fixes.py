@@ -54,3 +54,14 @@ def test_a_region_moderator_who_is_a_member_and_managers_still_see_the_unlisted_
     manager = UserFactory(username="boss", is_staff=True)
     manager.groups.add(Group.objects.get_or_create(name="Community managers")[0])
     assert _rule_names(manager) == [f"Pod: {SECRET_NAME}"]
+
+
+def test_posting_in_a_listed_pod_one_has_not_joined_is_403_not_404(client):
+    """A request or invite-only pod is listed: its existence is public, so refusing a post is a 403."""
+    outsider = UserFactory(username="outsider")
+    client.force_login(outsider)
+    for privacy in ("request", "invite"):
+        pod = Pod.objects.create(name=f"Listed {privacy}", slug=f"listed-{privacy}", privacy=privacy)
+        response = client.post(f"/pods/{pod.slug}/post/", {"body": "hello"})
+        assert response.status_code == 403
+        assert not pod.posts.exists()
