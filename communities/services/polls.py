@@ -8,6 +8,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from microgroups.permissions import pod_roles
+
 from ..models import ContentStatus, Poll, PollBallot, PollChoice, PollVote, Post
 from ..permissions import check_can_act, check_can_read_post
 
@@ -62,6 +64,9 @@ def poll_vote(*, actor, poll: Poll, choice_ids: list[int]) -> None:
     check_can_read_post(actor, post)
     if post.status != ContentStatus.PUBLISHED:
         raise PermissionDenied("This poll is not open.")
+    # As for reactions: reading an open pod is public, taking part in it is for its members.
+    if post.pod_id and not pod_roles(actor).is_member(post.pod_id):
+        raise PermissionDenied("Join this pod to vote in its polls.")
     if poll.is_closed:
         raise ValidationError({"choices": "This poll has closed."})
     ids = set(choice_ids)

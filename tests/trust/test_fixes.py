@@ -65,3 +65,37 @@ def test_posting_in_a_listed_pod_one_has_not_joined_is_403_not_404(client):
         response = client.post(f"/pods/{pod.slug}/post/", {"body": "hello"})
         assert response.status_code == 403
         assert not pod.posts.exists()
+
+
+def _manager():
+    user = UserFactory(is_staff=True)
+    user.groups.add(Group.objects.get_or_create(name="Community managers")[0])
+    return user
+
+
+def test_voting_in_a_pod_poll_needs_membership_like_reacting(client):
+    from communities.models import Poll, PollChoice, PollVote
+    from tests.factories import PostFactory
+
+    pod = Pod.objects.create(name="Open pod", slug="open-pod", privacy="open")
+    post = PostFactory(pod=pod)
+    poll = Poll.objects.create(post=post, question="Wet food?")
+    yes = PollChoice.objects.create(poll=poll, text="Yes", position=0)
+    for outsider in (UserFactory(), _manager()):  # reading an open pod is public; voting is taking part
+        client.force_login(outsider)
+        assert client.post(f"/polls/{poll.pk}/vote/", {"choices": yes.pk}).status_code == 403
+    insider = UserFactory()
+    join(insider, pod)
+    client.force_login(insider)
+    assert client.post(f"/polls/{poll.pk}/vote/", {"choices": yes.pk}).status_code == 302
+    assert list(PollVote.objects.values_list("member_id", flat=True)) == [insider.pk]
+
+
+def test_nobody_reacts_to_a_comment_under_a_held_post_not_even_a_manager(client):
+    from communities.models import Reaction
+    from tests.factories import CommentFactory, PostFactory
+
+    comment = CommentFactory(post=PostFactory(status="held"))
+    client.force_login(_manager())
+    assert client.post(f"/comments/{comment.pk}/react/", {"kind": "paw"}).status_code == 403
+    assert not Reaction.objects.exists()
