@@ -15,7 +15,8 @@ from .counters import bump, hot_score_expression
 def _check_can_react(actor, post: Post, target_status: str) -> None:
     check_can_act(actor)
     check_can_read_post(actor, post)
-    if target_status != ContentStatus.PUBLISHED:
+    # A comment under a held or removed post is as closed as the post (managers can read those).
+    if target_status != ContentStatus.PUBLISHED or post.status != ContentStatus.PUBLISHED:
         raise PermissionDenied("You can't react to this.")
     # Reading an open pod is public; taking part in it is for its members.
     if post.pod_id and not pod_roles(actor).is_member(post.pod_id):
