@@ -42,7 +42,10 @@ def pulse_survey_open(*, pod, month: date | None = None) -> PulseSurvey:
 @transaction.atomic
 def pulse_respond(*, actor, pod, score, text: str = "") -> PulseResponse:
     """Answer this month's pulse. Members who joined before it opened may answer once."""
+    from communities.permissions import check_can_act
     from microgroups.models import Membership
+
+    check_can_act(actor)  # a suspended member reads, but writes nothing (403)
 
     try:
         score = int(score)

@@ -99,3 +99,18 @@ def test_nobody_reacts_to_a_comment_under_a_held_post_not_even_a_manager(client)
     client.force_login(_manager())
     assert client.post(f"/comments/{comment.pk}/react/", {"kind": "paw"}).status_code == 403
     assert not Reaction.objects.exists()
+
+
+def test_a_suspended_member_cannot_answer_the_pulse(client):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from metrics.models import PulseResponse
+
+    pod = Pod.objects.create(name="Pulse pod", slug="pulse-pod", privacy="open")
+    member = UserFactory(suspended_until=timezone.now() + timedelta(days=3))
+    join(member, pod)
+    client.force_login(member)
+    assert client.post(f"/pods/{pod.slug}/pulse/", {"score": "4", "text": "ok"}).status_code == 403
+    assert not PulseResponse.objects.exists()
