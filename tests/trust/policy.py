@@ -1,0 +1,352 @@
+"""THE policy table: who may reach what, written from the product's declared rules (README, STYLE, the
+permission modules' docstrings), never from running the code. The matrix tests compare every cell
+against it.
+
+Declared rules, in words:
+
+- A pod's existence: listed pods are public; an unlisted pod exists only for its members and managers
+  (404 for everyone else, moderators of its region included).
+- Reading a place: the Commons and open pods are public; request, invite-only and unlisted pods are
+  read by their members and managers. Trusted-only posts: trusted members and stewards of that pod,
+  and managers. Held and removed posts: nobody's post page but managers' (and their author's); deleted
+  posts: nobody. "May not know" is 404, byte-identical to "does not exist".
+- Moderating: managers everywhere; a steward in their pods; a region moderator in the pods of the
+  region. A moderator acts on an item only if they could read its content's place (404 otherwise), and
+  an unlisted pod stays unknown to moderators who are not its members.
+- Taking part (post, comment, react, vote, pulse) in a pod needs an active membership; in the Commons,
+  any signed-in member. Suspension blocks every write that adds content or relationships (403) but not
+  reading, leaving, settings or account deletion. Banned members are non-members.
+- Stewards (and managers) run a pod's settings and insights (403 for others who know the pod).
+- Managers: metrics, announcements, pins, deleting others' content, the admin (which shows them every
+  row, deleted content included: it is kept for moderation and legal requests).
+- Anonymous visitors reading the public places get pages; anything needing an account sends them to
+  sign in (a redirect that says nothing about the object).
+
+Outcomes: OK (2xx, 3xx to a page, or 400/409/410: the request got past every permission check and
+was judged on its content), FORBIDDEN (403), NOT_FOUND (404, identical to a nonexistent object),
+LOGIN (302 to the sign-in page), ADMIN_LOGIN (302 to the admin's sign-in), ADMIN (superuser: OK; a
+manager: OK or 403 by model permission).
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+ROLES = (
+    "anonymous", "unverified", "member", "newcomer", "regular", "trusted", "steward", "steward_other",
+    "mod_region", "mod_other", "banned", "suspended", "manager", "superuser",
+)
+PLACES = ("commons", "open", "request", "invite", "unlisted")
+PODS = PLACES[1:]
+POST_KINDS = ("public", "trusted", "held", "removed", "deleted")
+
+OK, FORBIDDEN, NOT_FOUND, LOGIN, ADMIN_LOGIN, ADMIN = "ok", "403", "404", "login", "admin-login", "admin"
+
+MEMBER_ROLES = {"newcomer", "regular", "trusted", "steward", "suspended"}  # active in the four pods
+TRUSTED_ROLES = {"trusted", "steward"}
+MANAGERS = {"manager", "superuser"}
+MODERATORS = {"steward", "steward_other", "mod_region", "mod_other"} | MANAGERS
+
+
+# --- Facts, per role and place -------------------------------------------------------------------
+
+def signed_in(role: str) -> bool:
+    return role != "anonymous"
+
+
+def manager(role: str) -> bool:
+    return role in MANAGERS
+
+
+def can_act(role: str) -> bool:
+    return signed_in(role) and role != "suspended"
+
+
+def member(role: str, place: str) -> bool:
+    return place in PODS and role in MEMBER_ROLES
+
+
+def trusted(role: str, place: str) -> bool:
+    return place in PODS and role in TRUSTED_ROLES
+
+
+def steward(role: str, place: str) -> bool:
+    return place in PODS and (role == "steward" or manager(role))
+
+
+def knows(role: str, place: str) -> bool:
+    return place != "unlisted" or member(role, place) or manager(role)
+
+
+def reads_place(role: str, place: str) -> bool:
+    return place in ("commons", "open") or member(role, place) or manager(role)
+
+
+def takes_part(role: str, place: str) -> bool:
+    return can_act(role) and (place == "commons" or member(role, place))
+
+
+def reads_post(role: str, place: str, kind: str) -> bool:
+    if kind == "deleted":
+        return False
+    if kind in ("held", "removed"):
+        return manager(role)
+    if kind == "trusted":
+        return trusted(role, place) or manager(role)
+    return reads_place(role, place)
+
+
+def moderates(role: str, place: str) -> bool:
+    """Scope cover: all four pods sit in the region `mod_region` moderates; the Commons is managers'."""
+    if manager(role):
+        return True
+    return place in PODS and role in ("steward", "mod_region")
+
+
+def moderator_reads(role: str, place: str, kind: str) -> bool:
+    """A moderator sees held/reported/removed content in their scopes when they could read its place."""
+    if kind == "deleted" or not moderates(role, place):
+        return False
+    if kind == "trusted":
+        return trusted(role, place) or manager(role)
+    return reads_place(role, place)
+
+
+def may_see_canary(role: str, what: str, place: str | None, kind: str | None) -> bool:
+    """Whether a canary of this kind may ever reach this role, on any surface."""
+    if what == "content":
+        return reads_post(role, place, kind) or moderator_reads(role, place, kind)
+    if what in ("charter", "podname"):
+        return knows(role, place)
+    if what == "trusted_field":  # the author is a member of the four pods: their trusted circle
+        return role in TRUSTED_ROLES or manager(role)
+    raise ValueError(what)
+
+
+# --- Expected outcome per surface ----------------------------------------------------------------
+
+def _login(role: str, then: Callable[[], str]) -> str:
+    return LOGIN if not signed_in(role) else then()
+
+
+def everyone(role, obj=None):
+    return OK
+
+
+def signed_in_only(role, obj=None):
+    return _login(role, lambda: OK)
+
+
+def acting(role, obj=None):
+    return _login(role, lambda: OK if can_act(role) else FORBIDDEN)
+
+
+def managers_only(role, obj=None):
+    return _login(role, lambda: OK if manager(role) else FORBIDDEN)
+
+
+def moderators_only(role, obj=None):
+    return _login(role, lambda: OK if role in MODERATORS else FORBIDDEN)
+
+
+def pod_creators(role, obj=None):
+    # Verified, active members (the limit counts pods a member started; the world's pods were made for them).
+    return _login(role, lambda: OK if can_act(role) and role != "unverified" else FORBIDDEN)
+
+
+def pod_page(role, place):
+    return OK if knows(role, place) else NOT_FOUND
+
+
+def pod_catchup(role, place):
+    if not knows(role, place):
+        return NOT_FOUND
+    return OK if reads_place(role, place) else FORBIDDEN
+
+
+def pod_know_then(check: Callable[[str, str], bool]):
+    """Sign in, then 404 for a pod they may not know, then `check` or 403."""
+    def rule(role, place):
+        def after_login():
+            if not knows(role, place):
+                return NOT_FOUND
+            return OK if check(role, place) else FORBIDDEN
+        return _login(role, after_login)
+    return rule
+
+
+pod_steward_only = pod_know_then(steward)
+pod_takes_part = pod_know_then(takes_part)
+pod_known = pod_know_then(lambda role, place: True)
+pod_leaving = pod_known  # leaving, a waitlist or a request is never blocked, suspension included
+pod_join = pod_know_then(lambda role, place: member(role, place) or place not in ("invite", "unlisted"))
+pod_acknowledge = pod_know_then(lambda role, place: can_act(role))
+
+
+def invite_link(role, place):
+    # The unlisted pod's link is bound to another member: for everyone else it does not exist.
+    return _login(role, lambda: NOT_FOUND if place == "unlisted" else OK)
+
+
+def post_read(role, obj):
+    place, kind = obj
+    return OK if reads_post(role, place, kind) else NOT_FOUND
+
+
+def post_then(check: Callable[[str, str, str], bool]):
+    """Sign in, then 404 unless the post is readable, then `check` or 403."""
+    def rule(role, obj):
+        place, kind = obj
+
+        def after_login():
+            if not reads_post(role, place, kind):
+                return NOT_FOUND
+            return OK if check(role, place, kind) else FORBIDDEN
+        return _login(role, after_login)
+    return rule
+
+
+post_author_only = post_then(lambda role, place, kind: False)  # the author is not among the roles
+post_manager = post_then(lambda role, place, kind: manager(role))
+post_take_part = post_then(lambda role, place, kind: takes_part(role, place) and kind in ("public", "trusted"))
+
+
+def post_report(role, obj):
+    place, kind = obj
+    return _login(role, lambda: OK if reads_post(role, place, kind) and kind in ("public", "trusted")
+                  else NOT_FOUND)
+
+
+def comment_report(role, obj):
+    """The comment itself is published: whoever may read its post may report it."""
+    place, kind = obj
+    return _login(role, lambda: OK if reads_post(role, place, kind) else NOT_FOUND)
+
+
+def own_content_only(role, obj=None):
+    return _login(role, lambda: NOT_FOUND)
+
+
+def queue_item(role, obj):
+    place, kind = obj
+    return _login(role, lambda: OK if moderator_reads(role, place, kind) else NOT_FOUND)
+
+
+def rule_edit(role, place):
+    def after_login():
+        if role not in MODERATORS:
+            return NOT_FOUND
+        if place == "commons":
+            return OK if manager(role) else FORBIDDEN  # inherited by every moderator, read-only
+        if not moderates(role, place) or not knows(role, place):
+            return NOT_FOUND
+        return OK
+    return _login(role, after_login)
+
+
+def admin_site(role, obj=None):
+    if manager(role):
+        return OK if role == "superuser" else ADMIN
+    return ADMIN_LOGIN
+
+
+# --- Rows: one per URL pattern (admin and allauth: one per pattern group) --------------------------
+
+@dataclass(frozen=True)
+class Row:
+    route: str
+    obj: str  # what the URL is about: none, pod, post, comment, poll, item, rule, member, notification,
+    # pet, invite, group
+    method: str
+    expect: Callable
+    data: dict = field(default_factory=dict)
+    htmx: bool = False
+
+
+R = Row
+ROWS = [
+    R("healthz", "none", "GET", everyone),
+    R("readyz", "none", "GET", everyone),
+    R("", "none", "GET", everyone),
+    R("following/", "none", "GET", signed_in_only),
+    R("posts/new/", "none", "POST", acting, {"body": "A matrix post"}),
+    R("announcements/new/", "none", "GET", managers_only),
+    R("notifications/", "none", "GET", signed_in_only),
+    R("notifications/read/", "none", "POST", signed_in_only),
+    R("notifications/preferences/", "none", "POST", signed_in_only),
+    R("members/", "none", "GET", signed_in_only),
+    R("welcome/", "none", "GET", signed_in_only),
+    R("welcome/done/", "none", "GET", signed_in_only),
+    R("settings/", "none", "GET", everyone),  # a redirect to settings/profile/, which asks to sign in
+    R("settings/profile/", "none", "GET", signed_in_only),
+    R("settings/pets/", "none", "GET", signed_in_only),
+    R("settings/delete/", "none", "GET", signed_in_only),
+    R("catchup/commons/", "none", "GET", everyone, htmx=True),
+    R("pods/", "none", "GET", everyone),
+    R("pods/new/", "none", "GET", pod_creators),
+    R("moderation/queue/", "none", "GET", moderators_only),
+    R("moderation/queue/bulk/", "none", "POST", moderators_only),
+    R("moderation/log/", "none", "GET", moderators_only),
+    R("moderation/rules/", "none", "GET", moderators_only),
+    R("moderation/rules/new/", "none", "GET", moderators_only),
+    R("metrics/", "none", "GET", managers_only),
+    # Pods
+    R("pods/<slug:slug>/", "pod", "GET", pod_page),
+    R("pods/<slug:slug>/post/", "pod", "POST", pod_takes_part, {"body": "A matrix pod post"}),
+    R("pods/<slug:slug>/join/", "pod", "GET", pod_join),
+    R("pods/<slug:slug>/leave/", "pod", "POST", pod_leaving),
+    R("pods/<slug:slug>/waitlist/leave/", "pod", "POST", pod_leaving),
+    R("pods/<slug:slug>/request/withdraw/", "pod", "POST", pod_leaving),
+    R("pods/<slug:slug>/acknowledge/", "pod", "POST", pod_acknowledge, {"version": "1", "acknowledge": "on"}),
+    R("pods/<slug:slug>/settings/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/settings/charter/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/settings/ladder/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/settings/invites/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/settings/invites/<int:invite_id>/revoke/", "pod", "POST", pod_steward_only),
+    R("pods/<slug:slug>/settings/requests/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/settings/members/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/settings/waitlist/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/settings/split/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/insights/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/pulse/", "pod", "POST", pod_takes_part, {"score": "4", "text": "fine"}),
+    R("catchup/pods/<slug:pod_slug>/", "pod", "GET", pod_catchup, htmx=True),
+    R("pods/join/<str:code>/", "invite", "GET", invite_link),
+    # Posts, comments, polls
+    R("posts/<int:post_id>/", "post", "GET", post_read),
+    R("posts/<int:post_id>/edit/", "post", "GET", post_author_only),
+    R("posts/<int:post_id>/delete/", "post", "POST", post_manager),
+    R("posts/<int:post_id>/react/", "post", "POST", post_take_part, {"kind": "paw"}),
+    R("posts/<int:post_id>/comments/", "post", "POST", post_take_part, {"body": "A matrix comment"}),
+    R("posts/<int:post_id>/pin/", "post", "POST", post_manager),
+    R("posts/<int:post_id>/unpin/", "post", "POST", post_manager),
+    R("comments/<int:comment_id>/react/", "comment", "POST", post_take_part, {"kind": "hug"}),
+    R("comments/<int:comment_id>/delete/", "comment", "POST", post_manager),
+    R("polls/<int:poll_id>/vote/", "poll", "POST", post_take_part, {"choices": "__first__"}),
+    R("moderation/report/post/<str:key>/", "post", "GET", post_report),
+    R("moderation/report/comment/<str:key>/", "comment", "GET", comment_report),
+    R("moderation/appeal/post/<int:content_id>/", "post", "GET", own_content_only),
+    R("moderation/appeal/comment/<int:content_id>/", "comment", "GET", own_content_only),
+    # Moderation items and rules
+    R("moderation/queue/<int:item_id>/", "item", "GET", queue_item),
+    R("moderation/queue/<int:item_id>/claim/", "item", "POST", queue_item),
+    R("moderation/queue/<int:item_id>/release/", "item", "POST", queue_item),
+    R("moderation/queue/<int:item_id>/act/", "item", "POST", queue_item, {"action": "warn"}),
+    R("moderation/rules/<int:rule_id>/", "rule", "GET", rule_edit),
+    R("moderation/rules/<int:rule_id>/toggle/", "rule", "POST", rule_edit),
+    # Members and their things
+    R("members/<str:username>/", "member", "GET", everyone),
+    R("members/<str:username>/follow/", "member", "POST", acting),
+    R("members/<str:username>/unfollow/", "member", "POST", acting),
+    R("moderation/report/member/<str:key>/", "member", "GET", signed_in_only),
+    R("notifications/<int:notification_id>/", "notification", "GET", own_content_only),
+    R("settings/pets/<int:pet_id>/", "pet", "GET", own_content_only),
+    R("settings/pets/<int:pet_id>/remove/", "pet", "POST", own_content_only),
+    # Groups of third-party patterns: one row each (see matrix.GROUPS for how a pattern is grouped).
+    R("admin/", "group", "GET", admin_site),
+    R("accounts/", "group", "GET", everyone),
+    R("media/", "group", "GET", lambda role, obj=None: NOT_FOUND),  # (development only) no such file
+]
+ROWS_BY_ROUTE = {row.route: row for row in ROWS}
+
+
+def expected(row: Row, role: str, obj=None) -> str:
+    return row.expect(role, obj)
