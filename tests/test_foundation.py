@@ -62,6 +62,7 @@ def test_production_settings_pass_the_deploy_check():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.django_db(transaction=True)  # flush needs to run outside the test's transaction
 def test_seed_demo_is_deterministic_and_idempotent():
     from django.core.management import call_command
 
