@@ -9,11 +9,14 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import get_user_model
 
+from petcommunity import ratelimit
+
 from . import streams
 
 # Close codes the browser client treats as final (no reconnect): 4401 signed out/suspended, 4403 no access.
 CLOSE_SIGNED_OUT = 4401
 CLOSE_FORBIDDEN = 4403
+CLOSE_RATE_LIMITED = 4429  # too many frames: the client may reconnect after a pause
 
 
 class StreamConsumer(AsyncJsonWebsocketConsumer):
@@ -44,6 +47,17 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
 
     async def disconnect(self, code):
         await self._leave_all()
+
+    async def receive(self, text_data=None, bytes_data=None, **kwargs):
+        """Every frame a browser sends counts against the `ws` abuse limit (member and IP address);
+        a flood gets one `rate_limited` frame and the socket closes (the client reconnects later)."""
+        try:
+            await ratelimit.ahit("ws", user=self.user, ip=ratelimit.client_ip(self.scope))
+        except ratelimit.RateLimited as exc:
+            await self.send_json({"type": "rate_limited", "retry_after": exc.retry_after})
+            await self.close(code=CLOSE_RATE_LIMITED)
+            return
+        await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)
 
     async def receive_json(self, content, **kwargs):
         # Streams are server → browser only; a ping keeps proxies from closing idle sockets.

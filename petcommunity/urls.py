@@ -8,6 +8,9 @@ from metrics.urls import pod_urlpatterns as metrics_pod_urls
 
 from . import health
 
+# allauth answers its own rate limits through ROOT_URLCONF.handler429: same page, plus Retry-After.
+handler429 = "petcommunity.ratelimit.handler429"
+
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),

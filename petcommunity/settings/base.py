@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "communities.middleware.MemberTimezoneMiddleware",
     "communities.middleware.LastActiveMiddleware",
     "metrics.middleware.ActivityMiddleware",
+    "petcommunity.ratelimit.RateLimitMiddleware",
     "petcommunity.middleware.ServiceUnavailableMiddleware",
 ]
 
@@ -153,7 +154,11 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 # A task whose worker died unacked is redelivered after this many seconds (it must exceed the longest
 # task; the worker-kill test shortens it).
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "600"))}
+# Workers scan for such orphaned tasks every CELERY_UNACKED_RESTORE_INTERVAL seconds (kombu's default
+# scans only every 10th interval, ~100 s; one cheap sorted-set query per interval is fine).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "600")),
+                                   "unacked_restore_interval": int(env("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+                                   "unacked_restore_throttle": 1}
 CELERY_BEAT_SCHEDULE: dict = {
     "moderation-auto-slow-mode": {"task": "moderation.tasks.auto_slow_mode", "schedule": crontab(minute="*/5")},
     "moderation-queue-sweep": {"task": "moderation.tasks.queue_sweep", "schedule": crontab(minute="*/15")},
@@ -250,6 +255,27 @@ POST_IMAGES_MAX = 4
 
 LOGGING = {
     "version": 1,
+# --- Abuse limits (petcommunity.ratelimit): "amount/period" per action, for established members, for
+# newcomers (accounts younger than RATE_LIMIT_NEWCOMER_DAYS with no pod rung above newcomer) and per IP
+# address (higher: a household or an office shares one). On by default; 429 + Retry-After when spent.
+RATE_LIMITS_ENABLED = env_bool("RATE_LIMITS_ENABLED", True)
+RATE_LIMIT_NEWCOMER_DAYS = int(env("RATE_LIMIT_NEWCOMER_DAYS", "7"))
+RATE_LIMITS = {
+    "post": {"member": "10/10m", "newcomer": "4/10m", "ip": "60/10m"},
+    "comment": {"member": "30/10m", "newcomer": "10/10m", "ip": "150/10m"},
+    "react": {"member": "120/10m", "newcomer": "60/10m", "ip": "600/10m"},
+    "report": {"member": "20/h", "newcomer": "5/h", "ip": "60/h"},
+    "invite": {"member": "10/h", "newcomer": "10/h", "ip": "30/h"},
+    "ws": {"member": "60/m", "newcomer": "60/m", "ip": "600/m"},  # frames a browser sends (pings)
+}
+RATE_LIMITED_VIEWS = {  # url name → action; counted on POST
+    "communities:post_new": "post", "microgroups:post": "post",
+    "communities:comment_new": "comment",
+    "communities:post_react": "react", "communities:comment_react": "react",
+    "moderation:report_post": "report", "moderation:report_comment": "report", "moderation:report_member": "report",
+    "microgroups:invite": "invite",
+}
+
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "petcommunity.middleware.RequestIdFilter"}},
     "formatters": {
