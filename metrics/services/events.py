@@ -78,8 +78,10 @@ def _parse(raw: bytes, day: date) -> Impression:
 def impressions_flush(*, batch: int = FLUSH_BATCH) -> int:
     """Move buffered impressions from Redis into the table; duplicates (and deleted posts) are dropped.
 
-    SPOP takes a batch atomically, so two flushers never insert the same batch; if the insert fails
-    the batch goes back into the set for the next run.
+    A batch is read without removing it, inserted (committed), and only then removed from the set: a
+    worker killed in between leaves the batch for the next run, whose insert ignores the rows already
+    there (unique per member, post and day). Popping first (SPOP) lost the batch to a SIGKILL
+    (tests/faults/test_worker_kills.py). Two flushers may insert the same batch: also harmless.
     """
     client = redis_client()
     if client is None:
@@ -90,17 +92,14 @@ def impressions_flush(*, batch: int = FLUSH_BATCH) -> int:
     for raw_day in sorted(client.smembers(BUFFER_DAYS_KEY)):
         day = date.fromisoformat(raw_day.decode())
         key = _buffer_key(day)
-        while items := client.spop(key, batch):
+        while items := client.srandmember(key, batch):
             rows = [_parse(item, day) for item in items]
-            try:
-                # Posts and accounts removed since the page was shown would break the foreign keys.
-                posts = set(Post.objects.filter(pk__in={r.post_id for r in rows}).values_list("pk", flat=True))
-                members = set(User.objects.filter(pk__in={r.member_id for r in rows}).values_list("pk", flat=True))
-                Impression.objects.bulk_create([r for r in rows if r.post_id in posts and r.member_id in members],
-                                               ignore_conflicts=True)
-            except Exception:
-                client.sadd(key, *items)
-                raise
+            # Posts and accounts removed since the page was shown would break the foreign keys.
+            posts = set(Post.objects.filter(pk__in={r.post_id for r in rows}).values_list("pk", flat=True))
+            members = set(User.objects.filter(pk__in={r.member_id for r in rows}).values_list("pk", flat=True))
+            Impression.objects.bulk_create([r for r in rows if r.post_id in posts and r.member_id in members],
+                                           ignore_conflicts=True)  # autocommit: durable before the SREM
+            client.srem(key, *items)
             moved += len(rows)
         if day < today - timedelta(days=1):  # nobody writes to it any more
             client.srem(BUFFER_DAYS_KEY, raw_day)
