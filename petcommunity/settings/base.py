@@ -125,9 +125,14 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 # One pool per web process, bounded so (processes x pool) stays well under Redis
-                # maxclients; 50 covers bursts of group_send from request threads and sockets.
-                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2,
-                           "max_connections": int(env("CHANNELS_REDIS_MAX_CONNECTIONS", "50"))}],
+                # maxclients (10,000 by default). redis-py's pool fails a command outright when it is
+                # spent, and `make bench` measured 50 failing thousands of handshakes and frames while
+                # 3,000 sockets connected 100 at a time; 500 absorbs such reconnect storms.
+                # socket_timeout above channels-redis' 5 s blocking receive: redis-py 8 defaults to 5 s,
+                # and a receive timing out kills its consumer, closing the socket (`make bench` lost
+                # about 4 of 1,000 sockets every few seconds that way).
+                "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2, "socket_timeout": 15,
+                           "max_connections": int(env("CHANNELS_REDIS_MAX_CONNECTIONS", "500"))}],
                 "prefix": env("CHANNELS_PREFIX", "pc-asgi"),
                 "capacity": 1500,  # frames queued per socket before the oldest are dropped
                 "expiry": 30,  # a frame nobody reads in 30 s is stale: the page catches up over HTTP

@@ -151,6 +151,8 @@ def _post(world: World, place: str, kind: str) -> PostObj:
     text = canary(place, kind, "comment")
     comment = Comment.objects.create(post=post, author=world.author, body=text, body_html=render_markdown(text))
     Post.objects.filter(pk=post.pk).update(comment_count=1)
+    topic, _ = Tag.objects.get_or_create(kind="topic", slug="matrixtopic", defaults={"name": "matrixtopic"})
+    post.tags.add(topic)  # so topic filters and tag searches have something to find
     poll = Poll.objects.create(post=post, question=canary(place, kind, "poll"))
     PollChoice.objects.bulk_create([PollChoice(poll=poll, text="Yes", position=0),
                                     PollChoice(poll=poll, text="No", position=1)])
@@ -227,7 +229,9 @@ def build_world() -> World:
                                                       for_member=author)
     world.author_notification = Notification.objects.create(recipient=author, kind="reply", verb="replied",
                                                             url="/")
-    Webhook.objects.create(name="matrix", url="http://127.0.0.1:9/hook", secret="s", events=["post.created"])
+    # A Commons hook, off until a test that captures outbound HTTP switches it on.
+    Webhook.objects.create(name="matrix", url="http://127.0.0.1:9/hook", secret="s", events=["post.created"],
+                           is_active=False)
     for place in pods:
         world.canaries[canary(place, "charter")] = ("charter", place, None)
     world.canaries[canary("unlisted", "podname")] = ("podname", "unlisted", None)
