@@ -45,8 +45,9 @@ def skipped(fid: str, section: str, label: str, reason: str) -> Figure:
 
 
 class Context:
-    def __init__(self, *, size, quick: bool, rounds: int, modules: list[str]):
+    def __init__(self, *, size, quick: bool, rounds: int, modules: list[str], full: bool = True):
         self.size, self.quick, self.rounds, self.modules = size, quick, rounds, modules
+        self.full = full  # every module: the Celery memory window is extended to its full length
         self.server = procs.Server(workers=2)
         self.celery = procs.CeleryWorker()
         self.celery_samples: list[tuple[float, int]] = []
@@ -68,7 +69,7 @@ class Context:
             self._threads.append(thread)
 
     def stop(self) -> None:
-        if self.celery.alive() and "realtime" in self.modules:
+        if self.celery.alive() and self.full:
             self._finish_celery_window()
         self._stop.set()
         for thread in self._threads:

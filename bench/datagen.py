@@ -16,6 +16,7 @@ posting; activity wherever a member saw posts), and the rollups are then compute
 own `metrics_backfill`, exactly as seed_demo does.
 """
 
+import json
 import time
 from dataclasses import asdict, dataclass
 from datetime import timedelta
@@ -69,13 +70,12 @@ def marker() -> dict | None:
         row = cursor.fetchone()
     if not row:
         return None
-    return {"size": row[0], "seed": row[1], "version": row[2], "counts": row[3], "seconds": row[4],
+    counts = json.loads(row[3]) if isinstance(row[3], str) else row[3]  # Django leaves jsonb undecoded
+    return {"size": row[0], "seed": row[1], "version": row[2], "counts": counts, "seconds": row[4],
             "created_at": row[5].isoformat()}
 
 
 def _write_marker(size: Size, seed: int, counts: dict, seconds: float) -> None:
-    import json
-
     with connection.cursor() as cursor:
         cursor.execute("CREATE TABLE IF NOT EXISTS bench_dataset (id int PRIMARY KEY, size text, seed int, "
                        "version int, counts jsonb, seconds float, created_at timestamptz)")

@@ -23,8 +23,11 @@ def _cursor_at(*, user, pod, sort, page_size, depth, exclude_pinned):
 
 
 def _selector_queries(*, user, pod, sort, page_size, cursor, exclude_pinned) -> tuple[int, int]:
+    from communities.models import User
     from communities.selectors import feed
 
+    if user.is_authenticated:  # a fresh member object, as in a new request (roles are memoised on it)
+        user = User.objects.get(pk=user.pk)
     with CaptureQueriesContext(connection) as ctx:
         page = feed(user=user, pod=pod, sort=sort, page_size=page_size, cursor=cursor, exclude_pinned=exclude_pinned)
     return len(ctx.captured_queries), len(page.posts)

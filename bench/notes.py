@@ -1,7 +1,81 @@
-"""Why a missed target was missed, and what would close it: written from the measurements, keyed by
-figure id prefix, and printed under the table whenever that target is missed."""
+"""Why a missed target was missed, and what would close it. Written from profiles and EXPLAIN ANALYZE
+on the size S dataset; `FINDINGS` are printed once under the table, `NOTES` (keyed by figure id prefix)
+beside each missed target. Keep only what was measured; say so where something is a likely cause."""
 
-NOTES: dict[str, str] = {}
+FINDINGS = [
+    "**A. Pinned posts on every Commons page.** `communities.selectors.pinned_posts()` costs ~80 ms of "
+    "database time per anonymous Commons page (cProfile of 10 in-process requests: ~97 ms per page, of which "
+    "~79 ms in `pinned_posts`). It filters `pinned_at IS NOT NULL` through `readable_posts_q`, whose OR'd pod "
+    "branches LEFT JOIN pods, and nothing indexes `pinned_at`, so PostgreSQL scans the Commons posts. Fix: a "
+    "partial index on `(pod_id, pinned_at DESC) WHERE pinned_at IS NOT NULL` and a place-specific filter, or "
+    "cache the pinned list (it changes only on pin/unpin).",
+    "**B. The hot sort cannot use its index in the Commons.** Signed-in members get *hot* by default; EXPLAIN "
+    "ANALYZE of the Commons hot page shows a parallel seq scan of ~65k posts, a hash join to pods and a top-N "
+    "sort: 150–190 ms (the *new* sort gets an index plan, ~20 ms). In the Commons the pod branches of "
+    "`readable_posts_q` are always false; a filter built per place (`pod IS NULL AND status = 'published' AND "
+    "(segment IS NULL OR …)`, no pod join) lets `(pod, status, -hot_score, -id)` drive `ORDER BY … LIMIT 21`.",
+    "**C. Fixed by this benchmark: the channel layer.** The first run lost frames and failed handshakes: "
+    "channels-redis' pool of 50 raised `MaxConnectionsError` ~2,400 times while 3,000 sockets connected, and "
+    "redis-py 8's default 5 s socket timeout equals channels-redis' 5 s blocking receive, so idle receives timed "
+    "out and killed their consumers (about 4 of 1,000 sockets per round). `petcommunity/settings/base.py` now "
+    "sets `socket_timeout` 15 s and a pool of 500; the figures below are after that change (0 lost frames).",
+]
+
+NOTES: dict[str, str] = {
+    "feed.commons.vs_trivial": (
+        "the trivial view is ~1 ms through the same middleware; an anonymous Commons page costs a worker ~100 ms, "
+        "~80 of it finding A. After A, the page is still a rendered list of 20 cards (tens of ms), so 70% of a "
+        "no-op's throughput needs a whole-page cache for anonymous visitors (page 1 per sort, a few seconds, "
+        "dropped on publish)."
+    ),
+    "feed.commons.vs_naive": (
+        "both views pay finding A and the page chrome, and the naive view also profits from the shared card "
+        "fragment cache, so the ratio is compressed; after A its COUNT and ~40 per-post queries (46 against "
+        "4–7, section 2) dominate and the ratio grows."
+    ),
+    "feed.commons.deep_vs_p1": (
+        "the deep page costs the same queries (section 2; page 1 has 3 more because the demo's polls are recent) "
+        "and its own query is an index range scan; the gap is likely colder card fragments (page 1's are warm) "
+        "plus noise (see the spread). Finding A adds the same ~80 ms to both."
+    ),
+    "feed.member.p99": (
+        "findings A and B: ~80 ms + 150–190 ms of database time per signed-in Commons page before any rendering. "
+        "Both are query-shape fixes in `communities.selectors` / `communities.permissions`."
+    ),
+    "write.feed_p99_worse": (
+        "on 2 cores the writers (and the Celery worker running their side effects) take CPU from the same two "
+        "web workers that serve the feed; the feed's p99 rises with that share. Making the feed cheaper "
+        "(findings A and B) shrinks the share; so do more cores."
+    ),
+    "dash.pod.db_ms": (
+        "13 queries, 46 ms in all; not yet profiled per query. Next step: EXPLAIN the slowest of them "
+        "(likely a read without a fitting index on the rollup or cohort tables) or cache the page per pod "
+        "and period, since rollups change every 15 minutes at most."
+    ),
+    "dash.broad.db_ms": "not yet profiled per query; see the pod insights note.",
+    "dash.rollup_recent": (
+        "`rollup_recent` recomputes the last two days *and* the week and 28-day windows containing them (with "
+        "the influencer ranking), plus about ten weeks of retention cohorts, every 15 minutes; not yet "
+        "profiled part by part. Likely fix: refresh the days every 15 minutes and the windows and cohorts "
+        "hourly, or derive the windows from day rows."
+    ),
+    "rt.1000.p99": (
+        "the time includes `post_create` itself (moderation checks, insert, rendering the card once) before the "
+        "group send, and the clients, both web workers and Redis share the 2 cores while 1,000 frames are "
+        "written. Lighter frames (id and type; the card fetched on demand) and one web process per core on a "
+        "bigger machine would close it."
+    ),
+    "rt.": "see finding C.",
+    "mem.per_socket": "uvicorn negotiates permessage-deflate with these (browser-like) clients; each socket keeps "
+                      "zlib state. Without compression a socket costs less.",
+    "celery.drift": "see the RSS series in the JSON (celery.series): levelling off is warm-up, climbing is a leak.",
+}
+
+SIZE_L_NOTE = (
+    "Size L (`make bench SIZE=L`: 100k members, 10k pods, 1M posts, 3M comments, 10M impressions) has not "
+    "been run on this shared machine: at the observed generation rate (~1.8 min per 100k posts with the "
+    "demo code) its data alone would take well over an hour, so the issue's targets are judged at size S here."
+)
 
 GENERIC = ("missed in this run; see the figure's spread (a shared 2-core machine) and the raw JSON before "
            "concluding anything.")

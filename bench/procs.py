@@ -65,7 +65,7 @@ class Server:
         self.port = free_port()
         LOGS.mkdir(exist_ok=True)
         self.proc: subprocess.Popen | None = None
-        self.log = open(LOGS / "server.log", "w")  # noqa: SIM115 - closed in stop()
+        self.log = open(LOGS / "server.log", "a")  # noqa: SIM115 - closed in stop()
 
     @property
     def base_url(self) -> str:
@@ -74,7 +74,7 @@ class Server:
     def start(self, timeout: float = 60) -> None:
         cmd = [str(VENV_BIN / "uvicorn"), "petcommunity.asgi:application", "--host", "127.0.0.1",
                "--port", str(self.port), "--workers", str(self.workers), "--no-access-log",
-               "--log-level", "warning", "--loop", "uvloop", "--http", "httptools", "--ws", "websockets",
+               "--log-level", "warning", "--loop", "uvloop", "--http", "httptools", "--ws", "auto",
                "--backlog", "4096", "--timeout-keep-alive", "30"]
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=child_env(), stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
@@ -126,7 +126,7 @@ class CeleryWorker:
     def __init__(self):
         self.proc: subprocess.Popen | None = None
         LOGS.mkdir(exist_ok=True)
-        self.log = open(LOGS / "celery.log", "w")  # noqa: SIM115 - closed in stop()
+        self.log = open(LOGS / "celery.log", "a")  # noqa: SIM115 - closed in stop()
 
     def start(self) -> None:
         cmd = [str(VENV_BIN / "celery"), "-A", "petcommunity", "worker", "-l", "warning", "--concurrency", "1",

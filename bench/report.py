@@ -4,7 +4,7 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .notes import note_for
+from .notes import FINDINGS, SIZE_L_NOTE, note_for
 
 HERE = Path(__file__).resolve().parent
 
@@ -39,6 +39,7 @@ def markdown(results: dict) -> str:
         f"{' SIZE=L' if results['size'] == 'L' else ''}` ({results['json']}). Each figure is the median of "
         "repeated runs in the same session; the spread column gives min–max. Ratios are taken within a round "
         "(both sides measured back to back), because the machine is shared and noisy.", "",
+        *_provenance(results),
         "## Machine", "",
         "| CPU | Cores | RAM | Python | Django | PostgreSQL | Redis |", "|---|---|---|---|---|---|---|",
         f"| {m['cpu']} | {m['cores']} | {m['ram_gb']} GB | {m['python']} | {m['django']} | {m['postgresql']} | "
@@ -65,6 +66,16 @@ def markdown(results: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _provenance(results: dict) -> list[str]:
+    lines = []
+    for again in results.get("remeasured", []):
+        lines.append(f"Re-measured afterwards in the same session: {', '.join(again['modules'])} "
+                     f"({again['wall_seconds'] / 60:.1f} min), replacing those sections' figures.")
+    if results["size"] == "S":
+        lines.append(SIZE_L_NOTE)
+    return [" ".join(lines), ""] if lines else []
+
+
 def _memory_rows(results: dict) -> list[str]:
     rows = []
     c = results.get("celery") or {}
@@ -89,13 +100,28 @@ def _misses(results: dict) -> list[str]:
     c = results.get("celery") or {}
     if c.get("drift") is not None and c["drift"] > 0.10:
         missed.append({"id": "celery.drift", "label": "Celery worker RSS drift"})
+    lines = ["## Findings", "", *[f"- {f}" for f in FINDINGS], ""]
     if not missed:
-        return ["## Targets missed", "", "None in this run.", ""]
-    lines = ["## Targets missed: why, and what would close them", ""]
+        return [*lines, "## Targets missed", "", "None in this run.", ""]
+    lines += ["## Targets missed: why, and what would close them", ""]
     for f in missed:
         lines.append(f"- **{f['label']}**: {note_for(f['id'])}")
     lines.append("")
     return lines
+
+
+def merge(path: str, fresh: dict, modules: list[str]) -> dict:
+    """An earlier run's results with the figures of `modules` replaced by this run's (noted in the JSON)."""
+    old = json.loads(Path(path).read_text())
+    sections = {f["section"] for f in fresh["figures"]}
+    errors = {f"{m}.error" for m in modules}
+    old["figures"] = [f for f in old["figures"] if f["section"] not in sections and f["id"] not in errors]
+    old["figures"] += fresh["figures"]
+    old["figures"].sort(key=lambda f: f["section"])
+    old.setdefault("raw", {}).update(fresh.get("raw", {}))
+    old["wall_seconds"] += fresh["wall_seconds"]
+    old["remeasured"] = old.get("remeasured", []) + [{"modules": modules, "wall_seconds": fresh["wall_seconds"]}]
+    return old
 
 
 def write(results: dict, *, write_markdown: bool = True) -> None:
@@ -110,3 +136,11 @@ def write(results: dict, *, write_markdown: bool = True) -> None:
     if write_markdown:
         (HERE / "RESULTS.md").write_text(text)
         print(f"Wrote {path.relative_to(HERE.parent)} and bench/RESULTS.md")
+
+
+if __name__ == "__main__":  # re-render RESULTS.md from a results file: python -m bench.report <json>
+    import sys
+
+    data = json.loads(Path(sys.argv[1]).read_text())
+    (HERE / "RESULTS.md").write_text(markdown(data))
+    print(f"Re-rendered bench/RESULTS.md from {sys.argv[1]}")

@@ -28,6 +28,7 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--rebuild", action="store_true", help="regenerate the dataset even if the marker matches")
     parser.add_argument("--data-only", action="store_true", help="build or check the dataset, then stop")
     parser.add_argument("--no-write", action="store_true", help="print the table but leave RESULTS.md alone")
+    parser.add_argument("--merge", metavar="JSON", help="re-measure --only modules into an earlier results file")
     return parser.parse_args()
 
 
@@ -54,8 +55,16 @@ def _check_services() -> None:
         sys.exit(2)
 
 
+def _exit_on_sigterm() -> None:
+    """A terminated run still stops the server and worker it started (the `finally` below)."""
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+
 def main() -> int:
     args = _args()
+    _exit_on_sigterm()
     began = time.monotonic()
     fds = _raise_fd_limit()
     _check_services()
@@ -73,7 +82,8 @@ def main() -> int:
     from bench.context import Context
 
     only = [m for m in args.only.split(",") if m] or MODULES
-    ctx = Context(size=size, quick=args.quick, rounds=args.rounds or (3 if args.quick else 5), modules=only)
+    ctx = Context(size=size, quick=args.quick, rounds=args.rounds or (3 if args.quick else 5), modules=only,
+                  full=only == MODULES)
     results = {"size": size.name, "quick": args.quick, "machine": machine.describe(), "dataset": dataset}
     try:
         ctx.start()
@@ -84,6 +94,8 @@ def main() -> int:
     results["celery"] = ctx.celery_report
     results["redis_memory"] = ctx.redis_memory()
     results["wall_seconds"] = round(time.monotonic() - began, 1)
+    if args.merge:
+        results = report.merge(args.merge, results, only)
     report.write(results, write_markdown=not args.no_write)
     return 0
 
