@@ -76,6 +76,12 @@ def pod_new(request):
                   status=400 if request.method == "POST" else 200)
 
 
+def _posted_id(request, key: str) -> int:
+    """A posted row id; anything that isn't one finds nothing (404), never a 500."""
+    raw = request.POST.get(key, "")
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
+
+
 def _steward_pod(request, slug: str):
     pod = pod_get_for(user=request.user, slug=slug)
     check_can_steward(request.user, pod)
@@ -165,7 +171,7 @@ def invite_revoke(request, slug: str, invite_id: int):
 def settings_requests(request, slug: str):
     pod = _steward_pod(request, slug)
     if request.method == "POST":
-        jr = get_object_or_404(JoinRequest, pk=request.POST.get("request") or 0, pod=pod)
+        jr = get_object_or_404(JoinRequest, pk=_posted_id(request, "request"), pod=pod)
         approve = request.POST.get("decision") == "approve"
         try:
             membership_services.join_request_decide(actor=request.user, join_request=jr, approve=approve)
@@ -213,7 +219,7 @@ def _members_page(request, pod, status: int = 200):
 
 def _member_action(request, pod):
     action = request.POST.get("action", "")
-    member = get_object_or_404(get_user_model(), pk=request.POST.get("member") or 0)
+    member = get_object_or_404(get_user_model(), pk=_posted_id(request, "member"))
     form = ACTION_FORMS.get(action, BanForm)(request.POST)
     if action not in MEMBER_ACTIONS or not form.is_valid():
         messages.error(request, "That didn't work: check the fields and try again.")
@@ -230,7 +236,7 @@ def _member_action(request, pod):
 def settings_waitlist(request, slug: str):
     pod = _steward_pod(request, slug)
     if request.method == "POST":
-        member = get_object_or_404(get_user_model(), pk=request.POST.get("member") or 0)
+        member = get_object_or_404(get_user_model(), pk=_posted_id(request, "member"))
         membership_services.waitlist_remove(actor=request.user, pod=pod, member=member)
         return _done(request, pod, "waitlist", f"{member.name} is off the waitlist.")
     return _section(request, pod, "waitlist", {"waitlist": waitlist_list(pod=pod),

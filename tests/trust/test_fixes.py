@@ -114,3 +114,40 @@ def test_a_suspended_member_cannot_answer_the_pulse(client):
     client.force_login(member)
     assert client.post(f"/pods/{pod.slug}/pulse/", {"score": "4", "text": "ok"}).status_code == 403
     assert not PulseResponse.objects.exists()
+
+
+@pytest.fixture
+def steward_and_pod():
+    steward = UserFactory(username="stew")
+    pod = Pod.objects.create(name="Settings pod", slug="settings-pod", privacy="request")
+    join(steward, pod, role="steward", rung="trusted")
+    return steward, pod
+
+
+@pytest.mark.parametrize("section,key", [("members", "member"), ("waitlist", "member"), ("requests", "request")])
+@pytest.mark.parametrize("raw", [" ", "abc", "1.5", "-3", "9" * 40])
+def test_steward_settings_answer_404_for_a_posted_id_that_is_not_one(client, steward_and_pod, section, key, raw):
+    steward, pod = steward_and_pod
+    client.force_login(steward)
+    response = client.post(f"/pods/{pod.slug}/settings/{section}/", {key: raw, "action": "remove"})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("bad_next", ["0", "home", "communities:profile_edit", "javascript:alert(1)"])
+def test_a_next_that_is_not_a_path_falls_back_instead_of_500(client, bad_next):
+    from tests.factories import PostFactory
+
+    post, member = PostFactory(), UserFactory()
+    client.force_login(member)
+    react = client.post(f"/posts/{post.pk}/react/", {"kind": "paw", "next": bad_next})
+    assert react.status_code == 302 and react["Location"] == f"/posts/{post.pk}/"
+    report = client.post(f"/moderation/report/post/{post.pk}/", {"reason": "spam", "next": bad_next})
+    assert report.status_code == 302 and report["Location"] == "/"
+
+
+def test_a_metrics_range_from_year_one_is_a_field_error_not_a_500(client, steward_and_pod):
+    steward, pod = steward_and_pod
+    client.force_login(steward)
+    response = client.get(f"/pods/{pod.slug}/insights/", {"end": "0001-01-01", "start": "0001-01-01"})
+    assert response.status_code == 200
+    assert "Choose a day from 2000 onwards." in response.content.decode()
