@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -40,8 +40,10 @@ def _readable_post(request, post_id: int) -> Post:
 def _back(request, fallback: str):
     """Return to the page the form was on (same site only), else to `fallback`."""
     target = request.POST.get("next") or request.headers.get("referer", "")
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return redirect(target)
+    # A path or URL on this site only ("0" or "home" would be read relative to the form's URL).
+    absolute = target.startswith("/") or target.lower().startswith(("http://", "https://"))
+    if absolute and url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return HttpResponseRedirect(target)  # never redirect(): it reads a bare word as a view name
     return redirect(fallback)
 
 

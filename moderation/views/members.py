@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -17,7 +18,7 @@ def _next(request, fallback: str = "/") -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     ok = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
                                          require_https=request.is_secure())
-    return target if ok else fallback
+    return target if ok and target.startswith("/") else fallback  # a path on this site, nothing relative
 
 
 @login_required
@@ -32,7 +33,7 @@ def report(request, kind: str, key: str):
             add_service_errors(form, exc)
         else:
             messages.success(request, "Thank you. The moderators will take a look.")
-            return redirect(_next(request))
+            return HttpResponseRedirect(_next(request))  # not redirect(): a bare word is no view name
     return render(request, "moderation/report_form.html", {"form": form, "kind": kind, "target": target,
                                                            "next": _next(request, "")},
                   status=400 if form.errors else 200)
