@@ -8,6 +8,7 @@ from .models import PeriodKind, PulseResponse
 from .selectors import default_range
 
 MAX_RANGE_DAYS = 731
+EARLIEST = date(2000, 1, 1)
 
 
 class RangeForm(forms.Form):
@@ -25,10 +26,18 @@ class RangeForm(forms.Form):
         if not with_pod:
             del self.fields["pod"]
 
+    def clean_start(self):
+        start = self.cleaned_data.get("start")
+        if start and start < EARLIEST:
+            raise forms.ValidationError(f"Choose a day from {EARLIEST:%Y} onwards.")
+        return start
+
     def clean_end(self):
         end = self.cleaned_data.get("end")
         if end and end > self.today:
             raise forms.ValidationError("Choose a day up to today.")
+        if end and end < EARLIEST:  # the default range counts back from the end: year 1 overflowed (500)
+            raise forms.ValidationError(f"Choose a day from {EARLIEST:%Y} onwards.")
         return end
 
     def clean_pod(self):
