@@ -202,6 +202,8 @@ class Post(Reactable):
             models.Index(fields=["pod", "status", "-reaction_count", "-id"], name="post_place_top_idx"),
             models.Index(fields=["author", "-created_at"], name="post_author_idx"),
             models.Index(fields=["created_at"], name="post_created_idx"),
+            # A handful of pinned posts per place: a partial index keeps their lookup off the big table.
+            models.Index(fields=["pod", "-pinned_at"], condition=Q(pinned_at__isnull=False), name="post_pinned_idx"),
         ]
 
     def __str__(self) -> str:

@@ -32,6 +32,26 @@ def readable_posts_q(user) -> Q:
     return Q(status=ContentStatus.PUBLISHED) & place
 
 
+def readable_in_place_q(user, pod=None) -> Q:
+    """Published posts of ONE place (the Commons when pod is None) this person may read.
+
+    Same rules as `readable_posts_q`, decided in Python for the place, so the query is plain
+    `pod = … AND status = …` and the feed indexes on (pod, status, sort key) serve it; the OR of every
+    pod branch in `readable_posts_q` makes PostgreSQL scan and sort the whole table instead.
+    """
+    from microgroups.permissions import can_read_pod
+
+    published = Q(status=ContentStatus.PUBLISHED)
+    if pod is None:
+        return published & Q(pod__isnull=True) & (Q() if is_manager(user) else _addressed_q(user))
+    if not can_read_pod(user, pod):
+        return Q(pk__in=[])
+    place = published & Q(pod_id=pod.pk)
+    if is_manager(user) or pod.pk in pod_roles(user).trusted_pod_ids:
+        return place
+    return place & Q(audience=Post.Audience.EVERYONE)
+
+
 def visible_posts(user) -> QuerySet[Post]:
     return Post.objects.filter(readable_posts_q(user))
 
