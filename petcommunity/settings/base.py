@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "microgroups",
     "moderation",
     "metrics",
+    "outbox",
 ]
 
 MIDDLEWARE = [
@@ -114,7 +115,8 @@ REDIS_URL = env("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's Redis cache, answering misses while Redis is down (pages keep rendering).
+            "BACKEND": "petcommunity.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env("CACHE_PREFIX", "pc"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -153,6 +155,10 @@ else:
 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# Nothing reads task results. Recording them made every send subscribe to the result over Redis
+# pub/sub, and one Redis blip then broke sending from that web process for good ("the Celery
+# application must be restarted"; tests/faults/test_outages.py).
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -170,6 +176,7 @@ CELERY_BEAT_SCHEDULE: dict = {
     "hot-rank-refresh": {"task": "communities.tasks.hot_rank_refresh", "schedule": crontab(minute="*/10")},
     "counter-repair": {"task": "communities.tasks.counters_sync", "schedule": crontab(hour=3, minute=15)},
     "impressions-flush": {"task": "metrics.tasks.impressions_flush", "schedule": 30.0},
+    "outbox-flush": {"task": "outbox.tasks.outbox_flush", "schedule": 60.0},  # tasks parked in a broker outage
     "metrics-rollup-recent": {"task": "metrics.tasks.rollup_recent", "schedule": crontab(minute="*/15")},
     "metrics-nightly": {"task": "metrics.tasks.metrics_nightly", "schedule": crontab(hour=1, minute=5)},
     "rungs-recompute": {"task": "microgroups.tasks.rungs_recompute", "schedule": crontab(hour=2, minute=0)},
@@ -258,8 +265,6 @@ IMAGE_MAX_PIXELS = 40_000_000
 POST_IMAGE_MAX_BYTES = 5 * 1024 * 1024  # per photo; photos are re-encoded (max 2048 px, no EXIF)
 POST_IMAGES_MAX = 4
 
-LOGGING = {
-    "version": 1,
 # --- Abuse limits (petcommunity.ratelimit): "amount/period" per action, for established members, for
 # newcomers (accounts younger than RATE_LIMIT_NEWCOMER_DAYS with no pod rung above newcomer) and per IP
 # address (higher: a household or an office shares one). On by default; 429 + Retry-After when spent.
@@ -281,6 +286,8 @@ RATE_LIMITED_VIEWS = {  # url name → action; counted on POST
     "microgroups:invite": "invite",
 }
 
+LOGGING = {
+    "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "petcommunity.middleware.RequestIdFilter"}},
     "formatters": {
