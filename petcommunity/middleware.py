@@ -1,11 +1,14 @@
 """Request ids on every log line, and a clean 503 when the database is unreachable."""
 
 import logging
+import sys
 import uuid
 from contextvars import ContextVar
 
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.template.response import TemplateResponse
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.views import defaults
 
 _request_id: ContextVar[str] = ContextVar("request_id", default="-")
 logger = logging.getLogger("petcommunity.request")
@@ -36,6 +39,28 @@ class RequestIdMiddleware:
             _request_id.reset(token)
 
 
+def is_database_outage(exception: BaseException | None) -> bool:
+    return isinstance(exception, OperationalError | InterfaceError) or (
+        isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
+    )
+
+
+def _unavailable(request) -> HttpResponse:
+    # A standalone template (no base.html, no context processors): rendering it needs no database.
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "10"
+    return response
+
+
+def server_error(request, template_name: str = "500.html"):
+    """handler500. Errors raised in middleware (loading the session or the member, before any view)
+    never reach ServiceUnavailableMiddleware: a lost database there is an outage too, so 503."""
+    if is_database_outage(sys.exc_info()[1]):
+        logger.error("database unavailable: %s", sys.exc_info()[1])
+        return _unavailable(request)
+    return defaults.server_error(request, template_name)
+
+
 class ServiceUnavailableMiddleware:
     """A lost database is an outage, not a bug: answer a plain 503 page instead of a stack trace."""
 
@@ -46,11 +71,7 @@ class ServiceUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, OperationalError | InterfaceError) or (
-            isinstance(exception, DatabaseError) and "connection" in str(exception).lower()
-        ):
+        if is_database_outage(exception):
             logger.error("database unavailable: %s", exception)
-            response = TemplateResponse(request, "503.html", status=503)
-            response["Retry-After"] = "10"
-            return response.render()
+            return _unavailable(request)
         return None

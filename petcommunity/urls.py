@@ -10,6 +10,8 @@ from . import health
 
 # allauth answers its own rate limits through ROOT_URLCONF.handler429: same page, plus Retry-After.
 handler429 = "petcommunity.ratelimit.handler429"
+# A database lost while loading the session or member (middleware, before any view) is a clean 503 too.
+handler500 = "petcommunity.middleware.server_error"
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

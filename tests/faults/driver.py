@@ -57,6 +57,13 @@ def session(user_id: int) -> dict:
     return {"cookie": client.cookies[settings.SESSION_COOKIE_NAME].value}
 
 
+def wants_emails(user_id: int, kinds: list) -> dict:
+    from django.contrib.auth import get_user_model
+
+    get_user_model().objects.filter(pk=user_id).update(email_notification_kinds=kinds)
+    return {"ok": True}
+
+
 def rollup_all(periods: list) -> dict:
     from metrics.services import rollup_period
 
