@@ -202,6 +202,14 @@ class Post(Reactable):
             models.Index(fields=["pod", "status", "-reaction_count", "-id"], name="post_place_top_idx"),
             models.Index(fields=["author", "-created_at"], name="post_author_idx"),
             models.Index(fields=["created_at"], name="post_created_idx"),
+            # PostgreSQL does not treat `pod_id IS NULL` as fixing the leading column, so the place indexes
+            # above cannot order the Commons feed; these partial indexes do (EXPLAIN: index scan, no sort).
+            models.Index(fields=["status", "-created_at", "-id"], condition=Q(pod__isnull=True),
+                         name="post_commons_new_idx"),
+            models.Index(fields=["status", "-hot_score", "-id"], condition=Q(pod__isnull=True),
+                         name="post_commons_hot_idx"),
+            models.Index(fields=["status", "-reaction_count", "-id"], condition=Q(pod__isnull=True),
+                         name="post_commons_top_idx"),
             # A handful of pinned posts per place: a partial index keeps their lookup off the big table.
             models.Index(fields=["pod", "-pinned_at"], condition=Q(pinned_at__isnull=False), name="post_pinned_idx"),
         ]
