@@ -103,8 +103,9 @@ def new_page(browser, asgi_server, viewport, request):
     """Pages in fresh contexts at the journey's viewport; a screenshot of each is saved at the end."""
     contexts = []
 
-    def make(user=None):
-        ctx = browser.new_context(viewport=PHONE if viewport == "phone" else DESKTOP, base_url=asgi_server.url)
+    def make(user=None, *, javascript=True):
+        ctx = browser.new_context(viewport=PHONE if viewport == "phone" else DESKTOP, base_url=asgi_server.url,
+                                  java_script_enabled=javascript)
         if user is not None:
             ctx.add_cookies([_session_cookie(user, asgi_server.url)])
         page = ctx.new_page()
