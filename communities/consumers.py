@@ -59,6 +59,14 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
             return
         await super().receive(text_data=text_data, bytes_data=bytes_data, **kwargs)
 
+    @classmethod
+    async def decode_json(cls, text_data):
+        """A frame that isn't JSON is ignored like any other unknown frame (it used to kill the socket)."""
+        try:
+            return await super().decode_json(text_data)
+        except ValueError:  # json.JSONDecodeError included
+            return None
+
     async def receive_json(self, content, **kwargs):
         # Streams are server → browser only; a ping keeps proxies from closing idle sockets.
         if isinstance(content, dict) and content.get("type") == "ping":
