@@ -154,6 +154,8 @@ def poll_vote_view(request, poll_id: int):
     errors = None
     try:
         choice_ids = [int(c) for c in request.POST.getlist("choices")]
+        if any(not 0 < c < 2**63 for c in choice_ids):  # beyond a database integer: no such choice
+            raise ValueError("not a choice id")
         poll_vote(actor=request.user, poll=poll, choice_ids=choice_ids)
     except ValueError:
         errors = ["Pick one of the choices."]

@@ -151,3 +151,15 @@ def test_a_metrics_range_from_year_one_is_a_field_error_not_a_500(client, stewar
     response = client.get(f"/pods/{pod.slug}/insights/", {"end": "0001-01-01", "start": "0001-01-01"})
     assert response.status_code == 200
     assert "Choose a day from 2000 onwards." in response.content.decode()
+
+
+@pytest.mark.parametrize("raw", ["99999999999999999999", "-99999999999999999999", "0"])
+def test_a_poll_choice_id_beyond_a_database_integer_is_a_form_error_not_a_500(client, raw):
+    from communities.models import Poll, PollChoice
+    from tests.factories import PostFactory
+
+    poll = Poll.objects.create(post=PostFactory(), question="Dry food?")
+    PollChoice.objects.create(poll=poll, text="Yes", position=0)
+    client.force_login(UserFactory())
+    response = client.post(f"/polls/{poll.pk}/vote/", {"choices": raw})
+    assert response.status_code == 200 and "Pick one of the choices." in response.content.decode()
