@@ -239,3 +239,23 @@ def test_websocket_frames_from_the_browser_never_break_a_socket_or_reach_a_contr
         await comm.disconnect()
 
     async_to_sync(scenario)()
+
+
+@pytest.mark.parametrize("raw", ["99999999999999999999", "9223372036854775808", "0"])
+def test_every_url_with_an_id_answers_404_for_an_id_beyond_a_database_integer(hostile_world, raw):
+    """Path converters accept any digits; a lookup must not overflow the database's integer."""
+    from .matrix import url_of, walk_routes
+
+    routes = [r for r in walk_routes() if "<int:" in r]
+    assert len(routes) > 15
+    kwargs = {"slug": "matrix-open", "pod_slug": "matrix-open"}
+    problems = []
+    for route in routes:
+        url = url_of(route, {**kwargs, **{k: raw for k in ("post_id", "comment_id", "poll_id", "content_id",
+                                                            "item_id", "rule_id", "notification_id", "pet_id",
+                                                            "invite_id")}})
+        for method in ("get", "post"):
+            code = getattr(hostile_world.clients["manager"], method)(url).status_code
+            if code not in (404, 405):
+                problems.append(f"{method.upper()} {url}: {code}")
+    assert problems == []
