@@ -103,9 +103,10 @@ def new_page(browser, asgi_server, viewport, request):
     """Pages in fresh contexts at the journey's viewport; a screenshot of each is saved at the end."""
     contexts = []
 
-    def make(user=None, *, javascript=True):
+    def make(user=None, *, javascript=True, **options):
+        options.setdefault("locale", "en-GB")
         ctx = browser.new_context(viewport=PHONE if viewport == "phone" else DESKTOP, base_url=asgi_server.url,
-                                  java_script_enabled=javascript)
+                                  java_script_enabled=javascript, **options)
         if user is not None:
             ctx.add_cookies([_session_cookie(user, asgi_server.url)])
         page = ctx.new_page()
@@ -146,6 +147,8 @@ def assert_accessible(page):
 
 
 def assert_no_horizontal_scroll(page):
+    # After a click the new document may still be loading its stylesheet: measure the finished page.
+    page.wait_for_load_state("load")
     overflow = page.evaluate(
         "() => { const m = document.querySelector('main') || document.body;"
         " return [document.documentElement.scrollWidth - window.innerWidth, m.scrollWidth - m.clientWidth]; }"
@@ -220,8 +223,16 @@ def _step_screenshot(page):
     page.screenshot(path=str(folder / f"{n:02d}-{where[:60]}.png"), full_page=True)
 
 
+def assert_titled(page):
+    """Every page names itself before the site: "Pods · PetCommunity", never a bare site name."""
+    title = page.title()
+    assert re.fullmatch(r"\S.* · PetCommunity", title) and not title.startswith("PetCommunity"), \
+        f"page title {title!r} on {page.url}"
+
+
 def check_page(page):
     assert_no_horizontal_scroll(page)
+    assert_titled(page)
     assert_accessible(page)
     _step_screenshot(page)
 

@@ -64,6 +64,7 @@ def test_report_reaches_the_moderator_live_and_the_removal_reaches_author_and_fe
     expect(moderator.get_by_role("main")).not_to_contain_text("Nothing waiting")
     check_page(moderator)
     item.get_by_role("link", name=re.compile("Post by Abe")).click()
+    expect(moderator.get_by_role("heading", level=1)).to_contain_text("Reported")
     check_page(moderator)
     expect(moderator.get_by_role("main")).to_contain_text("Selling a miracle cure.")
     moderator.get_by_role("button", name="Claim it").click()

@@ -35,6 +35,7 @@ def test_member_asks_to_join_and_the_steward_approves_from_settings(new_page):
     check_page(member)
 
     member.get_by_role("link", name="Ask to join").click()
+    expect(member.get_by_role("heading", level=1)).to_have_text("Ask to join Reactive dogs in Leeds")
     check_page(member)
     member.get_by_label("What is your dog reacting to?").fill("Bikes, mostly. And other dogs on leads.")
     member.get_by_label("I have read the charter and agree to it").check()
@@ -46,6 +47,7 @@ def test_member_asks_to_join_and_the_steward_approves_from_settings(new_page):
     steward = new_page(sam)
     steward.goto(f"/pods/{pod.slug}/")
     steward.get_by_role("link", name="Pod settings").click()
+    expect(steward.get_by_role("heading", level=1)).to_have_text("Reactive dogs in Leeds: settings")
     check_page(steward)
     steward.get_by_role("navigation", name="Settings sections").get_by_role("link", name=re.compile("Requests")).click()
     request_card = steward.get_by_role("article", name="Cleo")

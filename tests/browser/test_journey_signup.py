@@ -36,7 +36,7 @@ def test_new_visitor_signs_up_adds_a_pet_joins_a_matching_pod_and_posts(new_page
     check_page(page)
     page.get_by_label("Email").fill("mia@example.com")
     page.get_by_label("Username").fill("mia")
-    page.get_by_label("Password:", exact=True).fill("a-long-Passphrase-42")
+    page.get_by_label("Password", exact=True).fill("a-long-Passphrase-42")
     page.get_by_label("Password (again)").fill("a-long-Passphrase-42")
     page.get_by_role("button", name="Sign up").click()
 
@@ -75,6 +75,7 @@ def test_new_visitor_signs_up_adds_a_pet_joins_a_matching_pod_and_posts(new_page
     check_page(page)
 
     for_you.get_by_role("link", name="Diabetic cats").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Diabetic cats")
     check_page(page)
     page.get_by_role("link", name="Join", exact=True).click()
     expect(page.get_by_role("main")).to_contain_text("no shaming")
