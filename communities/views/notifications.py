@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -39,9 +40,9 @@ def notification_open(request, notification_id: int):
     notification = get_object_or_404(Notification, pk=notification_id, recipient=request.user)
     notification_mark_read(actor=request.user, notification=notification)
     url = notification.url or "/notifications/"
-    if not url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
+    if not url.startswith("/") or not url_has_allowed_host_and_scheme(url, {request.get_host()}, request.is_secure()):
         url = "/notifications/"
-    return redirect(url)
+    return HttpResponseRedirect(url)  # not redirect(): it reads a bare word as a view name
 
 
 @login_required
