@@ -9,7 +9,7 @@ PORT ?= 8000
 SIZE ?= S
 export DJANGO_SETTINGS_MODULE ?= petcommunity.settings.dev
 
-.PHONY: run test test-services test-browser browser lint bench install worker beat clean
+.PHONY: run test test-services test-browser browser lint bench load install worker beat clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 1; }
@@ -42,7 +42,7 @@ test: $(STAMP) browser
 test-services: $(STAMP) browser
 	@test -n "$(DATABASE_URL)" || { echo "DATABASE_URL is not set (e.g. postgres://postgres@127.0.0.1:5432/test)"; exit 1; }
 	@test -n "$(REDIS_URL)" || { echo "REDIS_URL is not set (e.g. redis://127.0.0.1:6379/0)"; exit 1; }
-	DJANGO_SETTINGS_MODULE=petcommunity.settings.test $(VENV)/bin/pytest -n 2 -m "not browser" $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=petcommunity.settings.test $(VENV)/bin/pytest -n 2 --dist loadgroup -m "not browser" $(PYTEST_ARGS)
 	DJANGO_SETTINGS_MODULE=petcommunity.settings.test $(VENV)/bin/pytest -n 2 -m browser $(PYTEST_ARGS)
 
 # Browser journeys drive Debian's Chromium (Playwright's own browser download does not work here).
@@ -67,6 +67,11 @@ beat: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py --size $(SIZE) $(BENCH_ARGS)
+
+# 200 members for 2 minutes against production settings on loopback (bench/load/run.py); fails on any
+# 5xx or 429. Uses the `load` database and Redis db 12 (LOAD_DATABASE_URL, LOAD_REDIS_URL to change).
+load: $(STAMP)
+	$(PY) -m bench.load.run $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* .test-media staticfiles

@@ -185,7 +185,8 @@ class Stack:
                 "ALLOWED_HOSTS": "127.0.0.1,localhost", "LOG_LEVEL": "WARNING",
                 "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                 "EMAIL_FILE_PATH": str(self.base / "mail"), "MEDIA_ROOT": str(self.base / "media"),
-                "CELERY_VISIBILITY_TIMEOUT": "3", "CELERY_UNACKED_RESTORE_INTERVAL": "1", **extra}
+                "CELERY_VISIBILITY_TIMEOUT": "3", "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+                "DATABASE_POOL_MAX_SIZE": "5", "DATABASE_POOL_TIMEOUT": "3", **extra}  # pooled, as deployed
 
     def manage(self, *args: str, **env: str) -> str:
         done = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=self.env(**env), capture_output=True,
