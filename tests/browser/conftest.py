@@ -56,6 +56,26 @@ class AsgiServer:
         self.thread.join(timeout=10)
 
 
+def _browser_channel_layer(settings):
+    """Which channel layer the journeys' server uses.
+
+    With REDIS_URL set, the rest of the suite empties that Redis database at the start of every test
+    (tests/conftest.py clears the cache: FLUSHDB), from the other xdist worker too, which wipes
+    channels-redis group memberships in the middle of a journey (measured: the live journey fails with a
+    flush every 100 ms). So journeys use the in-memory layer there, unless BROWSER_CHANNELS_REDIS_URL names
+    a Redis database nothing else flushes: then channels-redis, with a prefix per xdist worker.
+    """
+    url = os.environ.get("BROWSER_CHANNELS_REDIS_URL")
+    if url:
+        worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+        settings.CHANNEL_LAYERS = {"default": {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [url], "prefix": f"pc-browser-{worker}", "expiry": 30},
+        }}
+    elif settings.REDIS_URL:
+        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+
+
 @pytest.fixture
 def asgi_server(transactional_db, settings):
     from django.db import connections
@@ -65,15 +85,28 @@ def asgi_server(transactional_db, settings):
     db = connections.settings["default"]
     max_age, db["CONN_MAX_AGE"] = db.get("CONN_MAX_AGE", 0), 0
     settings.ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+    _browser_channel_layer(settings)
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.DEBUG = False
     from petcommunity.celery import app as celery_app
 
     celery_app.conf.task_always_eager = True
+    # Each server has its own event loop; a channels-redis layer binds to the first loop that receives
+    # on it ("Two event loops are trying to receive() on one channel layer"), so every server gets a
+    # fresh layer. The in-memory layer is rebuilt too, which also drops groups left by the last test.
+    from channels.layers import channel_layers
+
+    channel_layers.backends.clear()
     server = AsgiServer()
     server.start()
     yield server
     server.stop()
+    channel_layers.backends.clear()
+    # Websocket consumers reach the database from asgiref's shared sync thread, which outlives the
+    # server: close its connection too, or PostgreSQL refuses to drop the test database at the end.
+    from asgiref.sync import SyncToAsync
+
+    SyncToAsync.single_thread_executor.submit(connections.close_all).result()
     db["CONN_MAX_AGE"] = max_age
 
 
