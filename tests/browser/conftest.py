@@ -76,8 +76,23 @@ def _browser_channel_layer(settings):
         settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
+@pytest.fixture(scope="session")
+def _no_stray_connections(django_db_setup, django_db_blocker):
+    """At the end, end any connection a finished server thread left open to this worker's PostgreSQL test
+    database (threads of uvicorn and asgiref can't be reached to close their own), so it can be dropped."""
+    yield
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                       " WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    connection.close()
+
+
 @pytest.fixture
-def asgi_server(transactional_db, settings):
+def asgi_server(transactional_db, settings, _no_stray_connections):
     from django.db import connections
 
     # The server's worker threads must not keep PostgreSQL connections open past a request: the test
