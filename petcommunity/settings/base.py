@@ -54,7 +54,7 @@ INSTALLED_APPS = [
     "microgroups",
     "moderation",
     "metrics",
-    "outbox",
+    "petcommunity.outbox",
 ]
 
 MIDDLEWARE = [

@@ -7,10 +7,10 @@ from django.db import OperationalError, transaction
 from django.test import Client
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
-from outbox.models import ParkedTask
-from outbox.services import outbox_flush
 from petcommunity.cache import DegradingRedisCache
 from petcommunity.celery import app
+from petcommunity.outbox.models import ParkedTask
+from petcommunity.outbox.services import outbox_flush
 from tests.factories import UserFactory
 
 from .stack import free_port

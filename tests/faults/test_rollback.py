@@ -18,8 +18,8 @@ from django.db import transaction
 from communities.models import Webhook
 from communities.services.posts import post_create
 from communities.streams import COMMONS_GROUP
-from outbox.models import ParkedTask
 from petcommunity.celery import app
+from petcommunity.outbox.models import ParkedTask
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from outbox.services import outbox_flush
+from petcommunity.outbox.services import outbox_flush
 
 
 class Command(BaseCommand):
