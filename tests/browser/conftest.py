@@ -57,23 +57,19 @@ class AsgiServer:
 
 
 def _browser_channel_layer(settings):
-    """Which channel layer the journeys' server uses.
+    """With REDIS_URL set the journeys run on channels-redis, as deployed.
 
-    With REDIS_URL set, the rest of the suite empties that Redis database at the start of every test
-    (tests/conftest.py clears the cache: FLUSHDB), from the other xdist worker too, which wipes
-    channels-redis group memberships in the middle of a journey (measured: the live journey fails with a
-    flush every 100 ms). So journeys use the in-memory layer there, unless BROWSER_CHANNELS_REDIS_URL names
-    a Redis database nothing else flushes: then channels-redis, with a prefix per xdist worker.
+    Each xdist worker has its own Redis database (petcommunity/settings/test.py), so the cache clears of
+    the other worker cannot wipe this worker's group memberships mid-journey; a fresh layer per server
+    keeps channels-redis from sharing one receive loop between test servers.
     """
-    url = os.environ.get("BROWSER_CHANNELS_REDIS_URL")
+    url = os.environ.get("BROWSER_CHANNELS_REDIS_URL") or settings.REDIS_URL
     if url:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         settings.CHANNEL_LAYERS = {"default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {"hosts": [url], "prefix": f"pc-browser-{worker}", "expiry": 30},
         }}
-    elif settings.REDIS_URL:
-        settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 
 @pytest.fixture(scope="session")
