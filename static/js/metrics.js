@@ -47,7 +47,8 @@
         scales: {
           x: {ticks: {color: text, maxRotation: 0, autoSkip: true}, grid: {color: grid},
               title: {display: data.type === "bubble", text: "Members", color: text}},
-          y: {ticks: {color: text, callback: format}, grid: {color: grid}, beginAtZero: data.yFormat !== "score",
+          // Counts are whole numbers: without precision 0 small ranges repeat labels (4 4 3 3) after rounding.
+          y: {ticks: {color: text, callback: format, precision: data.yFormat ? undefined : 0}, grid: {color: grid}, beginAtZero: data.yFormat !== "score",
               title: {display: data.type === "bubble", text: "Engagement rate", color: text}}
         }
       }
