@@ -48,7 +48,7 @@
           x: {ticks: {color: text, maxRotation: 0, autoSkip: true}, grid: {color: grid},
               title: {display: data.type === "bubble", text: "Members", color: text}},
           // Counts are whole numbers: without precision 0 small ranges repeat labels (4 4 3 3) after rounding.
-          y: {ticks: {color: text, callback: format, precision: data.yFormat ? undefined : 0}, grid: {color: grid}, beginAtZero: data.yFormat !== "score",
+          y: {ticks: {color: text, callback: format, precision: data.yFormat === "int" ? 0 : undefined}, grid: {color: grid}, beginAtZero: data.yFormat !== "score",
               title: {display: data.type === "bubble", text: "Engagement rate", color: text}}
         }
       }
