@@ -11,6 +11,7 @@ from django.utils import timezone
 from communities.models import ContentStatus, Place
 from microgroups.models import JoinRequest, Pod
 from microgroups.permissions import is_manager, pod_roles
+from petcommunity.parsing import parse_id
 
 from .models import ModerationLogEntry, QueueItem, Rule, RuleHit, ScopeKind
 from .permissions import hidden_pods_q, readable_items_q, readable_place_q
@@ -78,8 +79,8 @@ def scope_filter_q(key: str | None) -> Q:
     kind, _, raw = key.partition(":")
     if kind == "commons":
         return Q(scope_kind=ScopeKind.COMMONS)
-    if kind in ("region", "pod") and raw.isdigit():
-        return Q(region_id=int(raw)) if kind == "region" else Q(pod_id=int(raw), scope_kind=ScopeKind.POD)
+    if kind in ("region", "pod") and parse_id(raw):
+        return Q(region_id=parse_id(raw)) if kind == "region" else Q(pod_id=parse_id(raw), scope_kind=ScopeKind.POD)
     return Q(pk__in=[])
 
 
@@ -212,8 +213,8 @@ def log_page(*, user, scope: str | None = None, cursor: str | None = None, page_
         return LogPage([], None)
     qs = (ModerationLogEntry.objects.filter(scopes.items_q()).filter(_readable_log_q(user))
           .exclude(hidden_pods_q(user)).filter(scope_filter_q(scope)))
-    if cursor and cursor.isdigit():
-        qs = qs.filter(pk__lt=int(cursor))
+    if parse_id(cursor):
+        qs = qs.filter(pk__lt=parse_id(cursor))
     entries = list(qs.select_related("actor", "subject", "region", "pod", "content_pod")
                    .order_by("-id")[: page_size + 1])
     more = len(entries) > page_size
@@ -259,7 +260,7 @@ def report_target(*, user, kind: str, key: str):
         if member is None:
             raise Http404("No member here.")
         return member
-    if not key.isdigit():
+    if parse_id(key) is None:
         raise Http404("Nothing here.")
     if kind == "post":
         target = Post.objects.select_related("pod", "author").filter(pk=int(key)).first()

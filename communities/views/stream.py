@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from microgroups.permissions import can_read_pod
 from microgroups.selectors import pod_get_for
+from petcommunity.parsing import parse_id
 
 from ..selectors import feed_after
 
@@ -17,8 +18,8 @@ def catchup(request, pod_slug: str | None = None):
         raise PermissionDenied("This pod's posts are for its members.")
     if not request.htmx:  # a person following the link gets the page itself
         return redirect(reverse("microgroups:detail", args=[pod.slug]) if pod else reverse("home"))
-    raw = request.GET.get("after", "0")
-    if not raw.isdigit():
+    after_id = parse_id(request.GET.get("after", "0"))
+    if after_id is None:
         return HttpResponseBadRequest("after must be a post id", content_type="text/plain")
-    posts = feed_after(user=request.user, pod=pod, after_id=int(raw))
+    posts = feed_after(user=request.user, pod=pod, after_id=after_id)
     return render(request, "communities/_catchup.html", {"posts": posts})

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from communities.models import Tag
+from petcommunity.parsing import parse_id
 
 from ..forms import (
     BanForm,
@@ -48,7 +49,7 @@ SECTIONS = [("details", "Details"), ("charter", "Charter"), ("ladder", "Ladder")
 
 def _niche_initial(niche_id: str) -> dict:
     """Prefill from an emerging niche: its name, its topics, and needs/interests with the same slugs."""
-    niche = EmergingNiche.objects.filter(pk=niche_id if niche_id.isdigit() else 0).prefetch_related("tags").first()
+    niche = EmergingNiche.objects.filter(pk=parse_id(niche_id) or 0).prefetch_related("tags").first()
     if niche is None:
         return {}
     slugs = [t.slug for t in niche.tags.all()]
@@ -79,7 +80,7 @@ def pod_new(request):
 def _posted_id(request, key: str) -> int:
     """A posted row id; anything that isn't one finds nothing (404), never a 500."""
     raw = request.POST.get(key, "")
-    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 19 else 0
+    return parse_id(raw) or 0
 
 
 def _steward_pod(request, slug: str):

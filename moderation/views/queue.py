@@ -6,6 +6,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from petcommunity.parsing import parse_id
+
 from .. import selectors
 from ..forms import BulkForm, ItemActionForm, QueueFilterForm
 from ..permissions import check_is_moderator
@@ -97,7 +99,7 @@ def item_act(request, item_id: int):
 @require_POST
 def bulk(request):
     check_is_moderator(request.user)
-    form = BulkForm(request.POST, item_ids=[int(i) for i in request.POST.getlist("items") if i.isdigit()])
+    form = BulkForm(request.POST, item_ids=[i for i in map(parse_id, request.POST.getlist("items")) if i])
     if not form.is_valid():
         messages.error(request, "Choose items and an action.")
         return redirect("moderation:queue")
