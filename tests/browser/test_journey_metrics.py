@@ -44,9 +44,14 @@ def _community(today):
     metrics_backfill(since=today - timedelta(days=35), until=today)
 
 
+DRAWN = ("() => window.Chart ? [...document.querySelectorAll('canvas[data-chart]')]"
+         ".filter(c => window.Chart.getChart(c) && c.width > 0).length : 0")
+
+
 def _drawn_charts(page) -> int:
-    return page.evaluate("() => [...document.querySelectorAll('canvas[data-chart]')]"
-                         ".filter(c => window.Chart.getChart(c) && c.width > 0).length")
+    """Charts drawn once the deferred scripts have run (waits up to the page timeout for at least 3)."""
+    page.wait_for_function(f"({DRAWN})() >= 3")
+    return page.evaluate(DRAWN)
 
 
 def test_manager_switches_range_and_pod_sees_charts_and_tables_and_downloads_csv(new_page):
