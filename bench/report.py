@@ -124,6 +124,15 @@ def merge(path: str, fresh: dict, modules: list[str]) -> dict:
     return old
 
 
+def _write_results_md(text: str) -> None:
+    """RESULTS.md is ours except its "## Load" section, which `make load` (bench/load) appends: keep it."""
+    target = HERE / "RESULTS.md"
+    old = target.read_text() if target.exists() else ""
+    marker = "\n## Load"
+    load = old[old.index(marker):] if marker in old else ""
+    target.write_text(text.rstrip("\n") + "\n" + load if load else text)
+
+
 def write(results: dict, *, write_markdown: bool = True) -> None:
     now = datetime.now(UTC)
     results["date"] = now.strftime("%Y-%m-%d %H:%M UTC")
@@ -134,7 +143,7 @@ def write(results: dict, *, write_markdown: bool = True) -> None:
     text = markdown(results)
     print("\n" + text)
     if write_markdown:
-        (HERE / "RESULTS.md").write_text(text)
+        _write_results_md(text)
         print(f"Wrote {path.relative_to(HERE.parent)} and bench/RESULTS.md")
 
 
@@ -142,5 +151,5 @@ if __name__ == "__main__":  # re-render RESULTS.md from a results file: python -
     import sys
 
     data = json.loads(Path(sys.argv[1]).read_text())
-    (HERE / "RESULTS.md").write_text(markdown(data))
+    _write_results_md(markdown(data))
     print(f"Re-rendered bench/RESULTS.md from {sys.argv[1]}")
