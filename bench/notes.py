@@ -3,17 +3,16 @@ on the size S dataset; `FINDINGS` are printed once under the table, `NOTES` (key
 beside each missed target. Keep only what was measured; say so where something is a likely cause."""
 
 FINDINGS = [
-    "**A. Pinned posts on every Commons page.** `communities.selectors.pinned_posts()` costs ~80 ms of "
-    "database time per anonymous Commons page (cProfile of 10 in-process requests: ~97 ms per page, of which "
-    "~79 ms in `pinned_posts`). It filters `pinned_at IS NOT NULL` through `readable_posts_q`, whose OR'd pod "
-    "branches LEFT JOIN pods, and nothing indexes `pinned_at`, so PostgreSQL scans the Commons posts. Fix: a "
-    "partial index on `(pod_id, pinned_at DESC) WHERE pinned_at IS NOT NULL` and a place-specific filter, or "
-    "cache the pinned list (it changes only on pin/unpin).",
-    "**B. The hot sort cannot use its index in the Commons.** Signed-in members get *hot* by default; EXPLAIN "
-    "ANALYZE of the Commons hot page shows a parallel seq scan of ~65k posts, a hash join to pods and a top-N "
-    "sort: 150–190 ms (the *new* sort gets an index plan, ~20 ms). In the Commons the pod branches of "
-    "`readable_posts_q` are always false; a filter built per place (`pod IS NULL AND status = 'published' AND "
-    "(segment IS NULL OR …)`, no pod join) lets `(pod, status, -hot_score, -id)` drive `ORDER BY … LIMIT 21`.",
+    "**A. Fixed after the first run: pinned posts.** `pinned_posts()` cost ~80 ms of database time per anonymous "
+    "Commons page: it filtered through `readable_posts_q`, whose OR'd pod branches joined pods, and nothing "
+    "indexed `pinned_at`. It now uses a per-place filter (`communities.permissions.readable_in_place_q`) and a "
+    "partial index `(pod_id, pinned_at DESC) WHERE pinned_at IS NOT NULL`.",
+    "**B. Fixed after the first run: the Commons feed's plans.** EXPLAIN ANALYZE of the Commons hot page showed a "
+    "parallel seq scan and top-N sort (105 ms in-process at size S): the OR'd pod branches hid the place, and "
+    "PostgreSQL does not treat `pod_id IS NULL` as fixing the leading column of `(pod, status, -hot_score, -id)`. "
+    "A per-place filter plus partial indexes on `(status, sort key, id) WHERE pod_id IS NULL` give an index scan "
+    "with no sort: 0.17 ms for the query, ~8 ms for the whole selector. What remains per page is Python: "
+    "~22 ms of CPU for an anonymous page in-process (half of it template rendering).",
     "**C. Fixed by this benchmark: the channel layer.** The first run lost frames and failed handshakes: "
     "channels-redis' pool of 50 raised `MaxConnectionsError` ~2,400 times while 3,000 sockets connected, and "
     "redis-py 8's default 5 s socket timeout equals channels-redis' 5 s blocking receive, so idle receives timed "
@@ -23,29 +22,29 @@ FINDINGS = [
 
 NOTES: dict[str, str] = {
     "feed.commons.vs_trivial": (
-        "the trivial view is ~1 ms through the same middleware; an anonymous Commons page costs a worker ~100 ms, "
-        "~80 of it finding A. After A, the page is still a rendered list of 20 cards (tens of ms), so 70% of a "
-        "no-op's throughput needs a whole-page cache for anonymous visitors (page 1 per sort, a few seconds, "
-        "dropped on publish)."
+        "the trivial view is ~1 ms through the same middleware; after findings A and B an anonymous Commons page "
+        "is still ~22 ms of CPU (a rendered list of 20 cards and the page chrome), so 70% of a no-op's throughput "
+        "needs a whole-page cache for anonymous visitors (page 1 per sort, a few seconds, dropped on publish)."
     ),
     "feed.commons.vs_naive": (
-        "both views pay finding A and the page chrome, and the naive view also profits from the shared card "
-        "fragment cache, so the ratio is compressed; after A its COUNT and ~40 per-post queries (46 against "
-        "4–7, section 2) dominate and the ratio grows."
+        "both views pay the same page chrome and template, and the naive view also profits from the shared card "
+        "fragment cache, so rendering compresses the ratio; a whole-page cache for anonymous visitors (above) "
+        "would lift it past 3×."
     ),
     "feed.commons.deep_vs_p1": (
         "the deep page costs the same queries (section 2; page 1 has 3 more because the demo's polls are recent) "
         "and its own query is an index range scan; the gap is likely colder card fragments (page 1's are warm) "
-        "plus noise (see the spread). Finding A adds the same ~80 ms to both."
+        "plus noise (see the spread)."
     ),
     "feed.member.p99": (
-        "findings A and B: ~80 ms + 150–190 ms of database time per signed-in Commons page before any rendering. "
-        "Both are query-shape fixes in `communities.selectors` / `communities.permissions`."
+        "after findings A and B the SQL is a few ms; the p99 is CPU queueing on 2 shared cores (2 web workers, the "
+        "Celery worker and the load generator) for a ~25 ms page. A leaner card template and per-member caching of "
+        "the rendered page chrome, or more cores, would close it."
     ),
     "write.feed_p99_worse": (
         "on 2 cores the writers (and the Celery worker running their side effects) take CPU from the same two "
         "web workers that serve the feed; the feed's p99 rises with that share. Making the feed cheaper "
-        "(findings A and B) shrinks the share; so do more cores."
+        "shrinks the share; so do more cores."
     ),
     "dash.pod.db_ms": (
         "13 queries, 46 ms in all; not yet profiled per query. Next step: EXPLAIN the slowest of them "
