@@ -75,3 +75,20 @@ class ServiceUnavailableMiddleware:
             logger.error("database unavailable: %s", exception)
             return _unavailable(request)
         return None
+
+
+class NullCharacterMiddleware:
+    """Drop NUL characters from query strings: PostgreSQL text cannot hold them, so a search for "\\x00"
+    would fail in the database (a 500). Forms already refuse NUL in POSTed fields with a message."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.GET.urlencode() or "%00" in request.META.get("QUERY_STRING", ""):
+            cleaned = request.GET.copy()
+            for key in list(cleaned):
+                cleaned.setlist(key.replace("\x00", ""), [v.replace("\x00", "") for v in cleaned.pop(key)])
+            cleaned._mutable = False
+            request.GET = cleaned
+        return self.get_response(request)
