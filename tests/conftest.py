@@ -2,6 +2,13 @@ import os
 
 import pytest
 from django.core.cache import cache
+from hypothesis import settings as hypothesis_settings
+
+# CI must be reproducible: the same generated inputs on every run (and no example database replaying
+# one machine's past failures). Explore further locally with HYPOTHESIS_PROFILE=explore.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+hypothesis_settings.register_profile("explore", derandomize=False)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(autouse=True)
