@@ -36,3 +36,13 @@ contribution_made = Hook("contribution_made")
 
 def contribution(*, member_id: int, pod_id: int | None, at: datetime) -> None:
     contribution_made.call(member_id=member_id, pod_id=pod_id, at=at)
+
+
+# The text of a post or comment was written or changed (created, edited): search keeps its stored index
+# current from here. Called by the writing service inside its transaction, so the index and the text
+# commit together. Signature: fn(*, kind: str ("post" | "comment"), pk: int, text: str)
+content_changed = Hook("content_changed")
+
+
+def content_written(*, kind: str, pk: int, text: str) -> None:
+    content_changed.call(kind=kind, pk=pk, text=text)
