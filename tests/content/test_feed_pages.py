@@ -144,6 +144,15 @@ def test_composer_keeps_the_text_on_error(client, member):
     assert Post.objects.count() == 0
 
 
+def test_composer_shows_a_poll_date_error_in_an_open_section(client, member):
+    client.force_login(member)
+    response = client.post(reverse("communities:post_new"), {"body": "Hi", "poll_closes_at": "not a date"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "Enter a valid date/time." in html
+    assert "<details open>\n    <summary>Add a poll</summary>" in html
+    assert "Share with the Commons" in html and 'hx-post="/posts/new/"' in html
+
+
 def test_composer_with_htmx_returns_the_card_and_a_fresh_composer(client, member):
     client.force_login(member)
     response = client.post(reverse("communities:post_new"), {"body": "via htmx"}, HTTP_HX_REQUEST="true")

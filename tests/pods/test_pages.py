@@ -185,6 +185,18 @@ def test_pod_composer_refuses_until_the_new_charter_is_acknowledged(client_for, 
     assert pod.posts.get().body == "Now I can"
 
 
+def test_pod_composer_shows_a_poll_date_error_in_an_open_section(client_for, pod):
+    """The Commons and pods share one composer: a section holding an error is open."""
+    c = client_for(member_of(pod))
+    response = c.post(f"/pods/{pod.slug}/post/", {"body": "Hello pod", "poll_closes_at": "not a date"})
+    html = response.content.decode()
+    assert response.status_code == 400 and "Enter a valid date/time." in html
+    assert "<details open>\n    <summary>Add a poll</summary>" in html
+    assert f'action="/pods/{pod.slug}/post/"' in html and "Share with Senior cats" in html
+    assert "hx-post" not in html.split('id="composer"')[1].split("</form>")[0]
+    assert not pod.posts.exists()
+
+
 def test_pod_page_runs_a_constant_number_of_queries(client_for, pod, django_assert_num_queries,
                                                     django_assert_max_num_queries):
     member = member_of(pod)
