@@ -46,3 +46,13 @@ content_changed = Hook("content_changed")
 
 def content_written(*, kind: str, pk: int, text: str) -> None:
     content_changed.call(kind=kind, pk=pk, text=text)
+
+
+# Something already counted changed after the fact: a post or comment deleted, removed or restored, a
+# reaction taken back. `at` is when the changed thing was created, so metrics can recompute that day.
+# Signature: fn(*, pod_id: int | None, at: datetime)
+history_changed = Hook("history_changed")
+
+
+def history_change(*, pod_id: int | None, at: datetime) -> None:
+    history_changed.call(pod_id=pod_id, at=at)
