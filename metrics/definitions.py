@@ -74,7 +74,8 @@ POD_EFFECT_DEFINITION = (
 )
 INFLUENCER_DEFINITION = (
     "Per niche tag: members whose posts with that tag drew comments or reactions from the most distinct other "
-    "members relative to their reach (distinct other members who saw those posts), among members with a reach "
+    "members relative to their reach (distinct other members who saw those posts or engaged with them: whoever "
+    "commented or reacted saw the post), among members with a reach "
     "of at least {min_reach} in the period."
 )
 ATTENTION_DEFINITION = (

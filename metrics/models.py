@@ -294,3 +294,17 @@ class InfluencerRollup(models.Model):
     @property
     def score(self) -> float | None:
         return self.engagers / self.reach if self.reach else None
+
+
+class DirtyDay(models.Model):
+    """A (scope, day) whose rollups are stale: an event dated before yesterday arrived after the recurring
+    rollup had covered it. `rollup_dirty` recomputes the day, its week and 28-day window, then clears the
+    marks it saw (a mark renewed meanwhile has a later `marked_at` and stays for the next run)."""
+
+    scope_kind = models.CharField(max_length=10, choices=ScopeKind.choices)
+    scope_id = models.PositiveBigIntegerField(default=0)
+    day = models.DateField()
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope_kind", "scope_id", "day"], name="dirty_day_unique")]

@@ -9,6 +9,7 @@ from django.utils import timezone
 from microgroups.permissions import check_can_post_in_pod, is_manager
 from moderation.checks import content_check, content_check_record
 
+from .. import hooks
 from ..models import Comment, ContentStatus, NotificationKind, Post
 from ..permissions import check_can_act, check_can_read_post
 from ..streams import broadcast, post_groups
@@ -41,6 +42,7 @@ def comment_create(*, actor, post: Post, body: str, parent: Comment | None = Non
     html, _ = render_body(text)
     comment = Comment.objects.create(post=post, parent=parent, author=actor, body=text, body_html=html,
                                      status=outcome.status, sentiment=sentiment_of(text))
+    hooks.contribution(member_id=actor.pk, pod_id=post.pod_id, at=comment.created_at)
     content_check_record(outcome=outcome, comment=comment)
     if comment.status == ContentStatus.PUBLISHED:
         comment_published_effects(comment=comment)
@@ -89,6 +91,7 @@ def comment_delete(*, actor, comment: Comment) -> None:
     comment.status = ContentStatus.DELETED
     if was_published:
         post = comment.post
+        hooks.history_change(pod_id=post.pod_id, at=comment.created_at)
         Post.objects.filter(pk=post.pk).update(
             comment_count=bump("comment_count", -1),
             hot_score=hot_score_expression(created_at=post.created_at, comment_delta=-1),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from microgroups.permissions import pod_roles
 
+from .. import hooks
 from ..models import ContentStatus, Poll, PollBallot, PollChoice, PollVote, Post
 from ..permissions import check_can_act, check_can_read_post
 
@@ -83,3 +84,4 @@ def poll_vote(*, actor, poll: Poll, choice_ids: list[int]) -> None:
     PollVote.objects.bulk_create([PollVote(poll=poll, choice_id=cid, member=actor) for cid in sorted(ids)])
     PollChoice.objects.filter(pk__in=ids).update(vote_count=F("vote_count") + 1)
     Poll.objects.filter(pk=poll.pk).update(voter_count=F("voter_count") + 1)
+    hooks.contribution(member_id=actor.pk, pod_id=post.pod_id, at=timezone.now())

@@ -22,6 +22,7 @@ from microgroups.models import Pod
 from microgroups.permissions import check_can_post_in_pod, is_manager
 from moderation.checks import content_check, content_check_record
 
+from .. import hooks
 from ..models import ContentStatus, Notification, NotificationKind, Post, PostImage, PostRevision, Tag
 from ..permissions import can_read_post, check_can_act
 from ..ranking import hot_score
@@ -83,6 +84,7 @@ def post_save_new(*, author, body: str, pod=None, audience: str = Post.Audience.
         hot_score=hot_score(reaction_count=0, comment_count=0, created_at=created_at),
     )
     post.tags.set(topic_tags_for(body, tags))
+    hooks.contribution(member_id=post.author_id, pod_id=post.pod_id, at=created_at)
     return post
 
 
@@ -252,3 +254,4 @@ def post_delete(*, actor, post: Post) -> None:
     post.status, post.pinned_at = ContentStatus.DELETED, None
     if was_published:
         _unpublished(post)
+        hooks.history_change(pod_id=post.pod_id, at=post.created_at)

@@ -6,6 +6,7 @@ from django.template.loader import render_to_string
 
 from microgroups.permissions import pod_roles
 
+from .. import hooks
 from ..models import Comment, ContentStatus, Post, Reaction, ReactionKind
 from ..permissions import check_can_act, check_can_read_post
 from ..streams import broadcast, post_groups
@@ -48,9 +49,10 @@ def reaction_toggle(*, actor, kind: str, post: Post | None = None, comment: Comm
         return False
     try:
         with transaction.atomic():
-            Reaction.objects.create(member=actor, kind=kind, **target)
+            reaction = Reaction.objects.create(member=actor, kind=kind, **target)
     except IntegrityError:  # a concurrent double-click already added it: one reaction, counted once
         return True
+    hooks.contribution(member_id=actor.pk, pod_id=target_post.pod_id, at=reaction.created_at)
     model.objects.filter(pk=(post or comment).pk).update(**_counter_updates(kind, 1, post))
     _notify_author(actor, target_post, comment)
     _broadcast_counts(target_post, post is not None)

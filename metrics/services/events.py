@@ -8,13 +8,14 @@ Recording never breaks a page: errors are logged and dropped.
 
 import logging
 from collections.abc import Iterable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 
-from ..models import ActivityDay, Impression
+from ..models import ActivityDay, DirtyDay, Impression, ScopeKind
 
 logger = logging.getLogger(__name__)
 
@@ -97,8 +98,9 @@ def impressions_flush(*, batch: int = FLUSH_BATCH) -> int:
             # Posts and accounts removed since the page was shown would break the foreign keys.
             posts = set(Post.objects.filter(pk__in={r.post_id for r in rows}).values_list("pk", flat=True))
             members = set(User.objects.filter(pk__in={r.member_id for r in rows}).values_list("pk", flat=True))
-            Impression.objects.bulk_create([r for r in rows if r.post_id in posts and r.member_id in members],
-                                           ignore_conflicts=True)  # autocommit: durable before the SREM
+            kept = [r for r in rows if r.post_id in posts and r.member_id in members]
+            Impression.objects.bulk_create(kept, ignore_conflicts=True)  # autocommit: durable before the SREM
+            dirty_mark(pod_ids={r.pod_id for r in kept}, day=day)
             client.srem(key, *items)
             moved += len(rows)
         if day < today - timedelta(days=1):  # nobody writes to it any more
@@ -112,12 +114,60 @@ def _seconds_left_today() -> int:
     return max(int((midnight - now).total_seconds()), 1) + 60
 
 
+def _seen_key(member_id: int, pod_id: int | None, day: date) -> str:
+    return f"metrics:seen:{member_id}:{pod_id or 0}:{day.isoformat()}"
+
+
+def is_late(day: date) -> bool:
+    """Dated before yesterday: the recurring rollup (yesterday and today) has already moved past it."""
+    return day < timezone.now().date() - timedelta(days=1)
+
+
+def dirty_mark(*, pod_ids, day: date) -> int:
+    """Mark (scope, day) stale for each pod id (None: the Commons) when `day` is late; a renewed mark
+    gets a new `marked_at`, so a rollup already running leaves it for the next run."""
+    if not is_late(day):
+        return 0
+    now = timezone.now()
+    rows = [DirtyDay(scope_kind=ScopeKind.POD if pod_id else ScopeKind.COMMONS, scope_id=pod_id or 0, day=day,
+                     marked_at=now) for pod_id in sorted(pod_ids, key=lambda p: p or 0)]
+    DirtyDay.objects.bulk_create(rows, update_conflicts=True, unique_fields=["scope_kind", "scope_id", "day"],
+                                 update_fields=["marked_at"])
+    return len(rows)
+
+
+def _utc_day(at) -> date:
+    if isinstance(at, datetime):
+        return (at.astimezone(UTC) if at.tzinfo else at).date()
+    return at
+
+
+def contribution_mark(*, member_id: int, pod_id: int | None, at) -> None:
+    """The `contribution_made` hook: whoever contributes in a scope is active there that day (so
+    contributors ⊆ active by construction). Runs inside the writing service's transaction: the
+    "seen" key is set only once that commits, so a rolled-back write never hides a later one's row."""
+    day = _utc_day(at)
+    key = _seen_key(member_id, pod_id, day)
+    if day == timezone.now().date() and cache.get(key):
+        return
+    ActivityDay.objects.bulk_create([ActivityDay(member_id=member_id, pod_id=pod_id, day=day)],
+                                    ignore_conflicts=True)
+    dirty_mark(pod_ids={pod_id}, day=day)
+    if day == timezone.now().date():
+        transaction.on_commit(lambda: cache.set(key, 1, timeout=_seconds_left_today()))
+
+
+def history_mark(*, pod_id: int | None, at) -> None:
+    """The `history_changed` hook: something counted on `at`'s day changed (deleted, removed, taken back)."""
+    dirty_mark(pod_ids={pod_id}, day=_utc_day(at))
+
+
 def activity_mark(*, member, pod_id: int | None = None) -> bool:
     """Mark `member` active in the Commons (pod_id None) or a pod today. True when this wrote a row."""
     if not getattr(member, "is_authenticated", False):
         return False
     today = timezone.now().date()
-    key = f"metrics:seen:{member.pk}:{pod_id or 0}:{today.isoformat()}"
+    key = _seen_key(member.pk, pod_id, today)
     try:
         if not cache.add(key, 1, timeout=_seconds_left_today()):
             return False

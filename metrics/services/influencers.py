@@ -30,20 +30,23 @@ def influencers_compute(*, period: str, start: date, today: date | None = None) 
                    f"WHERE c.created_at >= %s AND c.created_at < %s AND c.status = 'published' "
                    f"UNION SELECT r.post_id, r.member_id FROM {reaction} r "
                    f"WHERE r.post_id IS NOT NULL AND r.created_at >= %s AND r.created_at < %s")
+    # Whoever engaged with a post saw it, whatever the impression buffer says: reach ⊇ engagers.
+    seen = (f"SELECT i.post_id AS post_id, i.member_id AS member_id FROM {imp} i WHERE i.day >= %s AND i.day <= %s "
+            f"UNION SELECT e.post_id, e.member_id FROM ({engagements}) e")
     query = (
         f"SELECT tag_id, author_id, reach, engagers, rn FROM ("
         f" SELECT rc.tag_id, rc.author_id, rc.reach, COALESCE(en.engagers, 0) AS engagers,"
         f" ROW_NUMBER() OVER (PARTITION BY rc.tag_id ORDER BY COALESCE(en.engagers, 0) * 1.0 / rc.reach DESC,"
         f" COALESCE(en.engagers, 0) DESC, rc.author_id) AS rn FROM"
         f" (SELECT t.tag_id, t.author_id, COUNT(DISTINCT i.member_id) AS reach FROM ({tagged}) t"
-        f"  JOIN {imp} i ON i.post_id = t.post_id WHERE i.day >= %s AND i.day <= %s AND i.member_id <> t.author_id"
+        f"  JOIN ({seen}) i ON i.post_id = t.post_id WHERE i.member_id <> t.author_id"
         f"  GROUP BY t.tag_id, t.author_id) rc"
         f" LEFT JOIN (SELECT t.tag_id, t.author_id, COUNT(DISTINCT e.member_id) AS engagers FROM ({tagged}) t"
         f"  JOIN ({engagements}) e ON e.post_id = t.post_id WHERE e.member_id <> t.author_id"
         f"  GROUP BY t.tag_id, t.author_id) en ON en.tag_id = rc.tag_id AND en.author_id = rc.author_id"
         f" WHERE rc.reach >= %s) ranked WHERE rn <= %s"
     )
-    params = [start, last, t0, t1, t0, t1, MIN_REACH, TOP_PER_TAG]
+    params = [start, last, t0, t1, t0, t1, t0, t1, t0, t1, MIN_REACH, TOP_PER_TAG]
     return [
         InfluencerRollup(period=period, start=start, tag_id=tag_id, member_id=member_id, reach=reach,
                          engagers=engagers, rank=rank)

@@ -2,6 +2,7 @@
 
 from django.db.models import F
 
+from communities import hooks
 from communities.models import Comment, ContentStatus, NotificationKind, Post
 from communities.services.counters import bump
 from communities.services.notifications import notification_create
@@ -46,6 +47,9 @@ def set_status(content, status: str, *, reason: str = "") -> str:
         content.removal_reason = reason[:500]
         fields.append("removal_reason")
     type(content).objects.filter(pk=content.pk).update(**{f: getattr(content, f) for f in fields})
+    if before != status:  # what was counted on the day it was written changes
+        pod_id = content.pod_id if isinstance(content, Post) else content.post.pod_id
+        hooks.history_change(pod_id=pod_id, at=content.created_at)
     if before == ContentStatus.PUBLISHED and status != ContentStatus.PUBLISHED:
         hide(content)
     return before

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.http import Http404
 from django.utils import timezone
 
+from communities import hooks
 from communities.models import Comment, ContentStatus, Post
 from communities.permissions import can_read_post, check_can_act
 from microgroups.models import Rung
@@ -78,6 +79,7 @@ def report_create(*, actor, reason: str, text: str = "", post: Post | None = Non
             report = Report.objects.create(reporter=actor, item=item, reason=reason, text=text, weight=weight)
     except IntegrityError:
         raise ValidationError("You have already reported this; the moderators have it.") from None
+    hooks.contribution(member_id=actor.pk, pod_id=pod.pk if pod is not None else None, at=report.created_at)
     _gather(item, report)
     return report
 
