@@ -1,0 +1,175 @@
+"""Search: ranked, highlighted, filtered, and only ever over what the viewer may read."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from communities.models import ContentStatus, Post, Tag
+from communities.services.comments import comment_create
+from communities.services.posts import post_create, post_edit
+from microgroups.models import Pod
+from search.selectors import SearchFilters, search
+from tests.factories import PodFactory, TagFactory, UserFactory, join
+
+pytestmark = pytest.mark.django_db
+
+
+def find(user, q, **kw):
+    return search(user=user, filters=SearchFilters(q=q, **kw))
+
+
+def found_ids(user, q, **kw):
+    return [hit.obj.pk for hit in find(user, q, **kw).hits]
+
+
+@pytest.fixture
+def author():
+    return UserFactory(username="amelia", display_name="Amelia Paws")
+
+
+@pytest.fixture
+def reader():
+    return UserFactory(username="rory")
+
+
+def test_search_finds_a_commons_post_with_the_words_highlighted(author, reader):
+    post = post_create(actor=author, body="Biscuit loves the long walks by the river every morning")
+    post_create(actor=author, body="Nothing to see here about cats")
+    results = find(reader, "river walks")
+    assert [h.obj.pk for h in results.hits] == [post.pk]
+    assert results.counts["posts"] == 1
+    assert results.hits[0].url == f"/posts/{post.pk}/"
+    snippet = str(results.hits[0].snippet)
+    assert "<mark>river</mark>" in snippet
+    assert "<mark>walks</mark>" in snippet or "<mark>walk" in snippet
+
+
+def test_search_escapes_the_text_it_quotes(author, reader):
+    post_create(actor=author, body="Cats & dogs <script>alert(1)</script> kibble review")
+    snippet = str(find(reader, "kibble").hits[0].snippet)
+    assert "<script>" not in snippet
+    assert "Cats &amp; dogs" in snippet
+    assert snippet.count("<") == snippet.count("<mark>") + snippet.count("</mark>")
+
+
+def test_search_leaves_out_words_after_a_minus(author, reader):
+    dogs = post_create(actor=author, body="Treats for dogs and puppies")
+    post_create(actor=author, body="Treats for cats and kittens")
+    assert found_ids(reader, "treats -cats") == [dogs.pk]
+
+
+def test_private_pod_posts_are_found_by_members_only_and_never_counted(author, reader):
+    pod = PodFactory(privacy=Pod.Privacy.REQUEST, name="Quiet pod")
+    join(author, pod)
+    member = UserFactory()
+    join(member, pod)
+    secret = post_create(actor=author, pod=pod, body="Zanzibar the tortoise escaped again")
+    assert found_ids(member, "zanzibar") == [secret.pk]
+    results = find(reader, "zanzibar")
+    assert results.hits == [] and results.counts["posts"] == 0
+    anonymous = find(None, "zanzibar")
+    assert anonymous.hits == [] and anonymous.counts["posts"] == 0
+
+
+def test_trusted_only_posts_are_found_by_trusted_members_only(author):
+    pod = PodFactory(privacy=Pod.Privacy.OPEN)
+    join(author, pod, rung="trusted")
+    regular, trusted = UserFactory(), UserFactory()
+    join(regular, pod, rung="regular")
+    join(trusted, pod, rung="trusted")
+    post = post_create(actor=author, pod=pod, body="Quokka sightings for the inner circle", audience="trusted")
+    assert found_ids(trusted, "quokka") == [post.pk]
+    assert found_ids(regular, "quokka") == []
+    assert find(regular, "quokka").counts["posts"] == 0
+
+
+@pytest.mark.parametrize("status", [ContentStatus.HELD, ContentStatus.REMOVED, ContentStatus.DELETED])
+def test_held_removed_and_deleted_posts_are_never_found(author, reader, status):
+    post = post_create(actor=author, body="Axolotl tank cleaning tips")
+    Post.objects.filter(pk=post.pk).update(status=status)
+    for viewer in (reader, author):
+        results = find(viewer, "axolotl")
+        assert results.hits == [] and results.counts["posts"] == 0
+
+
+def test_comments_are_found_only_on_posts_the_viewer_may_read(author, reader):
+    open_post = post_create(actor=author, body="Open question about harnesses")
+    comment = comment_create(actor=reader, post=open_post, body="Try the marmalade coloured harness")
+    pod = PodFactory(privacy=Pod.Privacy.INVITE)
+    join(author, pod)
+    hidden_post = post_create(actor=author, pod=pod, body="Pod-only question")
+    comment_create(actor=author, post=hidden_post, body="A marmalade secret inside the pod")
+    outsider = UserFactory()
+    results = find(outsider, "marmalade", scope="comments")
+    assert [h.obj.pk for h in results.hits] == [comment.pk]
+    assert results.counts["comments"] == 1
+    assert results.hits[0].url == f"/posts/{open_post.pk}/#comment-{comment.pk}"
+
+
+def test_unlisted_pods_are_found_by_their_members_only(author, reader):
+    listed = PodFactory(name="Hedgehog friends", description="All about hedgehogs")
+    unlisted = PodFactory(name="Hedgehog hideout", privacy=Pod.Privacy.INVITE, is_unlisted=True)
+    join(author, unlisted)
+    assert found_ids(reader, "hedgehog", scope="pods") == [listed.pk]
+    assert find(reader, "hedgehog").counts["pods"] == 1
+    assert sorted(found_ids(author, "hedgehog", scope="pods")) == sorted([listed.pk, unlisted.pk])
+
+
+def test_members_are_searched_by_name_for_signed_in_viewers_only(author, reader):
+    assert found_ids(reader, "amelia", scope="members") == [author.pk]
+    assert found_ids(reader, "paws", scope="members") == [author.pk]
+    assert find(None, "amelia").counts["members"] == 0
+
+
+def test_filters_narrow_by_pod_species_author_and_date(author, reader):
+    cat = TagFactory(kind=Tag.Kind.SPECIES, slug="cat", name="Cat")
+    pod = PodFactory(slug="cat-corner")
+    join(author, pod)
+    join(reader, pod)
+    in_pod = post_create(actor=author, pod=pod, body="Whisker care routine")
+    commons = post_create(actor=author, body="Whisker facts", tags=[cat])
+    by_reader = post_create(actor=reader, body="Whisker trimming question")
+    old = post_create(actor=reader, body="Whisker story from long ago")
+    Post.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=40))
+    assert found_ids(reader, "whisker", pod="cat-corner") == [in_pod.pk]
+    assert found_ids(reader, "whisker", species="cat") == [commons.pk]
+    assert sorted(found_ids(reader, "whisker", author="AMELIA")) == sorted([in_pod.pk, commons.pk])
+    week_ago = (timezone.now() - timedelta(days=7)).date()
+    assert old.pk not in found_ids(reader, "whisker", after=week_ago)
+    assert found_ids(reader, "whisker", before=week_ago) == [old.pk]
+    assert by_reader.pk in found_ids(reader, "whisker")
+
+
+def test_an_edit_replaces_what_the_post_is_found_by(author, reader):
+    post = post_create(actor=author, body="Gerbil bedding question")
+    post_edit(actor=author, post=post, body="Hamster bedding question")
+    assert found_ids(reader, "hamster") == [post.pk]
+    assert found_ids(reader, "gerbil") == []
+
+
+def test_a_search_page_costs_six_queries_whatever_its_length(author, reader, django_assert_num_queries):
+    for i in range(12):
+        post_create(actor=author, body=f"Parrot perch idea number {i}")
+    reader = type(reader).objects.get(pk=reader.pk)  # a fresh request's user: roles not yet memoised
+    # counts for posts, comments, pods, members; the page; the viewer's pod roles.
+    with django_assert_num_queries(6):
+        results = find(reader, "parrot")
+        assert len(results.hits) == 12
+        assert [h.obj.author.name for h in results.hits][:1] == ["Amelia Paws"]
+
+
+def test_an_empty_query_searches_nothing(reader, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert find(reader, "   ").counts == {}
+
+
+def test_search_page_renders_results_and_field_errors(client, author):
+    post_create(actor=author, body="Ferret hammock recommendations")
+    page = client.get("/search/", {"q": "ferret"})
+    assert page.status_code == 200
+    assert "<mark>Ferret</mark>" in page.content.decode()
+    bad = client.get("/search/", {"q": "ferret", "after": "2026-02-10", "before": "2026-01-01"})
+    assert bad.status_code == 200
+    assert "Pick an end date on or after the start date." in bad.content.decode()
+    assert 'data-search-hit' not in bad.content.decode()
