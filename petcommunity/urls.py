@@ -25,6 +25,7 @@ urlpatterns = [
     path("pods/", include("microgroups.urls")),
     path("moderation/", include("moderation.urls")),
     path("metrics/", include("metrics.urls")),
+    path("search/", include("search.urls")),
     path("", home, name="home"),
     path("", include("communities.urls")),
 ]

@@ -7,7 +7,7 @@ from .selectors import SCOPES, SearchFilters
 
 class SearchForm(forms.Form):
     q = forms.CharField(label="Search for", max_length=200, required=False,
-                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "biscuits, \"vet visit\", -cats"}))
+                        widget=forms.TextInput(attrs={"type": "search", "placeholder": "biscuits -cats"}))
     scope = forms.ChoiceField(label="Look in", required=False, choices=[(s, s.title()) for s in SCOPES])
     pod = forms.SlugField(label="Pod (its address)", max_length=80, required=False)
     species = forms.ChoiceField(label="Species", required=False)

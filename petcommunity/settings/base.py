@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "communities",
     "microgroups",
     "moderation",
+    "search",
     "metrics",
     "petcommunity.outbox",
 ]
