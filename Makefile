@@ -23,13 +23,22 @@ $(STAMP): $(PY) pyproject.toml requirements.lock
 
 install: $(STAMP)
 
+# The web process, a Celery worker and beat (Procfile) on SQLite files: db.sqlite3 and var/ (the broker).
+# Their output is this terminal's, one line per event prefixed by the process name; Ctrl-C stops all three.
+# BEAT_SCHEDULE_SCALE: the beat periods times this (0.1: the 15-minute rollup every 90 s); .env overrides it.
+# CELERY_LOG_LEVEL=info shows every task the worker runs.
+BEAT_SCHEDULE_SCALE ?= 0.1
+CELERY_LOG_LEVEL ?= warning
 run: $(STAMP)
+	@mkdir -p var
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py seed_demo --if-empty
 	@echo ""
 	@echo "  PetCommunity is at http://$(HOST):$(PORT)/  (demo logins: see README.md; password for all: petcommunity)"
 	@echo ""
-	$(VENV)/bin/uvicorn petcommunity.asgi:application --host $(HOST) --port $(PORT) --log-level warning
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" HOST=$(HOST) WEB_CONCURRENCY=1 WEB_LOG_LEVEL=warning \
+		WORKER_CONCURRENCY=1 BEAT_SCHEDULE_FILE=var/celerybeat-schedule BEAT_SCHEDULE_SCALE=$(BEAT_SCHEDULE_SCALE) \
+		CELERY_LOG_LEVEL=$(CELERY_LOG_LEVEL) $(VENV)/bin/honcho start --port $(PORT)
 
 # Browser journeys run in their own pytest process: Playwright's sync API keeps an event loop on the
 # test thread for the whole session, which would break async_to_sync in unrelated tests of that worker.

@@ -1,8 +1,8 @@
 """Settings read from the environment.
 
-Embedded defaults (SQLite, in-memory channel layer, local-memory cache, eager Celery) apply when
-DATABASE_URL / REDIS_URL are unset, so `make run` needs no services; setting them switches to
-PostgreSQL and Redis. `.env.example` documents every variable.
+Embedded defaults (SQLite, in-memory channel layer, local-memory cache, Celery on a SQLite broker file
+under var/) apply when DATABASE_URL / REDIS_URL are unset, so `make run` needs no services; setting them
+switches to PostgreSQL and Redis. `.env.example` documents every variable.
 """
 
 import os
@@ -12,12 +12,15 @@ import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from .schedule import schedule_scaled
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 DEV_SECRET_KEY = "dev-insecure-petcommunity-key-change-me"  # noqa: S105 - refused when DEBUG is off
 
 
 def env(name: str, default: str = "") -> str:
-    return os.environ.get(name, default)
+    # An empty value counts as unset, so a `.env` copied from `.env.example` keeps every default.
+    return os.environ.get(name) or default
 
 
 def env_bool(name: str, default: bool) -> bool:
@@ -130,18 +133,23 @@ if DATABASE_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backe
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "communities.User"
 
-# --- Redis: cache, channel layer and Celery broker when REDIS_URL is set; in-process otherwise.
+# --- Redis: channel layer and Celery broker when REDIS_URL is set; the cache on CACHE_URL (default: the
+# same URL). Deployments give the cache its own evicting Redis and keep the broker on a persistent one.
 REDIS_URL = env("REDIS_URL")
-if REDIS_URL:
+CACHE_URL = env("CACHE_URL", REDIS_URL)
+if CACHE_URL:
     CACHES = {
         "default": {
             # Django's Redis cache, answering misses while Redis is down (pages keep rendering).
             "BACKEND": "petcommunity.cache.DegradingRedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": CACHE_URL,
             "KEY_PREFIX": env("CACHE_PREFIX", "pc"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }
     }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pc"}}
+if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
@@ -164,14 +172,17 @@ if REDIS_URL:
     }
     CELERY_BROKER_URL = REDIS_URL
     CELERY_RESULT_BACKEND = REDIS_URL
-    CELERY_TASK_ALWAYS_EAGER = False
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pc"}}
+    # One web process under `make run`: frames sent by worker tasks do not reach its sockets (pages
+    # catch up over HTTP); everything a request broadcasts does.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
-    CELERY_BROKER_URL = "memory://"
+    # A real worker and beat (`make run` starts them with honcho, see Procfile) on kombu's SQLAlchemy
+    # transport over a SQLite file: queued tasks survive a restart, and no service is needed.
+    VAR_DIR = Path(env("VAR_DIR", str(BASE_DIR / "var")))
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_URL = f"sqla+sqlite:///{VAR_DIR / 'celery-broker.sqlite3'}"
     CELERY_RESULT_BACKEND = None
-    CELERY_TASK_ALWAYS_EAGER = True
-    CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_ALWAYS_EAGER = False  # eager (in-process) only under petcommunity.settings.test
 
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -190,6 +201,9 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "600")),
                                    "unacked_restore_interval": int(env("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
                                    "unacked_restore_throttle": 1}
+if CELERY_BROKER_URL.startswith("sqla+"):
+    # Passed to SQLAlchemy's create_engine: web, worker and beat share the file, so wait for its lock.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}
 CELERY_BEAT_SCHEDULE: dict = {
     "moderation-auto-slow-mode": {"task": "moderation.tasks.auto_slow_mode", "schedule": crontab(minute="*/5")},
     "moderation-queue-sweep": {"task": "moderation.tasks.queue_sweep", "schedule": crontab(minute="*/15")},
@@ -220,6 +234,7 @@ CELERY_BEAT_SCHEDULE: dict = {
         "args": ("weekly",),
     },
 }
+CELERY_BEAT_SCHEDULE = schedule_scaled(CELERY_BEAT_SCHEDULE, float(env("BEAT_SCHEDULE_SCALE", "1")))
 
 # --- Accounts (django-allauth, customised through communities.adapters).
 AUTHENTICATION_BACKENDS = [
