@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from communities.forms_content import PostForm
+from communities.forms import PostForm
 from communities.models import Post
 from communities.permissions import readable_posts_q
 from communities.selectors import (

@@ -1,4 +1,4 @@
-"""The community managers' admin. Actions call the services, so the admin never bypasses a rule."""
+"""Admin for members and their pets. Actions call the services, so the admin never bypasses a rule."""
 
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
@@ -6,11 +6,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import Pet, Place, Tag, User
-from .segments import vocab_forget
-from .services.accounts import account_delete, member_suspend, member_unsuspend
-
-# --- Members and their pets (accounts) ---
+from ..models import Pet, User
+from ..services.accounts import account_delete, member_suspend, member_unsuspend
 
 
 class OnboardedFilter(admin.SimpleListFilter):
@@ -130,50 +127,3 @@ class PetAdmin(admin.ModelAdmin):
     list_select_related = ["owner", "species", "breed"]
     autocomplete_fields = ["owner", "species", "breed"]
     filter_horizontal = ["needs"]
-
-
-# --- The vocabularies managers maintain ---
-
-
-class VocabularyAdmin(admin.ModelAdmin):
-    """Forms cache Tag/Place choices; an edit here makes them fresh at once."""
-
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        vocab_forget()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        vocab_forget()
-
-    def delete_queryset(self, request, queryset):
-        super().delete_queryset(request, queryset)
-        vocab_forget()
-
-
-@admin.register(Place)
-class PlaceAdmin(VocabularyAdmin):
-    list_display = ["name", "kind", "parent", "slug"]
-    list_filter = ["kind", ("parent", admin.RelatedOnlyFieldListFilter)]
-    search_fields = ["name", "slug", "parent__name"]
-    list_select_related = ["parent"]
-    autocomplete_fields = ["parent"]
-    prepopulated_fields = {"slug": ["name"]}
-    ordering = ["parent__parent__name", "parent__name", "name"]
-
-
-@admin.register(Tag)
-class TagAdmin(VocabularyAdmin):
-    list_display = ["name", "kind", "slug", "species"]
-    list_filter = ["kind"]
-    search_fields = ["name", "slug"]
-    list_select_related = ["species"]
-    autocomplete_fields = ["species"]
-    prepopulated_fields = {"slug": ["name"]}
-
-
-# --- Content: posts, comments, reactions, polls, notifications, follows (content engineer) ---
-from . import admin_content  # noqa: E402,F401,I001  (registers the content model admins)
-
-# --- Webhooks and their delivery log (realtime engineer) ---
-from . import admin_webhooks  # noqa: E402,F401,I001  (registers Webhook and WebhookDelivery)

@@ -1,4 +1,4 @@
-"""Admin for the content models (imported by communities/admin.py). Actions call the services.
+"""Admin for posts, comments, reactions, polls, notifications and follows. Actions call the services.
 
 Removal for rule breaking belongs to moderation (reports, the queue); here managers pin, unpin,
 delete through `post_delete`, and repair counters.
@@ -7,11 +7,11 @@ delete through `post_delete`, and repair counters.
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from .models import Comment, Follow, Notification, Poll, PollChoice, Post, PostImage, PostRevision, Reaction
-from .services.announcements import post_pin, post_unpin
-from .services.comments import comment_delete
-from .services.counters import counters_sync
-from .services.posts import post_delete
+from ..models import Comment, Follow, Notification, Poll, PollChoice, Post, PostImage, PostRevision, Reaction
+from ..services.announcements import post_pin, post_unpin
+from ..services.comments import comment_delete
+from ..services.counters import counters_sync
+from ..services.posts import post_delete
 
 
 def _each(modeladmin, request, queryset, fn, done: str) -> None:

@@ -7,9 +7,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 
 from microgroups.permissions import is_manager
 
-from .models import Webhook, WebhookDelivery
-from .services.webhooks import webhook_register
-from .tasks import webhook_deliver
+from ..models import Webhook, WebhookDelivery
+from ..services.webhooks import webhook_register
+from ..tasks import webhook_deliver
 
 
 class WebhookForm(forms.ModelForm):

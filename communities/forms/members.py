@@ -10,10 +10,10 @@ from django import forms
 from django.conf import settings
 from django.utils import timezone
 
-from .images import validate_and_reencode
-from .models import Place, Tag, Visibility
-from .segments import breed_choices, place_choices, tag_choices
-from .services.pets import OLDEST_BIRTH_YEAR
+from ..images import validate_and_reencode
+from ..models import Place, Tag, Visibility
+from ..segments import breed_choices, place_choices, tag_choices
+from ..services.pets import OLDEST_BIRTH_YEAR
 
 ACCEPT_IMAGES = "image/jpeg,image/png,image/webp,image/gif"
 

@@ -1,4 +1,4 @@
-"""Input validation for posts, comments, polls, reactions and notification preferences.
+"""Input validation for posts, comments, polls, reactions and announcements.
 
 Forms only parse and validate shapes; the rules (who may post where, rule checks, image contents)
 live in the services, whose ValidationErrors are put back on these forms' fields by `add_service_error`.
@@ -7,9 +7,9 @@ live in the services, whose ValidationErrors are put back on these forms' fields
 from django import forms
 from django.core.exceptions import ValidationError
 
-from .models import NotificationKind, Post, ReactionKind
-from .segments import SegmentForm
-from .services.polls import PollSpec
+from ..models import Post, ReactionKind
+from ..segments import SegmentForm
+from ..services.polls import PollSpec
 
 
 class MultipleImageInput(forms.ClearableFileInput):
@@ -111,34 +111,3 @@ class AnnouncementForm(SegmentForm):
         filters.pop("body", None)
         filters.pop("pin", None)
         return filters
-
-
-class NotificationPreferencesForm(forms.Form):
-    """Per kind: show in the app (unless muted) and send by email."""
-
-    announcement_emails = forms.BooleanField(label="Email me announcements addressed to me", required=False)
-
-    def __init__(self, *args, member, **kwargs):
-        super().__init__(*args, **kwargs)
-        muted, emailed = set(member.muted_notification_kinds or []), set(member.email_notification_kinds or [])
-        self.kinds = []
-        for kind in NotificationKind:
-            self.fields[f"inapp_{kind.value}"] = forms.BooleanField(label="In the app", required=False,
-                                                                     initial=kind.value not in muted)
-            if kind != NotificationKind.ANNOUNCEMENT:
-                self.fields[f"email_{kind.value}"] = forms.BooleanField(label="By email", required=False,
-                                                                         initial=kind.value in emailed)
-            self.kinds.append(kind)
-        self.fields["announcement_emails"].initial = member.announcement_emails
-
-    def rows(self):
-        """(label, in-app field, email field or None) per kind, for the preferences table."""
-        for kind in self.kinds:
-            yield kind.label, self[f"inapp_{kind.value}"], (
-                self[f"email_{kind.value}"] if f"email_{kind.value}" in self.fields else self["announcement_emails"])
-
-    def muted_kinds(self) -> list[str]:
-        return [k.value for k in self.kinds if not self.cleaned_data.get(f"inapp_{k.value}")]
-
-    def email_kinds(self) -> list[str]:
-        return [k.value for k in self.kinds if self.cleaned_data.get(f"email_{k.value}")]

@@ -13,9 +13,9 @@ from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404
 from django.utils import timezone
 
-from .models import Pet, Place, Post, Tag, User
-from .permissions import can_see_field, readable_posts_q
-from .segments import segment_members
+from ..models import Pet, Place, Post, Tag, User
+from ..permissions import can_see_field, readable_posts_q
+from ..segments import segment_members
 
 DIRECTORY_PAGE_SIZE = 24
 PROFILE_POSTS = 10

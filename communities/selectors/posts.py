@@ -1,4 +1,4 @@
-"""Reads for pages: feeds with keyset pagination, post pages, notifications.
+"""Reads for pages: feeds with keyset pagination, post pages.
 
 Every function here costs a fixed number of queries whatever the page length: related rows come by
 select_related/prefetch, and per-viewer state (my reactions, my poll ballots) by one query per page.
@@ -12,10 +12,9 @@ from datetime import datetime, timedelta
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .models import (
+from ..models import (
     Comment,
     ContentStatus,
-    Notification,
     PollBallot,
     PollChoice,
     PollVote,
@@ -24,10 +23,9 @@ from .models import (
     Reaction,
     Tag,
 )
-from .permissions import readable_in_place_q
+from ..permissions import readable_in_place_q
 
 FEED_PAGE_SIZE = 20
-NOTIFICATION_PAGE_SIZE = 30
 SORTS = {"new", "hot", "top"}
 TOP_WINDOWS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30), "all": None}
 # sort → model field the keyset cursor runs on (with id as the tie-breaker)
@@ -205,35 +203,6 @@ def post_revisions(*, post: Post) -> list[PostRevision]:
 
 def species_options() -> list[Tag]:
     return list(Tag.objects.filter(kind=Tag.Kind.SPECIES).only("slug", "name").order_by("name"))
-
-
-def notification_unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-
-
-@dataclass
-class NotificationPage:
-    items: list[Notification]
-    next_cursor: str | None
-
-
-def notification_page(*, user, cursor: str | None = None, page_size: int = NOTIFICATION_PAGE_SIZE) -> NotificationPage:
-    """Newest first by last update (a batched reaction row moves up when it grows), keyset-paginated."""
-    qs = Notification.objects.filter(recipient=user).select_related("actor")
-    after = _decode_cursor(cursor, "datetime")
-    if after:
-        value, pk = after
-        qs = qs.filter(Q(updated_at__lt=value) | Q(updated_at=value, pk__lt=pk))
-    rows = list(qs.order_by("-updated_at", "-id")[: page_size + 1])
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        next_cursor = _encode_cursor(rows[-1].updated_at, rows[-1].pk)
-    return NotificationPage(items=rows, next_cursor=next_cursor)
-
-
-def notification_list(*, user, limit: int = 50) -> list[Notification]:
-    return notification_page(user=user, page_size=limit).items
 
 
 def feed_after(*, user, pod=None, after_id: int, limit: int = 50) -> list[Post]:

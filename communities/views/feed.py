@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from metrics.services import impressions_record
 
-from ..forms_content import PostForm, add_service_error
+from ..forms import PostForm, add_service_error
 from ..models import ContentStatus
 from ..selectors import TOP_WINDOWS, decorate_posts, feed, pinned_posts, post_get, species_options
 from ..services.posts import post_create

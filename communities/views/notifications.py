@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from ..forms_content import NotificationPreferencesForm
+from ..forms import NotificationPreferencesForm
 from ..models import Notification
 from ..selectors import notification_page
 from ..services.notifications import (

@@ -7,8 +7,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
 from ..forms import OnboardingForm, PetForm
-from ..member_selectors import directory_page, profile_get
 from ..segments import SegmentForm
+from ..selectors import directory_page, profile_get
 from ..services.pets import pet_create
 from ..services.profiles import onboarding_complete
 from .forms_util import apply_service_errors

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from metrics.services import impressions_record
 from microgroups.permissions import is_manager
 
-from ..forms_content import AnnouncementForm, CommentForm, PostEditForm, ReactionForm, add_service_error
+from ..forms import AnnouncementForm, CommentForm, PostEditForm, ReactionForm, add_service_error
 from ..models import Comment, Poll, Post
 from ..permissions import check_can_read_post
 from ..selectors import decorate_polls, decorate_posts, post_get, post_page, post_revisions

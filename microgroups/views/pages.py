@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from communities.forms_content import PostForm
-from communities.forms_content import add_service_error as add_post_error
+from communities.forms import PostForm
+from communities.forms import add_service_error as add_post_error
 from communities.selectors import TOP_WINDOWS, feed, pinned_posts
 from communities.services.posts import post_create
 from metrics.services import impressions_record

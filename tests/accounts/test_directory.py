@@ -88,7 +88,7 @@ def test_hidden_region_is_neither_shown_nor_matchable(client, world):
 
 def test_keyset_pagination_walks_every_member_once(client, world):
     client.force_login(world["viewer"])
-    from communities.member_selectors import directory_page
+    from communities.selectors import directory_page
 
     seen, cursor = [], None
     while True:

@@ -5,9 +5,9 @@ from django.contrib.auth.models import AnonymousUser, Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from communities.member_selectors import profile_get
 from communities.models import Place, Tag, Visibility
 from communities.permissions import can_see_field
+from communities.selectors import profile_get
 from tests.factories import PetFactory, PlaceFactory, PodFactory, TagFactory, UserFactory, join
 
 pytestmark = pytest.mark.django_db

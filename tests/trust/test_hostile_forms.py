@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from communities import forms as account_forms
-from communities import forms_content, segments
+from communities import segments
+from communities.forms import posts as post_forms
 from communities.models import Comment, Notification, Pet, Post, User
 from metrics import forms as metric_forms
 from microgroups import forms as pod_forms
@@ -49,15 +50,15 @@ def _fields(form_class, *extra: str) -> list[str]:
 
 # (name, actor role, method, url builder, declared fields, invariants this endpoint may legitimately move)
 ENDPOINTS = [
-    ("composer", "member", "POST", lambda w: "/posts/new/", _fields(forms_content.PostForm), ()),
-    ("pod composer", "trusted", "POST", lambda w: "/pods/matrix-open/post/", _fields(forms_content.PostForm), ()),
-    ("edit", "author", "POST", lambda w: f"/posts/{w.fresh_post.pk}/edit/", _fields(forms_content.PostEditForm), ()),
+    ("composer", "member", "POST", lambda w: "/posts/new/", _fields(post_forms.PostForm), ()),
+    ("pod composer", "trusted", "POST", lambda w: "/pods/matrix-open/post/", _fields(post_forms.PostForm), ()),
+    ("edit", "author", "POST", lambda w: f"/posts/{w.fresh_post.pk}/edit/", _fields(post_forms.PostEditForm), ()),
     ("comment", "member", "POST", lambda w: f"/posts/{w.post('commons', 'public').post.pk}/comments/",
-     _fields(forms_content.CommentForm), ()),
+     _fields(post_forms.CommentForm), ()),
     ("react", "member", "POST", lambda w: f"/posts/{w.post('commons', 'public').post.pk}/react/",
-     _fields(forms_content.ReactionForm, "next"), ()),
+     _fields(post_forms.ReactionForm, "next"), ()),
     ("vote", "member", "POST", lambda w: f"/polls/{w.post('commons', 'public').poll.pk}/vote/", ["choices"], ()),
-    ("announcement", "manager", "POST", lambda w: "/announcements/new/", _fields(forms_content.AnnouncementForm),
+    ("announcement", "manager", "POST", lambda w: "/announcements/new/", _fields(post_forms.AnnouncementForm),
      ("announcement",)),
     ("notification prefs", "member", "POST", lambda w: "/notifications/preferences/",
      ["announcement_emails", "in_app", "email", "muted", "reply", "mention", "reaction"], ()),

@@ -1,0 +1,21 @@
+"""Input validation, one module per noun; the services do the writing."""
+
+from .members import AccountDeleteForm, OnboardingForm, PetForm, ProfileForm, RegionInterestsMixin
+from .notifications import NotificationPreferencesForm
+from .posts import (
+    AnnouncementForm,
+    CommentForm,
+    MultipleImageField,
+    MultipleImageInput,
+    PollVoteForm,
+    PostEditForm,
+    PostForm,
+    ReactionForm,
+    add_service_error,
+)
+
+__all__ = [
+    "AccountDeleteForm", "AnnouncementForm", "CommentForm", "MultipleImageField", "MultipleImageInput",
+    "NotificationPreferencesForm", "OnboardingForm", "PetForm", "PollVoteForm", "PostEditForm", "PostForm",
+    "ProfileForm", "ReactionForm", "RegionInterestsMixin", "add_service_error",
+]

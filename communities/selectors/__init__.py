@@ -1,0 +1,36 @@
+"""Reads for pages, one module per noun; re-exported here so `from communities.selectors import X` works."""
+
+from .members import DirectoryPage, MemberCard, PetCard, Profile, directory_page, place_label, profile_get
+from .notifications import (
+    NOTIFICATION_PAGE_SIZE,
+    NotificationPage,
+    notification_list,
+    notification_page,
+    notification_unread_count,
+)
+from .posts import (
+    FEED_PAGE_SIZE,
+    SORTS,
+    TOP_WINDOWS,
+    FeedPage,
+    PostPage,
+    decorate_polls,
+    decorate_posts,
+    feed,
+    feed_after,
+    pinned_posts,
+    post_card_queryset,
+    post_get,
+    post_page,
+    post_revisions,
+    post_with_comments,
+    species_options,
+)
+
+__all__ = [
+    "FEED_PAGE_SIZE", "NOTIFICATION_PAGE_SIZE", "SORTS", "TOP_WINDOWS", "DirectoryPage", "FeedPage", "MemberCard",
+    "NotificationPage", "PetCard", "PostPage", "Profile", "decorate_polls", "decorate_posts", "directory_page",
+    "feed", "feed_after", "notification_list", "notification_page", "notification_unread_count", "pinned_posts",
+    "place_label", "post_card_queryset", "post_get", "post_page", "post_revisions", "post_with_comments",
+    "profile_get", "species_options",
+]
