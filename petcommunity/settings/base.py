@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "petcommunity.context_processors.nav",
             ],
+            "builtins": ["petcommunity.template_filters"],
         },
     },
 ]
