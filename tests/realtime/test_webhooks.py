@@ -42,7 +42,10 @@ class Receiver:
 
 
 @pytest.fixture
-def receiver():
+def receiver(settings):
+    # The receiver listens on loopback, which deliveries refuse unless a manager allows the range
+    # (test_webhook_addresses covers the refusals).
+    settings.WEBHOOK_ALLOWED_NETWORKS = ["127.0.0.0/8"]
     r = Receiver()
     yield r
     r.server.shutdown()
@@ -208,3 +211,25 @@ def test_webhook_admin_pages_are_for_managers(client, manager):
     assert client.get("/admin/communities/webhookdelivery/").status_code == 200
     client.force_login(UserFactory(is_staff=True))
     assert client.get("/admin/communities/webhook/").status_code == 403
+
+
+def test_the_admin_redeliver_action_queues_after_commit_through_the_service(client, receiver, manager,
+                                                                           django_capture_on_commit_callbacks):
+    receiver.statuses = [500] * service.MAX_ATTEMPTS
+    hook(manager, receiver.url)
+    publish(django_capture_on_commit_callbacks, actor=UserFactory(), body="Flaky receiver")
+    delivery = WebhookDelivery.objects.get()
+    for _ in range(service.MAX_ATTEMPTS - 1):
+        service.webhook_delivery_attempt(delivery_id=delivery.pk)
+    delivery.refresh_from_db()
+    assert delivery.status == "gave_up" and len(receiver.requests) == service.MAX_ATTEMPTS
+    client.force_login(manager)
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        client.post("/admin/communities/webhookdelivery/", {"action": "redeliver", "_selected_action": [delivery.pk]})
+    delivery.refresh_from_db()
+    # nothing is sent before commit: the delivery waits in the on-commit queue (the outbox's way in)
+    assert (delivery.status, delivery.attempts, len(receiver.requests)) == ("failed", 0, service.MAX_ATTEMPTS)
+    assert len(queued) == 1
+    queued[0]()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, len(receiver.requests)) == ("delivered", 1, service.MAX_ATTEMPTS + 1)
