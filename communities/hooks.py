@@ -1,7 +1,17 @@
 """Where the layers above the core take part in what the core does, without the core importing them.
 
-Each hook is a small ordered registry. A higher app (pods, moderation, metrics) adds its callables in
+A `Hook` is a small ordered registry of callables; a `Slot` holds the one provider of a set of rules,
+with a core default until a higher app fills it. A higher app (pods, moderation, metrics) fills them in
 its `AppConfig.ready()`; the core calls them at the named moment. The core never imports a higher app.
+
+Hooks and slots (who fills them):
+- `pod_rules` (Slot, pods): pod roles and rungs and who may know, read and post in a pod; the policy
+  (`communities.policy`) asks it for everything about content in a pod.
+- `moderation_rules` (Slot, moderation): moderation scopes, queue items, rules.
+- `policy_caches` (list of attribute names): roles memoised on a user object that `policy_forget` drops.
+- `content_checking` (Slot, moderation): the rule check before a post or comment is saved, and the record
+  of its hits after (`content_check`, `content_check_record` below).
+- `contribution_made` (Hook, metrics): a member contributed (`contribution` below).
 """
 
 from collections.abc import Callable
@@ -26,6 +36,62 @@ class Hook:
 
     def call(self, **kwargs) -> list[Any]:
         return [func(**kwargs) for func in self._callables]
+
+
+class Slot:
+    """The one provider of a set of rules. The core sets `default`; a higher app may `fill` it once."""
+
+    def __init__(self, name: str, default: Any = None):
+        self.name = name
+        self.default = default
+        self._provider: Any = None
+
+    def fill(self, provider: Any) -> Any:
+        self._provider = provider
+        return provider
+
+    def get(self) -> Any:
+        return self.default if self._provider is None else self._provider
+
+
+# The pods app's rules (see `communities.policy.NoPods` for the interface and the default).
+pod_rules = Slot("pod_rules")
+
+# Moderation's rules: scopes, queue items, rules (see `communities.policy.NoModeration`).
+moderation_rules = Slot("moderation_rules")
+
+# Attribute names under which higher apps memoise a member's roles on the user object.
+policy_caches: list[str] = []
+
+
+class _NoChecks:
+    """Without moderation every post and comment is published as written."""
+
+    def check(self, *, actor, pod, kind: str, body: str, has_links: bool, has_images: bool, editing: bool = False):
+        return _Published(body)
+
+    def record(self, *, outcome, post=None, comment=None) -> None:
+        return None
+
+
+class _Published:
+    def __init__(self, body: str):
+        self.status, self.body, self.flagged, self.hits = "published", body, False, []
+
+
+# The rule check every posting service calls before saving (moderation fills it): `check(...)` returns an
+# outcome with .status ("published" or "held"), .body, .flagged, .hits, or raises a ValidationError;
+# `record(outcome=, post=, comment=)` stores the hits once the content exists.
+content_checking = Slot("content_checking", default=_NoChecks())
+
+
+def content_check(*, actor, pod, kind: str, body: str, has_links: bool, has_images: bool, editing: bool = False):
+    return content_checking.get().check(actor=actor, pod=pod, kind=kind, body=body, has_links=has_links,
+                                        has_images=has_images, editing=editing)
+
+
+def content_check_record(*, outcome, post=None, comment=None) -> None:
+    content_checking.get().record(outcome=outcome, post=post, comment=comment)
 
 
 # A member contributed in a scope (the Commons when pod_id is None): a post, comment, reaction, poll vote,
