@@ -1,19 +1,16 @@
-"""The benchmark dataset: made by the demo code `seed_demo` runs, at bigger sizes, and reused across runs.
+"""The benchmark dataset, made once per size and reused across runs.
 
 A marker row (`bench_dataset`) records the size, seed and generator version of a finished dataset; a
 run whose marker matches reuses it (only pending migrations are applied), anything else rebuilds the
 schema from scratch. The database must be empty or a previous bench dataset: the harness refuses to
 drop a schema it did not make.
 
-Skew, as in a real community: member activity is Zipf-like (the demo code's `_zipf_pick`), pod sizes
-are Pareto-distributed (3 to 40 members), and on top of the demo's uniform pod activity a second pass
-concentrates extra posts in a few big open pods. Impressions favour popular posts and active members.
-
-Impressions and activity are the one part not made by the demo code: `metrics.demo.seed_metrics` samples
-readers per post from every member in Python (posts × members steps: ~10⁹ at size S), so here they are
-generated in SQL with the same shape (unique per member, post and day; most views in the days after
-posting; activity wherever a member saw posts), and the rollups are then computed by the metrics app's
-own `metrics_backfill`, exactly as seed_demo does.
+The demo code (`seed_demo`'s functions) makes a small core: vocabulary, places, the manager and
+moderators, 60 pods with charters, announcements, polls, rules and a moderation queue. The bulk
+(members, pods, posts, comments, reactions, impressions) is written by PostgreSQL COPY from a seeded
+generator (bench/bulk.py), with the demo's shapes: Zipf-like member activity, Pareto pod sizes, a few
+big open pods with extra posts, impressions favouring popular posts and active members. The rollups
+are then computed by the metrics app's own `metrics_backfill`, exactly as seed_demo does.
 """
 
 import json
@@ -26,7 +23,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-GENERATOR_VERSION = 4
+GENERATOR_VERSION = 5
+CORE_MEMBERS = 400  # made by the demo code: the manager, moderators, stewards of the core pods
+CORE_PODS = 60
 SEED = 7
 DAYS = 90
 BIG_PODS = 5  # pods that get the skewed extra activity (the pod feed and websocket benchmarks use the first)
@@ -40,17 +39,16 @@ class Size:
     pods: int
     posts: int
     impressions: int
+    comments: int
     heavy_day_impressions: int  # impressions on the one day whose rollup is timed
-    extra_comments: int = 0  # on top of the demo's own comments, to reach the issue's comment count
     backfill_days: int = 90  # rollups kept computed (the dashboards' default view reads the last 12 weeks)
-    chunk: int = 25_000  # posts generated per seed_content call (bounded memory)
 
 
 SIZES = {
-    "S": Size("S", members=10_000, pods=1_000, posts=100_000, impressions=1_000_000,
+    "S": Size("S", members=10_000, pods=1_000, posts=100_000, impressions=1_000_000, comments=300_000,
               heavy_day_impressions=1_000_000),
-    "L": Size("L", members=100_000, pods=10_000, posts=1_000_000, impressions=10_000_000,
-              heavy_day_impressions=1_000_000, extra_comments=1_500_000, chunk=50_000),
+    "L": Size("L", members=100_000, pods=10_000, posts=1_000_000, impressions=10_000_000, comments=3_000_000,
+              heavy_day_impressions=1_000_000),
 }
 
 
@@ -108,7 +106,7 @@ def ensure(size: Size, *, seed: int = SEED, rebuild: bool = False) -> dict:
     began = time.monotonic()
     _reset_schema()
     # An unfinished marker first: an interrupted build is recognised as ours and rebuilt next time.
-    _write_marker(Size("incomplete", 0, 0, 0, 0, 0), seed, {}, 0)
+    _write_marker(Size("incomplete", 0, 0, 0, 0, 0, 0), seed, {}, 0)
     call_command("migrate", "--noinput", verbosity=0)
     timings = _generate(size, seed)
     _timed(timings, "rollups", ensure_rollups, size.backfill_days)
@@ -145,15 +143,29 @@ def _timed(timings: dict, name: str, fn, *args, **kwargs):
 
 
 def _generate(size: Size, seed: int) -> dict:
+    """A small core made by the demo code, then the bulk by COPY (bench/bulk.py)."""
     from communities import demo as community_demo
     from microgroups import demo as pod_demo
 
+    from . import bulk
+
     timings: dict[str, float] = {}
     ctx = community_demo.DemoContext(rng=Random(seed), now=timezone.now())
-    _timed(timings, "vocabulary", community_demo.seed_vocabulary, ctx)
-    _timed(timings, "members", community_demo.seed_members, ctx, size.members)
-    _timed(timings, "pods", pod_demo.seed_pods, ctx, size.pods)
-    _timed(timings, "posts", _posts, ctx, size)
+    _timed(timings, "core", _core, ctx)
+    restore = _timed(timings, "drop_indexes", bulk.drop_constraints, bulk.BULK_TABLES)
+    gen = bulk.Generator(seed=seed, now=ctx.now, days=DAYS, core=ctx)
+    bulk.start_writer()
+    try:
+        _timed(timings, "members", gen.members, size.members)
+        _timed(timings, "pods", gen.pods_, size.pods)
+        _timed(timings, "posts", gen.posts_, size.posts, size.comments, BIG_PODS)
+        _timed(timings, "impressions", gen.impressions, size.impressions, size.heavy_day_impressions, heavy_day())
+    finally:
+        _timed(timings, "copy_drain", bulk.stop_writer)
+    _timed(timings, "activity", bulk.activity_days)
+    _timed(timings, "indexes", bulk.restore, restore)
+    bulk.move_sequences(bulk.BULK_TABLES)
+    bulk.finish_counts()
     if hasattr(community_demo, "seed_engagement"):
         _timed(timings, "engagement", community_demo.seed_engagement, ctx)
     try:
@@ -162,36 +174,24 @@ def _generate(size: Size, seed: int) -> dict:
         moderation_demo = None
     if moderation_demo is not None:
         _timed(timings, "moderation", moderation_demo.seed_moderation, ctx)
-    if size.extra_comments:
-        _timed(timings, "extra_comments", _extra_comments, size.extra_comments, seed)
-    if "metrics_impression" in _tables():
-        _timed(timings, "impressions", _impressions, size.impressions, seed)
-        _timed(timings, "heavy_day", _heavy_day, size.heavy_day_impressions, seed)
-        _timed(timings, "activity", _activity)
-    else:
-        _log("not available yet: impressions (the metrics app has no Impression table)")
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+    _timed(timings, "analyze", _analyze)
+    del pod_demo
     return timings
 
 
-def _posts(ctx, size: Size) -> None:
-    """The demo's own content code in chunks (bounded memory), then a skewed pass into a few big pods."""
+def _core(ctx) -> None:
     from communities import demo as community_demo
+    from microgroups import demo as pod_demo
 
-    all_pods = list(ctx.pods)
-    uniform = int(size.posts * 0.85)
-    done = 0
-    while done < uniform:
-        n = min(size.chunk, uniform - done)
-        with transaction.atomic():
-            community_demo.seed_content(ctx, posts=n, days=DAYS)
-        done += n
-        _log(f"posts {done}/{size.posts}")
-    ctx.pods = big_pods(all_pods)
     with transaction.atomic():
-        community_demo.seed_content(ctx, posts=size.posts - uniform, days=DAYS)
-    ctx.pods = all_pods
+        community_demo.seed_vocabulary(ctx)
+        community_demo.seed_members(ctx, CORE_MEMBERS)
+        pod_demo.seed_pods(ctx, CORE_PODS)
+
+
+def _analyze() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
 
 
 def big_pods(pods: list) -> list:
@@ -200,90 +200,8 @@ def big_pods(pods: list) -> list:
     return sorted(open_pods, key=lambda p: (-p.member_count, p.pk))[:BIG_PODS]
 
 
-def _sql(statements: list[tuple[str, list]]) -> None:
-    with connection.cursor() as cursor:
-        for sql, params in statements:
-            cursor.execute(sql, params)
-
-
-def _extra_comments(count: int, seed: int) -> None:
-    """Copies of demo comments onto popular posts (size L asks for more comments than the demo makes)."""
-    _sql([
-        ("SET max_parallel_workers_per_gather = 0", []),
-        ("SELECT setseed(%s)", [seed / 1000]),
-        ("CREATE TEMP TABLE bench_c AS SELECT row_number() OVER (ORDER BY id) - 1 AS i, body, body_html, "
-         "sentiment, author_id FROM communities_comment ORDER BY id LIMIT 5000", []),
-        ("CREATE TEMP TABLE bench_p AS SELECT row_number() OVER (ORDER BY reaction_count DESC, id) - 1 AS i, id, "
-         "created_at FROM communities_post WHERE status = 'published'", []),
-        ("INSERT INTO communities_comment (post_id, author_id, body, body_html, status, created_at, "
-         "removal_reason, sentiment, paw_count, heart_count, helpful_count, hug_count, reaction_count) "
-         "SELECT p.id, c.author_id, c.body, c.body_html, 'published', "
-         "LEAST(p.created_at + r.minutes * interval '1 minute', now()), '', c.sentiment, 0, 0, 0, 0, 0 "
-         "FROM (SELECT floor(power(random(), 2) * (SELECT count(*) FROM bench_p))::int AS pi, "
-         "floor(random() * (SELECT count(*) FROM bench_c))::int AS ci, floor(random() * 3000)::int AS minutes "
-         "FROM generate_series(1, %s)) r JOIN bench_p p ON p.i = r.pi JOIN bench_c c ON c.i = r.ci", [count]),
-        ("UPDATE communities_post p SET comment_count = c.n FROM (SELECT post_id, count(*) AS n FROM "
-         "communities_comment WHERE status = 'published' GROUP BY post_id) c WHERE c.post_id = p.id", []),
-        ("DROP TABLE bench_c; DROP TABLE bench_p", []),
-    ])
-
-
-def _impression_tables(seed: int) -> list[tuple[str, list]]:
-    return [
-        ("SET max_parallel_workers_per_gather = 0", []),
-        ("SELECT setseed(%s)", [seed / 100]),
-        ("CREATE TEMP TABLE IF NOT EXISTS bench_m AS SELECT row_number() OVER (ORDER BY id) - 1 AS i, id "
-         "FROM communities_user WHERE password NOT LIKE '!%%'", []),
-        ("CREATE TEMP TABLE IF NOT EXISTS bench_ip AS SELECT row_number() OVER (ORDER BY reaction_count DESC, id) "
-         "- 1 AS i, id, pod_id, created_at::date AS d FROM communities_post WHERE status = 'published'", []),
-    ]
-
-
-def _impressions(target: int, seed: int) -> None:
-    """Impressions over the posts' lifetimes: popular posts and active members far more often
-    (power-law picks), most views in the first days after posting. Unique per (member, post, day)."""
-    _sql(_impression_tables(seed))
-    batch = 500_000
-    while True:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM metrics_impression WHERE day > CURRENT_DATE - %s", [DAYS + 1])
-            have = cursor.fetchone()[0]
-        if have >= target:
-            break
-        n = min(batch, int((target - have) * 1.05) + 10)
-        _sql([(
-            "INSERT INTO metrics_impression (member_id, post_id, pod_id, day) "
-            "SELECT m.id, p.id, p.pod_id, LEAST(p.d + floor(power(r.x, 3) * 20)::int, CURRENT_DATE) "
-            "FROM (SELECT floor(power(random(), 2.5) * (SELECT count(*) FROM bench_m))::int AS mi, "
-            "floor(power(random(), 1.7) * (SELECT count(*) FROM bench_ip))::int AS pi, random() AS x "
-            "FROM generate_series(1, %s)) r JOIN bench_m m ON m.i = r.mi JOIN bench_ip p ON p.i = r.pi "
-            "ON CONFLICT DO NOTHING", [n])])
-        _log(f"impressions {have + n:,}/{target:,}")
-
-
 def heavy_day():
     return timezone.now().date() - timedelta(days=HEAVY_DAY_OFFSET)
-
-
-def _heavy_day(count: int, seed: int) -> None:
-    """One full day's worth of impressions on a day outside the 90-day window, for the rollup timing."""
-    _sql(_impression_tables(seed) + [(
-        "INSERT INTO metrics_impression (member_id, post_id, pod_id, day) "
-        "SELECT m.id, p.id, p.pod_id, %s FROM (SELECT "
-        "floor(power(random(), 1.5) * (SELECT count(*) FROM bench_m))::int AS mi, "
-        "floor(random() * (SELECT count(*) FROM bench_ip))::int AS pi FROM generate_series(1, %s)) r "
-        "JOIN bench_m m ON m.i = r.mi JOIN bench_ip p ON p.i = r.pi ON CONFLICT DO NOTHING",
-        [heavy_day(), int(count * 1.02)])])
-
-
-def _activity() -> None:
-    """A member who saw posts in a place on a day was active there that day (pods and the Commons)."""
-    _sql([
-        ("INSERT INTO metrics_activityday (member_id, pod_id, day) SELECT DISTINCT member_id, pod_id, day "
-         "FROM metrics_impression WHERE pod_id IS NOT NULL ON CONFLICT DO NOTHING", []),
-        ("INSERT INTO metrics_activityday (member_id, pod_id, day) SELECT DISTINCT member_id, NULL::bigint, day "
-         "FROM metrics_impression WHERE pod_id IS NULL ON CONFLICT DO NOTHING", []),
-    ])
 
 
 def ensure_rollups(days: int) -> None:

@@ -60,6 +60,8 @@ def children(pid: int) -> list[int]:
 class Server:
     """`uvicorn petcommunity.asgi:application --workers N` on a free loopback port."""
 
+    kind = "asgi"
+
     def __init__(self, workers: int = 2):
         self.workers = workers
         self.port = free_port()
@@ -71,11 +73,14 @@ class Server:
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def command(self) -> list[str]:
+        return [str(VENV_BIN / "uvicorn"), "petcommunity.asgi:application", "--host", "127.0.0.1",
+                "--port", str(self.port), "--workers", str(self.workers), "--no-access-log",
+                "--log-level", "warning", "--loop", "uvloop", "--http", "httptools", "--ws", "auto",
+                "--backlog", "4096", "--timeout-keep-alive", "30"]
+
     def start(self, timeout: float = 60) -> None:
-        cmd = [str(VENV_BIN / "uvicorn"), "petcommunity.asgi:application", "--host", "127.0.0.1",
-               "--port", str(self.port), "--workers", str(self.workers), "--no-access-log",
-               "--log-level", "warning", "--loop", "uvloop", "--http", "httptools", "--ws", "auto",
-               "--backlog", "4096", "--timeout-keep-alive", "30"]
+        cmd = self.command()
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=child_env(), stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.monotonic() + timeout
@@ -94,6 +99,8 @@ class Server:
     def worker_pids(self) -> list[int]:
         if self.proc is None:
             return []
+        if self.kind == "wsgi":
+            return children(self.proc.pid)
         # uvicorn's supervisor spawns the workers (plus multiprocessing's resource tracker, which is tiny).
         return [p for p in children(self.proc.pid) if "spawn_main" in _cmdline(p)]
 
@@ -110,6 +117,22 @@ class Server:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
         self.log.close()
+
+
+class WsgiServer(Server):
+    """`gunicorn petcommunity.wsgi:application` with N workers of T threads (gthread): the same pages
+    served synchronously, Django's views never crossing an event loop."""
+
+    kind = "wsgi"
+
+    def __init__(self, workers: int = 2, threads: int = 4):
+        super().__init__(workers=workers)
+        self.threads = threads
+
+    def command(self) -> list[str]:
+        return [str(VENV_BIN / "gunicorn"), "petcommunity.wsgi:application", "--bind", f"127.0.0.1:{self.port}",
+                "--workers", str(self.workers), "--worker-class", "gthread", "--threads", str(self.threads),
+                "--backlog", "4096", "--keep-alive", "30", "--log-level", "warning"]
 
 
 def _cmdline(pid: int) -> str:

@@ -133,10 +133,99 @@ def _write_results_md(text: str) -> None:
     target.write_text(text.rstrip("\n") + "\n" + load if load else text)
 
 
-def write(results: dict, *, write_markdown: bool = True) -> None:
+# The figures whose L ÷ S the design says must stay flat (the issue's "≤ 1.5×"): p50 latencies of pages
+# read at c=8, and the dashboards' database time per page.
+FLAT = [("feed.commons_new_p1.p50", "Commons feed, page 1 (p50)"),
+        ("feed.commons_new_deep.p50", "Commons feed, deep page (p50)"),
+        ("feed.pod_new_p1.p50", "Pod feed, page 1 (p50)"),
+        ("feed.post_page.p50", "Post page (p50)"),
+        ("feed.queue.p50", "Moderation queue (p50)"),
+        ("dash.broad.db_ms", "Community dashboard, database time"),
+        ("dash.pod.db_ms", "Pod insights, database time")]
+
+
+def _median(f: dict | None):
+    return None if not f or f["skipped"] or not f["summary"] else f["summary"]["median"]
+
+
+def _dataset_rows(s: dict, l: dict) -> list[str]:  # noqa: E741 - S and L
+    rows = ["| | S | L |", "|---|---|---|"]
+    cs = {k: v for k, v in (s["dataset"].get("counts") or {}).items() if k != "timings"}
+    cl = {k: v for k, v in (l["dataset"].get("counts") or {}).items() if k != "timings"}
+    for key in cl:
+        rows.append(f"| {key.replace('_', ' ')} | {cs.get(key, 0):,} | {cl[key]:,} |")
+    for d in (s["dataset"], l["dataset"]):
+        t = (d.get("counts") or {}).get("timings") or {}
+        rollups = t.get("rollups", 0)
+        gen = sum(v for k, v in t.items() if k != "rollups")
+        d["generation_seconds"], d["rollup_seconds"] = gen, rollups
+    gen_s, gen_l = s["dataset"]["generation_seconds"] / 60, l["dataset"]["generation_seconds"] / 60
+    rows.append(f"| generation by COPY (core by the demo code, bulk, indexes) | {gen_s:.1f} min | {gen_l:.1f} min |")
+    rows.append(f"| rollups (`metrics_backfill`, 90 days) | {s['dataset']['rollup_seconds'] / 60:.1f} min | "
+                f"{l['dataset']['rollup_seconds'] / 60:.1f} min |")
+    return rows
+
+
+def markdown_pair(s: dict, l: dict) -> str:  # noqa: E741 - S and L
+    """Both sizes from one `make bench SIZE=L` run: every figure at S and at L, and L ÷ S."""
+    m = l["machine"]
+    by_s = {f["id"]: f for f in s["figures"]}
+    lines = [
+        "# Benchmark results", "",
+        f"Sizes **S and L**, run {l['date']}{' with `--quick`' if l['quick'] else ''} by `make bench SIZE=L` "
+        f"({s['wall_seconds'] / 60:.1f} + {l['wall_seconds'] / 60:.1f} minutes; {s['json']}, {l['json']}). Each "
+        "figure is the median of repeated runs; ratios are taken within a round, because the machine is shared "
+        "and noisy. S and L run one after the other on their own databases, same code, same settings.", "",
+        "## Machine", "",
+        "| CPU | Cores | RAM | Python | Django | PostgreSQL | Redis |", "|---|---|---|---|---|---|---|",
+        f"| {m['cpu']} | {m['cores']} | {m['ram_gb']} GB | {m['python']} | {m['django']} | {m['postgresql']} | "
+        f"{m['redis']} |", "",
+        "## Datasets", "", *_dataset_rows(s, l), "",
+        "## L ÷ S where the design says nothing grows", "",
+        "| Figure | S | L | L ÷ S | Target | Result |", "|---|---|---|---|---|---|",
+    ]
+    by_l = {f["id"]: f for f in l["figures"]}
+    for fid, label in FLAT:
+        a, b = _median(by_s.get(fid)), _median(by_l.get(fid))
+        if a is None or b is None:
+            lines.append(f"| {label} | {_fmt(a)} | {_fmt(b)} | – | ≤ 1.5× | not measured |")
+            continue
+        ratio = b / a if a else None
+        ok = ratio is not None and ratio <= 1.5
+        lines.append(f"| {label} | {_fmt(a)} {by_l[fid]['unit']} | {_fmt(b)} {by_l[fid]['unit']} | "
+                     f"{_fmt(ratio)} × | ≤ 1.5× | {'pass' if ok else '**miss**'} |")
+    lines.append("")
+    sections: dict[str, list[dict]] = {}
+    for f in l["figures"]:
+        sections.setdefault(f["section"], []).append(f)
+    for section in sorted(sections):
+        lines += [f"## {section}", "", "| Figure (label at L) | S | L | L ÷ S | Target | S | L |",
+                  "|---|---|---|---|---|---|---|"]
+        for f in sections[section]:
+            a, b = _median(by_s.get(f["id"])), _median(f)
+            verdict = {True: "pass", False: "**miss**", None: ""}
+            sv = verdict[by_s[f["id"]]["passed"]] if f["id"] in by_s else ""
+            label = f["label"] + (f" — {f['note']}" if f["note"] else "")
+            label += f" ({f['skipped']})" if f["skipped"] else ""
+            ratio = _fmt(b / a) + " ×" if a and b is not None else "–"
+            lines.append(f"| {label} | {_fmt(a)} | {_fmt(b)} {f['unit']} | {ratio} | {f['target']} | {sv} | "
+                         f"{verdict[f['passed']]} |")
+        lines.append("")
+    lines += _misses(l)
+    return "\n".join(lines) + "\n"
+
+
+def write_pair(s: dict, l: dict) -> None:  # noqa: E741 - S and L
+    text = markdown_pair(s, l)
+    print("\n" + text)
+    _write_results_md(text)
+    print("Wrote bench/RESULTS.md (sizes S and L)")
+
+
+def write(results: dict, *, write_markdown: bool = True, path: Path | None = None) -> None:
     now = datetime.now(UTC)
     results["date"] = now.strftime("%Y-%m-%d %H:%M UTC")
-    path = HERE / "results" / f"{now:%Y-%m-%d}-{results['size']}.json"
+    path = path or HERE / "results" / f"{now:%Y-%m-%d}-{results['size']}.json"
     results["json"] = f"bench/results/{path.name}"
     path.parent.mkdir(exist_ok=True)
     path.write_text(json.dumps(results, indent=1, default=str) + "\n")
@@ -147,9 +236,9 @@ def write(results: dict, *, write_markdown: bool = True) -> None:
         print(f"Wrote {path.relative_to(HERE.parent)} and bench/RESULTS.md")
 
 
-if __name__ == "__main__":  # re-render RESULTS.md from a results file: python -m bench.report <json>
+if __name__ == "__main__":  # re-render RESULTS.md: python -m bench.report <json> [<json at L>]
     import sys
 
-    data = json.loads(Path(sys.argv[1]).read_text())
-    _write_results_md(markdown(data))
-    print(f"Re-rendered bench/RESULTS.md from {sys.argv[1]}")
+    data = [json.loads(Path(a).read_text()) for a in sys.argv[1:3]]
+    _write_results_md(markdown(data[0]) if len(data) == 1 else markdown_pair(*data))
+    print(f"Re-rendered bench/RESULTS.md from {', '.join(sys.argv[1:3])}")

@@ -2,6 +2,11 @@
 and write bench/results/<date>-<size>.json and bench/RESULTS.md.
 
     python bench/run.py --size S [--quick] [--rounds N] [--only feeds,queries,...] [--rebuild] [--data-only]
+
+`--size L` measures both sizes in one run: every figure at S (database `bench`, Redis db 9), then at L
+(BENCH_L_DATABASE_URL, default database `bench_l`; BENCH_L_REDIS_URL, default Redis db 10), each in a
+child process, then one RESULTS.md with both columns and L ÷ S. Not part of CI: the L data alone is
+1M posts and 10M impressions.
 """
 
 import argparse
@@ -15,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 
-MODULES = ["queries", "feeds", "discovery", "dashboards", "writing", "realtime"]
+MODULES = ["queries", "feeds", "serving", "discovery", "dashboards", "writing", "realtime"]
 
 
 def _args() -> argparse.Namespace:
@@ -29,7 +34,39 @@ def _args() -> argparse.Namespace:
     parser.add_argument("--data-only", action="store_true", help="build or check the dataset, then stop")
     parser.add_argument("--no-write", action="store_true", help="print the table but leave RESULTS.md alone")
     parser.add_argument("--merge", metavar="JSON", help="re-measure --only modules into an earlier results file")
+    parser.add_argument("--single", action="store_true", help="--size L alone, without the S run beside it")
+    parser.add_argument("--json-out", metavar="JSON", help="where to write the results file")
     return parser.parse_args()
+
+
+def _both_sizes(args: argparse.Namespace) -> int:
+    """S then L, each a child `run.py --single` on its own database, then one report with L ÷ S."""
+    import json
+    import subprocess
+    from datetime import UTC, datetime
+
+    day = datetime.now(UTC).strftime("%Y-%m-%d")
+    passthrough = [*(["--quick"] if args.quick else []), *(["--rounds", str(args.rounds)] if args.rounds else []),
+                   *(["--only", args.only] if args.only else []), *(["--rebuild"] if args.rebuild else []),
+                   *(["--data-only"] if args.data_only else [])]
+    envs = {"S": {"DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench"),
+                  "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9")},
+            "L": {"DATABASE_URL": os.environ.get("BENCH_L_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_l"),
+                  "REDIS_URL": os.environ.get("BENCH_L_REDIS_URL", "redis://127.0.0.1:6379/10")}}
+    paths = {}
+    for size in ("S", "L"):
+        paths[size] = ROOT / "bench" / "results" / f"{day}-{size}.json"
+        cmd = [sys.executable, str(Path(__file__).resolve()), "--size", size, "--single", "--no-write",
+               "--json-out", str(paths[size]), *passthrough]
+        code = subprocess.call(cmd, env={**os.environ, **envs[size]})
+        if code:
+            return code
+    if args.data_only or args.no_write:
+        return 0
+    from bench import report
+
+    report.write_pair(*(json.loads(paths[size].read_text()) for size in ("S", "L")))
+    return 0
 
 
 def _raise_fd_limit(want: int = 16384) -> int:
@@ -65,6 +102,8 @@ def _exit_on_sigterm() -> None:
 def main() -> int:
     args = _args()
     _exit_on_sigterm()
+    if args.size == "L" and not args.single:
+        return _both_sizes(args)
     began = time.monotonic()
     fds = _raise_fd_limit()
     _check_services()
@@ -96,7 +135,7 @@ def main() -> int:
     results["wall_seconds"] = round(time.monotonic() - began, 1)
     if args.merge:
         results = report.merge(args.merge, results, only)
-    report.write(results, write_markdown=not args.no_write)
+    report.write(results, write_markdown=not args.no_write, path=Path(args.json_out) if args.json_out else None)
     return 0
 
 

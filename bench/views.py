@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from django.http import HttpResponse
 from django.shortcuts import render
 
-from communities.forms import PostForm
+from communities.forms.posts import PostForm
 from communities.models import Post
 from communities.permissions import readable_posts_q
-from communities.selectors import (
+from communities.selectors.posts import (
     _SORT_FIELD,
     FEED_PAGE_SIZE,
     SORTS,
