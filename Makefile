@@ -74,13 +74,17 @@ worker: $(STAMP)
 beat: $(STAMP)
 	$(VENV)/bin/celery -A petcommunity beat -l info
 
-bench: $(STAMP)
+bench: $(STAMP) collectstatic
 	$(PY) bench/run.py --size $(SIZE) $(BENCH_ARGS)
 
 # 200 members for 2 minutes against production settings on loopback (bench/load/run.py); fails on any
 # 5xx or 429. Uses the `load` database and Redis db 12 (LOAD_DATABASE_URL, LOAD_REDIS_URL to change).
-load: $(STAMP)
+load: $(STAMP) collectstatic
 	$(PY) -m bench.load.run $(LOAD_ARGS)
+
+# Production settings serve only collected, hashed static files (deploy/build.sh, as in the image).
+collectstatic: $(STAMP)
+	PYTHON=$(PY) deploy/build.sh static
 
 clean:
 	rm -rf $(VENV) db.sqlite3* .test-db.sqlite3* .test-media staticfiles

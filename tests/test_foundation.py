@@ -56,7 +56,8 @@ def test_production_settings_refuse_the_development_secret_key():
 
 def test_production_settings_pass_the_deploy_check():
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "SECRET_KEY": "k" * 20 + "Zq8!xP2#vR7@mN4$tL9&wB6*yC3^hF5%",
-           "ALLOWED_HOSTS": "pets.example.com", "DJANGO_SETTINGS_MODULE": "petcommunity.settings.production"}
+           "ALLOWED_HOSTS": "pets.example.com", "DATABASE_URL": "postgres://u@db.example.com/pets",
+           "DJANGO_SETTINGS_MODULE": "petcommunity.settings.production"}
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             env=env, capture_output=True, text=True, cwd=settings.BASE_DIR)
     assert result.returncode == 0, result.stdout + result.stderr

@@ -281,7 +281,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env("MEDIA_ROOT", str(BASE_DIR / "media")))
@@ -289,6 +289,28 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
+# Uploaded media go through Django's storage API: local disk (MEDIA_ROOT) by default, an S3-compatible
+# store (S3, MinIO) when MEDIA_S3_BUCKET is set, so every web replica reads and writes the same files.
+MEDIA_S3_BUCKET = env("MEDIA_S3_BUCKET")
+if MEDIA_S3_BUCKET:
+    MEDIA_S3_PUBLIC_DOMAIN = env("MEDIA_S3_PUBLIC_DOMAIN")  # e.g. pets.example.com/media, served by the proxy
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_S3_BUCKET,
+            "endpoint_url": env("MEDIA_S3_ENDPOINT_URL") or None,
+            "access_key": env("MEDIA_S3_ACCESS_KEY_ID") or None,
+            "secret_key": env("MEDIA_S3_SECRET_ACCESS_KEY") or None,
+            "region_name": env("MEDIA_S3_REGION", "us-east-1"),
+            "addressing_style": "path",  # MinIO and most S3-compatible stores
+            "file_overwrite": False,
+            "default_acl": None,
+            # Without a public domain, links are signed and expire (an hour); with one, the proxy serves them.
+            "custom_domain": MEDIA_S3_PUBLIC_DOMAIN or None,
+            "querystring_auth": not MEDIA_S3_PUBLIC_DOMAIN,
+            "querystring_expire": 3600,
+        },
+    }
 WHITENOISE_USE_FINDERS = DEBUG
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
