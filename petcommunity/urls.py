@@ -26,6 +26,7 @@ urlpatterns = [
     path("moderation/", include("moderation.urls")),
     path("metrics/", include("metrics.urls")),
     path("search/", include("search.urls")),
+    path("messages/", include("messaging.urls")),
     path("", home, name="home"),
     path("", include("communities.urls")),
 ]

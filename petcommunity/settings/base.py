@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "microgroups",
     "moderation",
     "search",
+    "messaging",
     "metrics",
     "petcommunity.outbox",
 ]
