@@ -123,6 +123,17 @@ class Rule(ScopedModel):
         return describe(self.kind, self.settings)
 
 
+class RulesVersion(models.Model):
+    """One row whose number changes with every rule change. Every process (web workers, the Celery worker)
+    reads it with the rule set, so a change made in one is applied by all on their next check, with or
+    without a shared cache."""
+
+    number = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.CheckConstraint(condition=models.Q(id=1), name="rules_version_single_row")]
+
+
 class RuleHit(models.Model):
     """Every time a rule acted on a post or comment (the metrics read this table)."""
 

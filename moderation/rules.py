@@ -1,9 +1,10 @@
 """The rules engine behind `moderation.checks`: compile each scope's rules once, check text against them.
 
 Rules are read from the database once per (rules version, scope) and cached (Django cache for the rows,
-a per-process dict for compiled patterns); any rule change bumps the version after commit, so no
-posting path re-reads rules per post. Checks needing history (slow mode, caps, new-member approval)
-cost one indexed query per such rule in the content's scope chain, and none when there is no rule.
+a per-process dict for compiled patterns). The version is a database row bumped by every rule change, so
+each process sees a change on its next check; no posting path re-reads the rules themselves per post.
+Checks needing history (slow mode, caps, new-member approval) cost one indexed query per such rule in the
+content's scope chain, and none when there is no rule.
 """
 
 import logging
@@ -14,42 +15,53 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from communities.models import Comment, ContentStatus, Post
-from microgroups.permissions import pod_roles
+from communities.models import Comment, ContentStatus, Post, User
+from communities.policy import pod_roles
+from microgroups.models import Pod
 
 from .checks import CheckOutcome, ContentBlocked
-from .models import Mute, Rule, RuleHit, ScopeKind
+from .models import Mute, Rule, RuleHit, RulesVersion, ScopeKind
 from .rulekinds import ACTION_STRICTNESS, MATCH_TIMEOUT, SCAN_MAX, compile_pattern, effective_seconds
 from .scopes import Scope, moderator_scopes, region_place_ids, scope_for_pod
 
-VERSION_KEY = "moderation:rules:version"
+GENERATION_KEY = "moderation:rules:generation"
 ROWS_TTL = 24 * 3600
 _compiled: dict[tuple, "RuleSet"] = {}
 _COMPILED_MAX = 2000
 
 
-def rules_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        # After an eviction start from a fresh number, so no stale cached rows are ever reused.
-        cache.add(VERSION_KEY, time.time_ns(), None)
-        version = cache.get(VERSION_KEY) or time.time_ns()
-    return version
+def _cache_generation() -> int:
+    generation = cache.get(GENERATION_KEY)
+    if generation is None:
+        # After an eviction or a flush start from a fresh number, so no stale cached rows are ever reused.
+        cache.add(GENERATION_KEY, time.time_ns(), None)
+        generation = cache.get(GENERATION_KEY) or time.time_ns()
+    return generation
+
+
+def rules_version() -> str:
+    """What compiled rule sets are keyed by. The database number (one primary-key read per check) is what
+    every process shares, with or without Redis, so a change made in one process is applied by the others
+    on their next check. The cache generation makes a flushed cache start over, rows included."""
+    number = RulesVersion.objects.filter(pk=1).values_list("number", flat=True).first() or 0
+    return f"{number}.{_cache_generation()}"
 
 
 def rules_changed() -> None:
-    """Invalidate every compiled rule set now (this transaction sees its own change) and again once the
-    change is committed (so nobody keeps rows read from before the commit)."""
+    """Bump the database number inside the changing transaction (this transaction sees its change at once,
+    other processes once it commits), and the cache generation now and after commit."""
+    if not RulesVersion.objects.filter(pk=1).update(number=F("number") + 1):
+        RulesVersion.objects.get_or_create(pk=1, defaults={"number": 1})
 
     def bump():
         try:
-            cache.incr(VERSION_KEY)
+            cache.incr(GENERATION_KEY)
         except ValueError:
-            cache.set(VERSION_KEY, time.time_ns(), None)
+            cache.set(GENERATION_KEY, time.time_ns(), None)
 
     bump()
     transaction.on_commit(bump)
@@ -167,8 +179,6 @@ def blocked_hits_flush() -> int:
 
 def _still_referable(rows: list[RuleHit]) -> list[RuleHit]:
     """Drop hits whose member, rule or pod went away while they waited (two small queries)."""
-    from communities.models import User
-    from microgroups.models import Pod
 
     members = set(User.objects.filter(pk__in={r.member_id for r in rows}).values_list("pk", flat=True))
     rules = set(Rule.objects.filter(pk__in={r.rule_id for r in rows}).values_list("pk", flat=True))
