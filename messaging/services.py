@@ -32,8 +32,9 @@ def _clean_body(body: str) -> str:
 def _existing_pair(a, b) -> Conversation | None:
     """The one-to-one conversation two members already have (not a moderation matter), if any."""
     mine = Participant.objects.filter(member=a).values("conversation_id")
-    return (Conversation.objects.filter(pk__in=mine, about_moderation=False, participants__member=b)
-            .annotate(size=Count("participants", distinct=True)).filter(size=2).order_by("pk").first())
+    # Annotate before filtering on participants, so the count is over every participant, not the joined one.
+    return (Conversation.objects.annotate(size=Count("participants", distinct=True))
+            .filter(pk__in=mine, about_moderation=False, size=2, participants__member=b).order_by("pk").first())
 
 
 @transaction.atomic
