@@ -31,6 +31,19 @@ def test_admin_login_is_throttled_after_repeated_failures(client):
     assert other.status_code == 302
 
 
+def test_admin_login_throttle_counts_ipv6_addresses_per_64_block(client):
+    """Rotating addresses inside one's own /64 does not reset the count (one client_ip everywhere)."""
+    UserFactory(username="admin1", is_staff=True, is_superuser=True)
+    for n in range(5):
+        client.post("/admin/login/", {"username": "admin1", "password": "wrong"}, REMOTE_ADDR=f"2001:db8:7:7::{n + 1}")
+    same_block = client.post("/admin/login/", {"username": "admin1", "password": "pw-for-tests-123"},
+                             REMOTE_ADDR="2001:db8:7:7:ffff::1")
+    assert same_block.status_code == 429
+    other_block = client.post("/admin/login/", {"username": "admin1", "password": "pw-for-tests-123"},
+                              REMOTE_ADDR="2001:db8:7:8::1")
+    assert other_block.status_code == 302
+
+
 def test_admin_login_works_below_the_limit(client):
     UserFactory(username="admin1", is_staff=True, is_superuser=True)
     client.post("/admin/login/", {"username": "admin1", "password": "wrong"})
@@ -83,3 +96,22 @@ def test_vocabulary_edits_in_the_admin_refresh_form_choices(client, manager):
     response = client.post("/admin/communities/tag/add/", {"kind": "interest", "slug": "agility", "name": "agility"})
     assert response.status_code == 302
     assert ("agility", "agility") in SegmentForm().fields["interests"].choices
+
+
+def test_a_manager_opens_every_admin_list(client, manager):
+    """Every model in the admin is open to the "Community managers" group (read-only where the product's
+    pages make the changes), including moderator assignments and the moderation log."""
+    from django.contrib import admin
+    from django.urls import reverse
+
+    client.force_login(manager)
+    refused = {}
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        status = client.get(url).status_code
+        if status != 200:
+            refused[url] = status
+    assert refused == {}
+    assert len(admin.site._registry) >= 35
+    index = client.get("/admin/").content.decode()
+    assert "Moderator assignments" in index and "Moderation log entries" in index
