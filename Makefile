@@ -82,6 +82,12 @@ bench: $(STAMP) collectstatic
 load: $(STAMP) collectstatic
 	$(PY) -m bench.load.run $(LOAD_ARGS)
 
+# schemathesis against the live API schema with a member's token and a manager's (tests/api/fuzz_schema.py):
+# zero 5xx, zero answers outside the schema, every operation tested and a floor on generated cases.
+api-fuzz: $(STAMP)
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=petcommunity.settings.test \
+		$(VENV)/bin/pytest -s tests/api/fuzz_schema.py $(PYTEST_ARGS)
+
 # Production settings serve only collected, hashed static files (deploy/build.sh, as in the image).
 collectstatic: $(STAMP)
 	PYTHON=$(PY) deploy/build.sh static

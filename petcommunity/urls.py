@@ -27,6 +27,7 @@ urlpatterns = [
     path("metrics/", include("metrics.urls")),
     path("search/", include("search.urls")),
     path("messages/", include("messaging.urls")),
+    path("", include("api.urls")),
     path("", home, name="home"),
     path("", include("communities.urls")),
 ]

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "messaging",
     "metrics",
     "petcommunity.outbox",
+    "api",
 ]
 
 MIDDLEWARE = [

@@ -280,6 +280,7 @@ ROWS = [
     R("settings/profile/", "none", "GET", signed_in_only),
     R("settings/pets/", "none", "GET", signed_in_only),
     R("settings/delete/", "none", "GET", signed_in_only),
+    R("settings/tokens/", "none", "GET", signed_in_only),
     R("catchup/commons/", "none", "GET", everyone, htmx=True),
     R("pods/", "none", "GET", everyone),
     R("pods/new/", "none", "GET", pod_creators),
@@ -340,12 +341,76 @@ ROWS = [
     R("notifications/<int:notification_id>/", "notification", "GET", own_content_only),
     R("settings/pets/<int:pet_id>/", "pet", "GET", own_content_only),
     R("settings/pets/<int:pet_id>/remove/", "pet", "POST", own_content_only),
+    R("settings/tokens/<int:token_id>/revoke/", "token", "POST", own_content_only),
     # Groups of third-party patterns: one row each (see matrix.GROUPS for how a pattern is grouped).
     R("admin/", "group", "GET", admin_site),
     R("accounts/", "group", "GET", everyone),
     R("media/", "group", "GET", lambda role, obj=None: NOT_FOUND),  # (development only) no such file
+    R("^api/", "group", "GET", lambda role, obj=None: NOT_FOUND),  # a path no API operation matches
 ]
 ROWS_BY_ROUTE = {row.route: row for row in ROWS}
+
+
+# --- The JSON API (tests/trust/test_api_matrix.py): every operation, called with each role's token ----
+#
+# The same rules as the pages, with two differences the API declares: it has no anonymous reads (no
+# token: 401, counted as LOGIN), and a suspended member's tokens stop working (401) instead of
+# leaving them read-only.
+
+def api_pod_join(role, place):
+    """Joining (open pods) or asking (request pods) is a write: banned members are refused (403)."""
+    return pod_know_then(lambda r, p: member(r, p) or (p not in ("invite", "unlisted") and can_act(r)
+                                                        and r != "banned"))(role, place)
+
+
+def api_expected(row: "Row", role: str, obj=None) -> str:
+    if role in ("anonymous", "suspended") and row.route not in API_PUBLIC:
+        return LOGIN
+    return row.expect(role, obj)
+
+
+API_PUBLIC = {"api/v1/openapi.json", "api/v1/docs/", "api/v1/"}
+V = "api/v1/"
+API_ROWS = [
+    R(V + "openapi.json", "none", "GET", everyone),
+    R(V + "docs/", "none", "GET", everyone),
+    R(V, "none", "GET", everyone),  # redirects to the docs
+    R(V + "feeds/commons", "none", "GET", signed_in_only),
+    R(V + "posts", "none", "POST", acting, {"body": "A matrix API post"}),
+    R(V + "pods", "none", "GET", signed_in_only),
+    R(V + "me", "none", "GET", signed_in_only),
+    R(V + "notifications", "none", "GET", signed_in_only),
+    R(V + "notifications/read", "none", "POST", signed_in_only),
+    R(V + "moderation/queue", "none", "GET", moderators_only),
+    R(V + "metrics/figures", "none", "GET", managers_only),
+    R(V + "pods/<slug>", "pod", "GET", pod_known),
+    R(V + "pods/<slug>/feed", "pod", "GET", pod_know_then(reads_place)),
+    R(V + "pods/<slug>/members", "pod", "GET", pod_know_then(reads_place)),
+    R(V + "pods/<slug>/posts", "pod", "POST", pod_takes_part, {"body": "A matrix API pod post"}),
+    R(V + "pods/<slug>/join", "pod", "POST", api_pod_join, {"charter_version": 1, "answer": "matrix"}),
+    R(V + "pods/<slug>/leave", "pod", "POST", pod_leaving),
+    R(V + "pods/<slug>/settings", "pod", "GET", pod_steward_only),
+    R(V + "pods/<slug>/join-requests", "pod", "GET", pod_steward_only),
+    R(V + "pods/<slug>/join-requests/<request_id>", "pod", "POST", pod_steward_only, {"approve": False}),
+    R(V + "pods/<slug>/invites", "pod", "GET", pod_steward_only),
+    R(V + "pods/<slug>/invites", "pod", "POST", pod_steward_only, {"expires_in_days": 7}),
+    R(V + "pods/<slug>/invites/<invite_id>", "pod", "DELETE", pod_steward_only),
+    R(V + "pods/<slug>/figures", "pod", "GET", pod_steward_only),
+    R(V + "posts/<post_id>", "post", "GET", post_then(lambda role, place, kind: True)),
+    R(V + "posts/<post_id>", "post", "PATCH", post_author_only, {"body": "An edit"}),
+    R(V + "posts/<post_id>", "post", "DELETE", post_manager),
+    R(V + "posts/<post_id>/reactions", "post", "POST", post_take_part, {"kind": "paw"}),
+    R(V + "posts/<post_id>/comments", "post", "POST", post_take_part, {"body": "A matrix API comment"}),
+    R(V + "comments/<comment_id>", "comment", "DELETE", post_manager),
+    R(V + "comments/<comment_id>/reactions", "comment", "POST", post_take_part, {"kind": "hug"}),
+    R(V + "polls/<poll_id>/votes", "poll", "POST", post_take_part, {"choices": ["__first__"]}),
+    R(V + "members/<username>", "member", "GET", signed_in_only),
+    R(V + "notifications/<notification_id>/read", "notification", "POST", own_content_only),
+    R(V + "moderation/queue/<item_id>", "item", "GET", queue_item),
+    R(V + "moderation/queue/<item_id>/claim", "item", "POST", queue_item),
+    R(V + "moderation/queue/<item_id>/act", "item", "POST", queue_item, {"action": "warn", "reason": "matrix"}),
+]
+API_ROUTES = {row.route for row in API_ROWS}
 
 
 def expected(row: Row, role: str, obj=None) -> str:

@@ -17,6 +17,7 @@ from datetime import timedelta
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from api.models import AccessToken
 from communities.models import (
     Comment,
     ContentStatus,
@@ -73,6 +74,7 @@ class World:
     invites: dict[str, Invite] = field(default_factory=dict)
     author_pet: Pet | None = None
     author_notification: Notification | None = None
+    author_token: AccessToken | None = None
     canaries: dict[str, tuple] = field(default_factory=dict)  # canary → (what, place, kind)
 
     def post(self, place: str, kind: str) -> PostObj:
@@ -227,6 +229,8 @@ def build_world() -> World:
         world.invites[place] = Invite.objects.create(pod=pods[place], code=f"matrix-invite-{place}")
     world.invites["unlisted"] = Invite.objects.create(pod=pods["unlisted"], code="matrix-invite-bound",
                                                       for_member=author)
+    world.author_token = AccessToken.objects.create(member=author, name="matrix", scopes=["read"],
+                                                    token_hash="0" * 64, prefix="pct_matrix")
     world.author_notification = Notification.objects.create(recipient=author, kind="reply", verb="replied",
                                                             url="/")
     # A Commons hook, off until a test that captures outbound HTTP switches it on.

@@ -1,0 +1,87 @@
+"""Objects the selectors return → the dicts the schemas describe. Shaping only: every rule about who
+may see what was applied by the selector (or the policy) before an object reaches here."""
+
+from communities.models import ContentStatus, ReactionKind
+
+
+def member_ref(user) -> dict | None:
+    if user is None:
+        return None
+    return {"username": user.username, "name": user.name}
+
+
+def reactions(obj) -> dict:
+    counts = {k.value: getattr(obj, f"{k.value}_count") for k in ReactionKind}
+    return {**counts, "total": obj.reaction_count, "mine": sorted(getattr(obj, "viewer_reactions", ()))}
+
+
+def poll(post) -> dict | None:
+    try:
+        p = post.poll
+    except post.__class__.poll.RelatedObjectDoesNotExist:
+        return None
+    shown = getattr(p, "show_results", False)
+    return {
+        "id": p.pk, "question": p.question, "multiple": p.multiple, "closes_at": p.closes_at, "closed": p.is_closed,
+        "voters": p.voter_count, "voted": getattr(p, "viewer_voted", False),
+        "choices": [{"id": c.pk, "text": c.text, "votes": c.vote_count if shown else None,
+                     "mine": getattr(c, "viewer_picked", False)} for c in getattr(p, "choice_list", [])],
+    }
+
+
+def post(p) -> dict:
+    return {
+        "id": p.pk, "author": member_ref(p.author), "pod": p.pod.slug if p.pod_id else None, "body": p.body,
+        "body_html": p.body_html, "audience": p.audience, "status": p.status, "created_at": p.created_at,
+        "edited_at": p.edited_at, "comment_count": p.comment_count, "pinned": p.pinned_at is not None,
+        "tags": [t.slug for t in p.tags.all()], "reactions": reactions(p), "poll": poll(p),
+    }
+
+
+def comment(c) -> dict:
+    gone = c.status == ContentStatus.DELETED
+    return {
+        "id": c.pk, "post": c.post_id, "parent": c.parent_id, "author": None if gone else member_ref(c.author),
+        "body": "" if gone else c.body, "body_html": "" if gone else c.body_html, "status": c.status,
+        "created_at": c.created_at, "reactions": reactions(c),
+        "replies": [comment(r) for r in getattr(c, "visible_replies", [])],
+    }
+
+
+def pod(p) -> dict:
+    return {
+        "slug": p.slug, "name": p.name, "description": p.description, "privacy": p.privacy,
+        "region": p.region.name if p.region_id else None, "member_count": p.member_count,
+        "member_cap": p.member_cap, "has_room": p.has_room, "tags": [t.slug for t in p.tags.all()],
+    }
+
+
+def pod_detail(info) -> dict:
+    p, membership = info.pod, info.membership
+    return {
+        **pod(p), "readable": info.readable, "charter_version": p.charter_version,
+        "my_role": membership.role if membership else None, "my_rung": membership.rung if membership else None,
+        "needs_ack": bool(info.needs_ack), "pending_request": info.pending_request is not None,
+        "waitlisted": info.waitlist_entry is not None,
+    }
+
+
+def pod_member(m) -> dict:
+    return {"member": member_ref(m.member), "role": m.role, "rung": m.rung, "joined_at": m.joined_at}
+
+
+def profile(pr) -> dict:
+    m = pr.member
+    pets = None if pr.pets is None else [
+        {"id": c.id, "name": c.name, "species": c.species, "breed": c.breed, "age": c.age, "needs": c.needs}
+        for c in pr.pets]
+    return {"username": m.username, "name": m.name, "bio": pr.bio, "region": pr.region,
+            "interests": pr.interests, "pets": pets, "recent_posts": [p.pk for p in pr.posts]}
+
+
+def notification(n) -> dict:
+    return {
+        "id": n.pk, "kind": n.kind, "verb": n.verb, "actor": member_ref(n.actor), "actor_count": n.actor_count,
+        "post": n.post_id, "comment": n.comment_id, "url": n.url, "created_at": n.created_at,
+        "updated_at": n.updated_at, "read": n.read_at is not None,
+    }

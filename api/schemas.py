@@ -1,0 +1,282 @@
+"""The API's typed shapes: pydantic models that are both the validation and the OpenAPI schema."""
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+from ninja import Field, Path, Schema
+
+Sort = Literal["new", "hot", "top"]
+Window = Literal["day", "week", "month", "all"]
+ReactionKindName = Literal["paw", "heart", "helpful", "hug"]
+# A row id in a path: a database integer; anything else is refused at the field (400), never a 500.
+Id = Annotated[int, Path(ge=1, le=2**63 - 1)]
+
+
+class MemberRef(Schema):
+    username: str
+    name: str
+
+
+class Reactions(Schema):
+    paw: int
+    heart: int
+    helpful: int
+    hug: int
+    total: int
+    mine: list[str] = Field(description="The kinds the caller gave.")
+
+
+class PollChoiceOut(Schema):
+    id: int
+    text: str
+    votes: int | None = Field(description="Shown once the caller voted or the poll closed.")
+    mine: bool
+
+
+class PollOut(Schema):
+    id: int
+    question: str
+    multiple: bool
+    closes_at: datetime | None
+    closed: bool
+    voters: int
+    voted: bool
+    choices: list[PollChoiceOut]
+
+
+class PostOut(Schema):
+    id: int
+    author: MemberRef
+    pod: str | None = Field(description="The pod's slug; null for the Commons.")
+    body: str = Field(description="Markdown as written.")
+    body_html: str = Field(description="Rendered and sanitised.")
+    audience: Literal["everyone", "trusted"]
+    status: Literal["published", "held", "removed", "deleted"]
+    created_at: datetime
+    edited_at: datetime | None
+    comment_count: int
+    pinned: bool
+    tags: list[str]
+    reactions: Reactions
+    poll: PollOut | None
+
+
+class FeedPage(Schema):
+    items: list[PostOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+
+
+class CommentOut(Schema):
+    id: int
+    post: int
+    parent: int | None
+    author: MemberRef | None = Field(description="Null for a deleted comment kept for its replies.")
+    body: str
+    body_html: str
+    status: Literal["published", "held", "removed", "deleted"]
+    created_at: datetime
+    reactions: Reactions
+    replies: list["CommentOut"] = []
+
+
+class PostDetail(Schema):
+    post: PostOut
+    comments: list[CommentOut]
+    can_edit: bool
+    can_delete: bool
+
+
+class PostIn(Schema):
+    body: str = Field(min_length=1, max_length=20000)
+    audience: Literal["everyone", "trusted"] = "everyone"
+    poll_question: str | None = Field(default=None, max_length=200)
+    poll_choices: list[str] = Field(default=[], max_length=10)
+    poll_multiple: bool = False
+
+
+class PostEditIn(Schema):
+    body: str = Field(min_length=1, max_length=20000)
+
+
+class CommentIn(Schema):
+    body: str = Field(min_length=1, max_length=10000)
+    parent: int | None = Field(default=None, ge=1, le=2**63 - 1)
+
+
+class ReactionIn(Schema):
+    kind: ReactionKindName
+
+
+class ReactionResult(Schema):
+    active: bool = Field(description="True when the reaction is now given, false when it was taken back.")
+    reactions: Reactions
+
+
+class VoteIn(Schema):
+    choices: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(min_length=1, max_length=10)
+
+
+class PodOut(Schema):
+    slug: str
+    name: str
+    description: str
+    privacy: Literal["open", "request", "invite"]
+    region: str | None
+    member_count: int
+    member_cap: int
+    has_room: bool
+    tags: list[str]
+
+
+class PodPage(Schema):
+    items: list[PodOut]
+    next_cursor: str | None
+
+
+class PodDetail(PodOut):
+    readable: bool
+    charter_version: int
+    my_role: Literal["member", "steward"] | None
+    my_rung: Literal["newcomer", "regular", "trusted"] | None
+    needs_ack: bool
+    pending_request: bool
+    waitlisted: bool
+
+
+class PodMemberOut(Schema):
+    member: MemberRef
+    role: Literal["member", "steward"]
+    rung: Literal["newcomer", "regular", "trusted"]
+    joined_at: datetime
+
+
+class JoinIn(Schema):
+    charter_version: int = Field(ge=0, le=2**31 - 1, description="The charter version the member read.")
+
+
+class JoinRequestIn(JoinIn):
+    answer: str = Field(default="", max_length=1000)
+
+
+class JoinOut(Schema):
+    status: Literal["joined", "waitlisted", "requested", "already"]
+    position: int | None = None
+
+
+class Done(Schema):
+    ok: bool = True
+
+
+class PetOut(Schema):
+    id: int
+    name: str
+    species: str
+    breed: str
+    age: str
+    needs: list[str]
+
+
+class ProfileOut(Schema):
+    username: str
+    name: str
+    bio: str | None = Field(description="Null when hidden from the caller (or empty).")
+    region: str | None
+    interests: list[str] | None
+    pets: list[PetOut] | None
+    recent_posts: list[int]
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    verb: str
+    actor: MemberRef | None
+    actor_count: int
+    post: int | None
+    comment: int | None
+    url: str
+    created_at: datetime
+    updated_at: datetime
+    read: bool
+
+
+class NotificationPage(Schema):
+    items: list[NotificationOut]
+    next_cursor: str | None
+    unread: int
+
+
+class Count(Schema):
+    count: int
+
+
+class PodSettingsOut(Schema):
+    slug: str
+    name: str
+    description: str
+    privacy: Literal["open", "request", "invite"]
+    unlisted: bool
+    member_cap: int
+    question: str
+    welcome_message: str
+    charter_version: int
+
+
+class JoinRequestOut(Schema):
+    id: int
+    member: MemberRef
+    answer: str
+    created_at: datetime
+
+
+class DecisionIn(Schema):
+    approve: bool
+
+
+class InviteOut(Schema):
+    id: int
+    code: str
+    created_at: datetime
+    expires_at: datetime | None
+    max_uses: int | None
+    uses: int
+    revoked: bool
+
+
+class InviteIn(Schema):
+    expires_in_days: int | None = Field(default=14, ge=1, le=365)
+    max_uses: int | None = Field(default=None, ge=1, le=500)
+
+
+class QueueItemOut(Schema):
+    id: int
+    kind: str
+    status: str
+    reason: str
+    post: int | None
+    comment: int | None
+    subject: MemberRef | None
+    report_count: int
+    claimed_by: MemberRef | None
+    created_at: datetime
+
+
+class QueuePage(Schema):
+    items: list[QueueItemOut]
+    next_cursor: str | None
+
+
+class ActIn(Schema):
+    action: Literal["approve", "remove", "warn", "escalate"]
+    reason: str = Field(default="", max_length=500, description="The note, removal reason, warning or escalation.")
+
+
+class FigureTable(Schema):
+    table: str
+    title: str
+    period: str
+    start: str
+    end: str
+    columns: list[str]
+    rows: list[list[str]] = Field(description="The same cells as the dashboard's CSV download.")
+    tables: list[str] = Field(description="Every table name this scope offers.")
