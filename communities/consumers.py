@@ -61,7 +61,7 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
 
     @classmethod
     async def decode_json(cls, text_data):
-        """A frame that isn't JSON is ignored like any other unknown frame (it used to kill the socket)."""
+        """A frame that isn't JSON is ignored like any other unknown frame, never closing the socket."""
         try:
             return await super().decode_json(text_data)
         except ValueError:  # json.JSONDecodeError included

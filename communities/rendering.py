@@ -73,8 +73,3 @@ def _link_text(text: str, usernames: set[str]) -> str:
         return f'<a href="/?topic={m.group(1).lower()}" class="hashtag">#{m.group(1)}</a>'
 
     return HASHTAG_RE.sub(hashtag, MENTION_RE.sub(mention, text))
-
-
-def plain_excerpt(text: str, length: int = 140) -> str:
-    flat = " ".join(text.split())
-    return flat if len(flat) <= length else flat[: length - 1] + "…"

@@ -49,9 +49,7 @@ def webhook_deliver(self, delivery_id: int) -> str:
     return status
 
 
-# --- Content's tasks (notifications, announcements, counters). NOTE from realtime: the first version of
-# this file was overwritten by mistake while both were being written; these thin entry points were
-# restored from their callers and services — content owns them and may reshape them.
+# --- Notifications, announcements and counters.
 
 
 @shared_task(acks_late=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5)

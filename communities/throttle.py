@@ -5,13 +5,10 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 
+from common.net import client_ip
+
 ADMIN_LOGIN_MAX_FAILURES = getattr(settings, "ADMIN_LOGIN_MAX_FAILURES", 5)
 ADMIN_LOGIN_WINDOW = getattr(settings, "ADMIN_LOGIN_WINDOW_SECONDS", 15 * 60)
-
-
-def client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def _key(request) -> str:

@@ -1,9 +1,11 @@
 """Admin for managers: pods (with the no-steward flag), memberships, requests, invites, waitlists,
 suggestions and emerging niches. Actions call the services, so the same rules apply."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
+from django.db import transaction
 from django.db.models import Exists, OuterRef
+
+from common.admin import admin_run_each
 
 from .models import (
     Charter,
@@ -23,19 +25,6 @@ from .services import membership as membership_services
 from .services import niches as niche_services
 from .services import pods as pod_services
 from .services import suggestions as suggestion_services
-
-
-def _report(modeladmin, request, fn, rows) -> None:
-    done, failed = 0, []
-    for row in rows:
-        try:
-            fn(row)
-            done += 1
-        except (ValidationError, PermissionDenied) as exc:
-            failed.append(f"{row}: {' '.join(getattr(exc, 'messages', [str(exc)]))}")
-    modeladmin.message_user(request, f"{done} done.", messages.SUCCESS)
-    for text in failed[:10]:
-        modeladmin.message_user(request, text, messages.ERROR)
 
 
 class StewardFilter(admin.SimpleListFilter):
@@ -85,21 +74,21 @@ class PodAdmin(admin.ModelAdmin):
 
     @admin.action(description="Recount members from memberships")
     def recount_members(self, request, queryset):
-        fixed = pod_services.pod_counters_sync()
+        fixed = pod_services.pod_counters_sync(pod_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{len(fixed)} pod counters corrected.")
 
     @admin.action(description="Recompute rungs now")
     def recompute_rungs(self, request, queryset):
-        _report(self, request, lambda pod: ladder_services.rungs_recompute_pod(pod=pod), queryset)
+        admin_run_each(self, request, queryset, lambda pod: ladder_services.rungs_recompute_pod(pod=pod),
+                       done="pod(s) recomputed")
 
     @admin.action(description="Offer free places to the waitlist")
     def offer_waitlist_places(self, request, queryset):
-        from django.db import transaction
 
         def offer(pod):
             with transaction.atomic():
                 membership_services.waitlist_offer_places(pod=Pod.objects.select_for_update().get(pk=pod.pk))
-        _report(self, request, offer, queryset)
+        admin_run_each(self, request, queryset, offer, done="pod(s) offered places")
 
 
 @admin.register(Membership)
@@ -114,13 +103,13 @@ class MembershipAdmin(admin.ModelAdmin):
 
     @admin.action(description="Remove from their pod")
     def remove_members(self, request, queryset):
-        _report(self, request, lambda m: membership_services.member_remove(
-            actor=request.user, pod=m.pod, member=m.member, reason="removed by a manager"), queryset)
+        admin_run_each(self, request, queryset, lambda m: membership_services.member_remove(
+            actor=request.user, pod=m.pod, member=m.member, reason="removed by a manager"), done="member(s) removed")
 
     @admin.action(description="Make steward (for pods without one)")
     def make_stewards(self, request, queryset):
-        _report(self, request, lambda m: pod_services.membership_set_role(
-            actor=request.user, pod=m.pod, member=m.member, role=Membership.Role.STEWARD), queryset)
+        admin_run_each(self, request, queryset, lambda m: pod_services.membership_set_role(
+            actor=request.user, pod=m.pod, member=m.member, role=Membership.Role.STEWARD), done="steward(s) made")
 
 
 @admin.register(MembershipEvent)
@@ -146,13 +135,17 @@ class JoinRequestAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve")
     def approve(self, request, queryset):
-        _report(self, request, lambda jr: membership_services.join_request_decide(
-            actor=request.user, join_request=jr, approve=True), queryset.filter(status="pending"))
+        admin_run_each(self, request, queryset.filter(status="pending"),
+                       lambda jr: membership_services.join_request_decide(actor=request.user, join_request=jr,
+                                                                          approve=True),
+                       done="request(s) approved")
 
     @admin.action(description="Decline")
     def decline(self, request, queryset):
-        _report(self, request, lambda jr: membership_services.join_request_decide(
-            actor=request.user, join_request=jr, approve=False), queryset.filter(status="pending"))
+        admin_run_each(self, request, queryset.filter(status="pending"),
+                       lambda jr: membership_services.join_request_decide(actor=request.user, join_request=jr,
+                                                                          approve=False),
+                       done="request(s) declined")
 
 
 @admin.register(Invite)
@@ -166,7 +159,9 @@ class InviteAdmin(admin.ModelAdmin):
 
     @admin.action(description="Withdraw")
     def revoke(self, request, queryset):
-        _report(self, request, lambda inv: invite_services.invite_revoke(actor=request.user, invite=inv), queryset)
+        admin_run_each(self, request, queryset,
+                       lambda inv: invite_services.invite_revoke(actor=request.user, invite=inv),
+                       done="invite(s) revoked")
 
 
 @admin.register(WaitlistEntry)

@@ -1,9 +1,10 @@
 """Input validation for pod pages. The rules live in the services; their ValidationErrors are put
-back next to the matching field with `add_service_error`, so nothing typed is lost."""
+back next to the matching field with `common.forms.form_add_service_error`, so nothing typed is lost."""
 
 from django import forms
 
 from communities.models import Place, Tag
+from communities.rendering import extract_hashtags
 
 from .models import DEFAULT_LADDER, LADDER_BOOL_KEYS, LADDER_RUNG_KEYS, Pod, Rung
 
@@ -12,15 +13,6 @@ DEFAULT_CHARTER = (
     "2. Share experience, not diagnoses: see a vet for medical questions.\n"
     "3. What is shared in the pod stays in the pod."
 )
-
-
-def add_service_error(form: forms.Form, exc, default_field: str | None = None) -> None:
-    """A service's ValidationError onto the form: per field where the names match, else on top."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else default_field, errors)
-    else:
-        form.add_error(default_field, exc.messages)
 
 
 def _tags(kind: str):
@@ -68,7 +60,6 @@ class PodDetailsForm(forms.Form):
 
     def tag_list(self) -> list[Tag]:
         tags = [t for f in self.TAG_FIELDS for t in self.cleaned_data.get(f) or []]
-        from communities.rendering import extract_hashtags
 
         for slug in sorted(extract_hashtags(" ".join(f"#{w.lstrip('#')}" for w in
                                                     (self.cleaned_data.get("topics") or "").split()))):

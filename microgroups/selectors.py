@@ -1,7 +1,5 @@
 """Reads for pod pages. Each costs a fixed number of queries whatever the number of rows."""
 
-import base64
-import json
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -9,6 +7,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
+from common.cursors import cursor_decode, cursor_encode
 from communities.models import Place, Tag
 
 from .models import (
@@ -47,20 +46,6 @@ class DiscoverPage:
     next_cursor: str | None
 
 
-def _cursor(name: str, pk: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([name, pk]).encode()).decode().rstrip("=")
-
-
-def _uncursor(raw: str | None):
-    if not raw:
-        return None
-    try:
-        name, pk = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
-        return str(name), int(pk)
-    except (ValueError, TypeError, UnicodeDecodeError):
-        return None
-
-
 def _tag_subquery(kind: str, slug: str):
     return Pod.tags.through.objects.filter(tag__kind=kind, tag__slug=slug).values("pod_id")
 
@@ -83,14 +68,14 @@ def pod_discover(*, user, filters: DiscoverFilters | None = None, cursor: str | 
         qs = qs.filter(privacy=f.privacy)
     if f.has_room:
         qs = qs.filter(member_count__lt=F("member_cap"))
-    after = _uncursor(cursor)
+    after = cursor_decode(cursor)
     if after:
         qs = qs.filter(Q(name__gt=after[0]) | Q(name=after[0], pk__gt=after[1]))
     rows = list(qs.select_related("region").prefetch_related("tags").order_by("name", "pk")[: page_size + 1])
     next_cursor = None
     if len(rows) > page_size:
         rows = rows[:page_size]
-        next_cursor = _cursor(rows[-1].name, rows[-1].pk)
+        next_cursor = cursor_encode(rows[-1].name, rows[-1].pk)
     return DiscoverPage(pods=rows, next_cursor=next_cursor)
 
 

@@ -74,11 +74,6 @@ class Scope:
 COMMONS = Scope()
 
 
-def region_of_place(place: Place | None) -> int | None:
-    region = place.region if place is not None else None
-    return region.pk if region is not None else None
-
-
 def pod_region_id(pod) -> int | None:
     """The region a pod sits under (pod.region.region), cached briefly so posting costs no query."""
     if pod.region_id is None:

@@ -1,6 +1,5 @@
 """Reads for moderators and members: who moderates, the queue, the log, rules, and public summaries."""
 
-import base64
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -8,6 +7,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from common.cursors import cursor_decode, cursor_encode
 from communities.models import ContentStatus, Place
 from microgroups.models import JoinRequest, Pod
 from microgroups.permissions import is_manager, pod_roles
@@ -58,20 +58,6 @@ class QueuePage:
     next_cursor: str | None
 
 
-def _cursor(item: QueueItem) -> str:
-    return base64.urlsafe_b64encode(f"{item.created_at.isoformat()}|{item.pk}".encode()).decode()
-
-
-def _uncursor(cursor: str | None):
-    if not cursor:
-        return None
-    try:
-        when, pk = base64.urlsafe_b64decode(cursor.encode()).decode().split("|")
-        return datetime.fromisoformat(when), int(pk)
-    except (ValueError, UnicodeDecodeError):
-        return None
-
-
 def scope_filter_q(key: str | None) -> Q:
     """Items in a scope filter: "commons", "region:<id>" (the region and its pods), "pod:<id>"."""
     if not key:
@@ -92,13 +78,13 @@ def queue_page(*, user, scope: str | None = None, kind: str | None = None, age: 
         qs = qs.filter(kind=kind)
     if age in AGE_FILTERS:
         qs = qs.filter(created_at__lte=timezone.now() - AGE_FILTERS[age])
-    after = _uncursor(cursor)
+    after = cursor_decode(cursor, datetime.fromisoformat)
     if after:
         qs = qs.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1]))
     items = list(queue_queryset().filter(pk__in=qs.values("pk")).order_by("created_at", "id")[: page_size + 1])
     more = len(items) > page_size
     items = items[:page_size]
-    return QueuePage(items=items, next_cursor=_cursor(items[-1]) if more else None)
+    return QueuePage(items=items, next_cursor=cursor_encode(items[-1].created_at, items[-1].pk) if more else None)
 
 
 def queue_item_get(*, user, item_id: int) -> QueueItem:

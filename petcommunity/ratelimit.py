@@ -14,7 +14,6 @@ When the cache is unreachable the limiter lets the request through: an outage mu
 "nobody may post" (see README, "Security and reliability").
 """
 
-import ipaddress
 import logging
 import math
 import time
@@ -26,6 +25,8 @@ from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.template.loader import render_to_string
 from django.utils import timezone
+
+from common.net import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -54,22 +55,6 @@ class RateLimited(Exception):
     def __init__(self, action: str, retry_after: int):
         super().__init__(f"{action}: try again in {retry_after}s")
         self.action, self.retry_after = action, retry_after
-
-
-def client_ip(request_or_scope) -> str:
-    """REMOTE_ADDR (or the ASGI scope's client): X-Forwarded-For is client-controlled unless a trusted
-    proxy rewrites it. IPv6 addresses count per /64, the block one household usually gets."""
-    if isinstance(request_or_scope, dict):
-        raw = (request_or_scope.get("client") or ("unknown",))[0]
-    else:
-        raw = request_or_scope.META.get("REMOTE_ADDR", "unknown")
-    try:
-        address = ipaddress.ip_address(raw)
-    except ValueError:
-        return str(raw)[:64]
-    if address.version == 6:
-        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
-    return str(address)
 
 
 def is_newcomer(user) -> bool:

@@ -172,9 +172,9 @@ def _snippet(f: SearchFilters, row, text: str) -> SafeString:
 
 def _hit(f: SearchFilters, row) -> Hit:
     if f.scope == "posts":
-        return Hit("post", row, _snippet(f, row, row.body), f"/posts/{row.pk}/")
+        return Hit("post", row, _snippet(f, row, row.body), row.get_absolute_url())
     if f.scope == "comments":
-        return Hit("comment", row, _snippet(f, row, row.body), f"/posts/{row.post_id}/#comment-{row.pk}")
+        return Hit("comment", row, _snippet(f, row, row.body), row.get_absolute_url())
     if f.scope == "pods":
         return Hit("pod", row, highlight(row.description or row.name, query_terms(f.q)[0]), f"/pods/{row.slug}/")
     return Hit("member", row, "", f"/members/{row.username}/")

@@ -1,10 +1,11 @@
 """Admin for members and their pets. Actions call the services, so the admin never bypasses a rule."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils import timezone
+
+from common.admin import admin_run_each
 
 from ..models import Pet, User
 from ..services.accounts import account_delete, member_suspend, member_unsuspend
@@ -60,16 +61,8 @@ class PetInline(admin.TabularInline):
     show_change_link = True
 
 
-def _run_for_each(modeladmin, request, queryset, action, done: str) -> None:
-    count = 0
-    for member in queryset:
-        try:
-            action(member)
-            count += 1
-        except (PermissionDenied, ValueError) as exc:
-            modeladmin.message_user(request, f"{member.username}: {exc}", messages.ERROR)
-    if count:
-        modeladmin.message_user(request, f"{count} member(s) {done}.", messages.SUCCESS)
+def _username(member) -> str:
+    return member.username
 
 
 @admin.register(User)
@@ -105,18 +98,19 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description="Suspend for 7 days", permissions=["change"])
     def suspend_7_days(self, request, queryset):
-        _run_for_each(self, request, queryset, lambda m: member_suspend(actor=request.user, member=m, days=7),
-                      "suspended for 7 days")
+        admin_run_each(self, request, queryset, lambda m: member_suspend(actor=request.user, member=m, days=7),
+                       done="member(s) suspended for 7 days", label=_username)
 
     @admin.action(description="Lift suspension", permissions=["change"])
     def unsuspend(self, request, queryset):
-        _run_for_each(self, request, queryset, lambda m: member_unsuspend(actor=request.user, member=m),
-                      "unsuspended")
+        admin_run_each(self, request, queryset, lambda m: member_unsuspend(actor=request.user, member=m),
+                       done="member(s) unsuspended", label=_username)
 
     @admin.action(description="Delete account (remove personal data, keep posts)", permissions=["change"])
     def delete_accounts(self, request, queryset):
-        _run_for_each(self, request, queryset.filter(deleted_at__isnull=True),
-                      lambda m: account_delete(actor=request.user, member=m), "deleted")
+        admin_run_each(self, request, queryset.filter(deleted_at__isnull=True),
+                       lambda m: account_delete(actor=request.user, member=m), done="member(s) deleted",
+                       label=_username)
 
 
 @admin.register(Pet)

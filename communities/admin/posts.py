@@ -4,8 +4,9 @@ Removal for rule breaking belongs to moderation (reports, the queue); here manag
 delete through `post_delete`, and repair counters.
 """
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
+
+from common.admin import admin_run_each
 
 from ..models import Comment, Follow, Notification, Poll, PollChoice, Post, PostImage, PostRevision, Reaction
 from ..services.announcements import post_pin, post_unpin
@@ -14,17 +15,8 @@ from ..services.counters import counters_sync
 from ..services.posts import post_delete
 
 
-def _each(modeladmin, request, queryset, fn, done: str) -> None:
-    ok = 0
-    for obj in queryset:
-        try:
-            fn(obj)
-            ok += 1
-        except (PermissionDenied, ValidationError) as exc:
-            modeladmin.message_user(request, f"#{obj.pk}: {' '.join(getattr(exc, 'messages', [str(exc)]))}",
-                                    messages.ERROR)
-    if ok:
-        modeladmin.message_user(request, f"{ok} {done}.", messages.SUCCESS)
+def _number(obj) -> str:
+    return f"#{obj.pk}"
 
 
 class PostImageInline(admin.TabularInline):
@@ -70,15 +62,18 @@ class PostAdmin(admin.ModelAdmin):
 
     @admin.action(description="Pin to the top of the Commons", permissions=["change"])
     def pin(self, request, queryset):
-        _each(self, request, queryset, lambda p: post_pin(actor=request.user, post=p), "post(s) pinned")
+        admin_run_each(self, request, queryset, lambda p: post_pin(actor=request.user, post=p), done="post(s) pinned",
+                       label=_number)
 
     @admin.action(description="Unpin", permissions=["change"])
     def unpin(self, request, queryset):
-        _each(self, request, queryset, lambda p: post_unpin(actor=request.user, post=p), "post(s) unpinned")
+        admin_run_each(self, request, queryset, lambda p: post_unpin(actor=request.user, post=p),
+                       done="post(s) unpinned", label=_number)
 
     @admin.action(description="Delete (as the author would)", permissions=["change"])
     def delete_posts(self, request, queryset):
-        _each(self, request, queryset, lambda p: post_delete(actor=request.user, post=p), "post(s) deleted")
+        admin_run_each(self, request, queryset, lambda p: post_delete(actor=request.user, post=p),
+                       done="post(s) deleted", label=_number)
 
     @admin.action(description="Repair counters from source rows", permissions=["change"])
     def repair_counters(self, request, queryset):
@@ -107,7 +102,8 @@ class CommentAdmin(admin.ModelAdmin):
 
     @admin.action(description="Delete (as the author would)", permissions=["change"])
     def delete_comments(self, request, queryset):
-        _each(self, request, queryset, lambda c: comment_delete(actor=request.user, comment=c), "comment(s) deleted")
+        admin_run_each(self, request, queryset, lambda c: comment_delete(actor=request.user, comment=c),
+                       done="comment(s) deleted", label=_number)
 
 
 @admin.register(Reaction)

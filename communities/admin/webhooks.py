@@ -8,8 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from microgroups.permissions import is_manager
 
 from ..models import Webhook, WebhookDelivery
-from ..services.webhooks import webhook_register
-from ..tasks import webhook_deliver
+from ..services.webhooks import webhook_deliveries_retry, webhook_register
 
 
 class WebhookForm(forms.ModelForm):
@@ -81,10 +80,5 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
 
     @admin.action(description="Try failed deliveries again now")
     def redeliver(self, request, queryset):
-        ids = list(queryset.filter(status__in=[WebhookDelivery.Status.FAILED, WebhookDelivery.Status.GAVE_UP])
-                   .values_list("pk", flat=True))
-        WebhookDelivery.objects.filter(pk__in=ids, status=WebhookDelivery.Status.GAVE_UP).update(
-            status=WebhookDelivery.Status.FAILED, attempts=0)
-        for pk in ids:
-            webhook_deliver.delay(pk)
+        ids = webhook_deliveries_retry(actor=request.user, delivery_ids=list(queryset.values_list("pk", flat=True)))
         self.message_user(request, f"{len(ids)} deliveries queued.")

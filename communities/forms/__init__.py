@@ -11,11 +11,10 @@ from .posts import (
     PostEditForm,
     PostForm,
     ReactionForm,
-    add_service_error,
 )
 
 __all__ = [
     "AccountDeleteForm", "AnnouncementForm", "CommentForm", "MultipleImageField", "MultipleImageInput",
     "NotificationPreferencesForm", "OnboardingForm", "PetForm", "PollVoteForm", "PostEditForm", "PostForm",
-    "ProfileForm", "ReactionForm", "RegionInterestsMixin", "add_service_error",
+    "ProfileForm", "ReactionForm", "RegionInterestsMixin",
 ]

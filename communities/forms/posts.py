@@ -1,11 +1,11 @@
 """Input validation for posts, comments, polls, reactions and announcements.
 
 Forms only parse and validate shapes; the rules (who may post where, rule checks, image contents)
-live in the services, whose ValidationErrors are put back on these forms' fields by `add_service_error`.
+live in the services, whose ValidationErrors are put back on these forms' fields by
+`common.forms.form_add_service_error`.
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from ..models import Post, ReactionKind
 from ..segments import SegmentForm
@@ -27,16 +27,6 @@ class MultipleImageField(forms.FileField):
         if isinstance(data, list | tuple):
             return [super(MultipleImageField, self).clean(d, initial) for d in data if d]
         return [super().clean(data, initial)] if data else []
-
-
-def add_service_error(form: forms.Form, exc: ValidationError, default_field: str = "body") -> None:
-    """Show a service's ValidationError next to the matching field (or `default_field`)."""
-    fallback = default_field if default_field in form.fields else None
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else fallback, errors)
-    else:
-        form.add_error(fallback, exc.messages)
 
 
 class PostForm(forms.Form):

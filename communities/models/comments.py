@@ -1,6 +1,7 @@
 """Comments on posts, with one level of replies."""
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 
 from .members import User
@@ -27,3 +28,7 @@ class Comment(Reactable):
             models.Index(fields=["author", "-created_at"], name="comment_author_idx"),
             models.Index(fields=["created_at"], name="comment_created_idx"),
         ]
+
+    def get_absolute_url(self) -> str:
+        """The comment's place on its post's page (no query: the post's id is on the row)."""
+        return reverse("communities:post_detail", args=[self.post_id]) + f"#comment-{self.pk}"

@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from .members import User
@@ -62,6 +63,9 @@ class Post(Reactable):
 
     def __str__(self) -> str:
         return f"Post {self.pk}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("communities:post_detail", args=[self.pk])
 
     @property
     def excerpt(self) -> str:

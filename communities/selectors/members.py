@@ -4,14 +4,14 @@ Both return plain cards holding ONLY what the viewer may see: hidden fields neve
 so no template mistake can leak them. Field visibility is decided by `permissions.can_see_field`.
 """
 
-import base64
-import json
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, Value
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.http import Http404
 from django.utils import timezone
+
+from common.cursors import cursor_decode, cursor_encode
 
 from ..models import Pet, Place, Post, Tag, User
 from ..permissions import can_see_field, readable_posts_q
@@ -108,21 +108,6 @@ class DirectoryPage:
     next_cursor: str | None
 
 
-def _encode(name: str, pk: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps([name, pk]).encode()).decode().rstrip("=")
-
-
-def _decode(cursor: str | None):
-    """(name, pk) or None; a malformed cursor is the first page, never an error."""
-    if not cursor:
-        return None
-    try:
-        name, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return str(name), int(pk)
-    except (ValueError, TypeError):
-        return None
-
-
 def directory_page(*, viewer, filters: dict, cursor: str | None = None,
                    page_size: int = DIRECTORY_PAGE_SIZE) -> DirectoryPage:
     """One page of the directory, alphabetical by shown name, keyset-paginated on (name, id).
@@ -133,11 +118,11 @@ def directory_page(*, viewer, filters: dict, cursor: str | None = None,
     sort_name = Lower(Coalesce(NullIf("display_name", Value("")), "username"))
     ids = segment_members(filters, viewer=viewer).values("pk")
     qs = _members_with_profile().filter(pk__in=ids).annotate(sort_name=sort_name)
-    after = _decode(cursor)
+    after = cursor_decode(cursor)
     if after:
         qs = qs.filter(Q(sort_name__gt=after[0]) | Q(sort_name=after[0], pk__gt=after[1]))
     rows = list(qs.order_by("sort_name", "pk")[: page_size + 1])
     more = len(rows) > page_size
     rows = rows[:page_size]
     cards = [_fill_card(MemberCard(member=m), viewer, with_needs=False) for m in rows]
-    return DirectoryPage(cards=cards, next_cursor=_encode(rows[-1].sort_name, rows[-1].pk) if more else None)
+    return DirectoryPage(cards=cards, next_cursor=cursor_encode(rows[-1].sort_name, rows[-1].pk) if more else None)

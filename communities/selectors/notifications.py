@@ -1,11 +1,13 @@
 """Reads for the notification inbox: unread count and keyset-paginated pages."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db.models import Q
 
+from common.cursors import cursor_decode, cursor_encode
+
 from ..models import Notification
-from .posts import _decode_cursor, _encode_cursor
 
 NOTIFICATION_PAGE_SIZE = 30
 
@@ -23,7 +25,7 @@ class NotificationPage:
 def notification_page(*, user, cursor: str | None = None, page_size: int = NOTIFICATION_PAGE_SIZE) -> NotificationPage:
     """Newest first by last update (a batched reaction row moves up when it grows), keyset-paginated."""
     qs = Notification.objects.filter(recipient=user).select_related("actor")
-    after = _decode_cursor(cursor, "datetime")
+    after = cursor_decode(cursor, datetime.fromisoformat)
     if after:
         value, pk = after
         qs = qs.filter(Q(updated_at__lt=value) | Q(updated_at=value, pk__lt=pk))
@@ -31,7 +33,7 @@ def notification_page(*, user, cursor: str | None = None, page_size: int = NOTIF
     next_cursor = None
     if len(rows) > page_size:
         rows = rows[:page_size]
-        next_cursor = _encode_cursor(rows[-1].updated_at, rows[-1].pk)
+        next_cursor = cursor_encode(rows[-1].updated_at, rows[-1].pk)
     return NotificationPage(items=rows, next_cursor=next_cursor)
 
 

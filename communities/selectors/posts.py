@@ -4,13 +4,13 @@ Every function here costs a fixed number of queries whatever the page length: re
 select_related/prefetch, and per-viewer state (my reactions, my poll ballots) by one query per page.
 """
 
-import base64
-import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
+
+from common.cursors import cursor_decode, cursor_encode
 
 from ..models import (
     Comment,
@@ -40,29 +40,7 @@ class FeedPage:
     top_window: str = "week"
 
 
-def _encode_cursor(value, pk: int) -> str:
-    raw = json.dumps([value.isoformat() if hasattr(value, "isoformat") else value, pk])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str | None, kind: str):
-    """Returns (value, pk) or None; a malformed cursor means the first page, never an error."""
-    if not cursor:
-        return None
-    try:
-        value, pk = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        if kind == "datetime":
-            value = datetime.fromisoformat(value)
-        elif kind == "int":
-            value = int(value)
-        else:
-            value = float(value)
-        return value, int(pk)
-    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError):
-        return None
-
-
-_CURSOR_KIND = {"new": "datetime", "hot": "float", "top": "int"}
+_CURSOR_PARSE = {"new": datetime.fromisoformat, "hot": float, "top": int}
 
 
 def post_card_queryset(qs: QuerySet[Post]) -> QuerySet[Post]:
@@ -93,7 +71,7 @@ def feed(
     if sort == "top" and TOP_WINDOWS.get(top_window):
         qs = qs.filter(created_at__gte=timezone.now() - TOP_WINDOWS[top_window])
     sort_field = _SORT_FIELD[sort]
-    after = _decode_cursor(cursor, _CURSOR_KIND[sort])
+    after = cursor_decode(cursor, _CURSOR_PARSE[sort])
     if after:
         value, pk = after
         # The redundant `<=` bound lets the database range-scan the index instead of filtering an OR.
@@ -103,7 +81,7 @@ def feed(
     next_cursor = None
     if len(rows) > page_size:
         rows = rows[:page_size]
-        next_cursor = _encode_cursor(getattr(rows[-1], sort_field), rows[-1].pk)
+        next_cursor = cursor_encode(getattr(rows[-1], sort_field), rows[-1].pk)
     return FeedPage(posts=decorate_posts(rows, user), next_cursor=next_cursor, sort=sort, top_window=top_window)
 
 

@@ -57,7 +57,7 @@ def announcement_create(*, actor, body: str, segment: dict | None = None, pin: b
     # Commons stream, which non-recipients are listening to.
     post_published_effects(post=post, broadcast_card=False)
     notification_bulk_create(recipients=recipients, kind=NotificationKind.ANNOUNCEMENT, actor=actor, post=post,
-                             verb=f"Announcement from {actor.name}: {post.excerpt}", url=f"/posts/{post.pk}/")
+                             verb=f"Announcement from {actor.name}: {post.excerpt}", url=post.get_absolute_url())
     from ..tasks import send_announcement_emails
 
     send_announcement_emails.delay_on_commit(post.pk)

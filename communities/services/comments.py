@@ -67,7 +67,7 @@ def _notify_replies(comment: Comment) -> set[int]:
     from .notifications import notification_create
 
     post, actor, notified = comment.post, comment.author, set()
-    url = f"/posts/{post.pk}/#comment-{comment.pk}"
+    url = comment.get_absolute_url()
     if comment.parent_id and comment.parent.author_id != actor.pk:
         notification_create(recipient=comment.parent.author, kind=NotificationKind.REPLY, actor=actor, post=post,
                             comment=comment, verb=f"{actor.name} replied to your comment", url=url)

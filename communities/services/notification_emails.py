@@ -50,7 +50,7 @@ def announcement_emails_send(*, post_id: int, batch: int = 200) -> int:
     if post is None:
         return 0
     site = settings.SITE_URL.rstrip("/")
-    url = site + f"/posts/{post.pk}/"
+    url = site + post.get_absolute_url()
     pending = (AnnouncementRecipient.objects.filter(post=post, emailed_at__isnull=True,
                                                     member__announcement_emails=True, member__is_active=True,
                                                     member__deleted_at__isnull=True)

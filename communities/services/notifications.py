@@ -92,7 +92,7 @@ def notification_reaction(*, recipient, actor, post, comment=None) -> Notificati
     target = {"comment": comment} if comment is not None else {"post": post, "comment__isnull": True}
     existing = (Notification.objects.select_for_update()
                 .filter(recipient=recipient, kind=NotificationKind.REACTION, read_at__isnull=True, **target).first())
-    url = f"/posts/{post.pk}/" + (f"#comment-{comment.pk}" if comment is not None else "")
+    url = (comment or post).get_absolute_url()
     noun = "comment" if comment is not None else "post"
     n = _reactors_since_last_read(recipient, post, comment, target)
     if existing is None:

@@ -176,7 +176,7 @@ def notify_mentions(*, actor, text: str, post: Post, comment=None, skip_ids=(), 
                   .values_list("recipient_id", flat=True))
     skip_ids = set(skip_ids) | already
     what = "a comment" if comment is not None else "a post"
-    url = f"/posts/{post.pk}/" + (f"#comment-{comment.pk}" if comment is not None else "")
+    url = (comment or post).get_absolute_url()
     notified = []
     for user in users:
         if user.pk == actor.pk or user.pk in skip_ids or not can_read_post(user, post):

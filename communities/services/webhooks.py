@@ -82,7 +82,7 @@ def webhooks_emit(event: str, *, pod, key, payload_builder: Callable[[], dict],
 def post_payload(post: Post) -> dict:
     return {
         "post": {
-            "id": post.pk, "url": f"{settings.SITE_URL}/posts/{post.pk}/", "author": post.author.username,
+            "id": post.pk, "url": f"{settings.SITE_URL}{post.get_absolute_url()}", "author": post.author.username,
             "body": post.body, "created_at": post.created_at.isoformat(),
             "pod": post.pod.slug if post.pod_id else None,
         }
@@ -119,6 +119,23 @@ def _refusal(delivery: WebhookDelivery) -> str:
         if post is None or not _post_may_leave(post) or post.pod_id != hook.pod_id:
             return "post no longer visible in the hook's scope"
     return ""
+
+
+@transaction.atomic
+def webhook_deliveries_retry(*, actor, delivery_ids: list[int]) -> list[int]:
+    """A manager's "try again now": failed and given-up deliveries start over. They are queued after
+    commit like every other delivery, so a broker outage parks them in the outbox instead of losing them."""
+    from ..tasks import webhook_deliver
+
+    if not is_manager(actor):
+        raise PermissionDenied("Only community managers retry webhook deliveries.")
+    retry = [WebhookDelivery.Status.FAILED, WebhookDelivery.Status.GAVE_UP]
+    ids = list(WebhookDelivery.objects.filter(pk__in=delivery_ids, status__in=retry).values_list("pk", flat=True))
+    WebhookDelivery.objects.filter(pk__in=ids, status=WebhookDelivery.Status.GAVE_UP).update(
+        status=WebhookDelivery.Status.FAILED, attempts=0)
+    for pk in ids:
+        webhook_deliver.delay_on_commit(pk)
+    return ids
 
 
 def webhook_delivery_attempt(*, delivery_id: int) -> str:

@@ -8,13 +8,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.views.decorators.http import require_POST
 
+from common.forms import form_apply_service
+
 from ..forms import AccountDeleteForm, PetForm, ProfileForm
 from ..models import Pet
 from ..services.accounts import account_delete
 from ..services.pets import pet_create, pet_delete, pet_update
 from ..services.profiles import profile_update
 from ..throttle import admin_login_blocked_for, admin_login_failed
-from .forms_util import apply_service_errors
 
 VISIBILITY_KEYS = ("bio_visibility", "region_visibility", "pets_visibility", "interests_visibility")
 
@@ -29,7 +30,7 @@ def profile_edit(request):
     form = ProfileForm(initial=ProfileForm.initial_for(request.user))
     if request.method == "POST":
         form = ProfileForm(request.POST, request.FILES)
-        if form.is_valid() and apply_service_errors(form, lambda d: _save_profile(request.user, dict(d))):
+        if form.is_valid() and form_apply_service(form, lambda d: _save_profile(request.user, dict(d))):
             messages.success(request, "Your profile is saved.")
             return redirect("communities:profile_edit")
     return render(request, "communities/profile_edit.html", {"form": form, "settings_tab": "profile"})
@@ -40,7 +41,7 @@ def pets(request):
     form = PetForm()
     if request.method == "POST":
         form = PetForm(request.POST, request.FILES)
-        if form.is_valid() and apply_service_errors(form, lambda d: pet_create(actor=request.user, **d)):
+        if form.is_valid() and form_apply_service(form, lambda d: pet_create(actor=request.user, **d)):
             messages.success(request, f"{form.cleaned_data['name']} is on your profile.")
             return redirect("communities:pets")
     pet_list = request.user.pets.select_related("species", "breed").prefetch_related("needs")
@@ -53,7 +54,7 @@ def pet_edit(request, pet_id: int):
     form = PetForm(initial=PetForm.initial_for(pet), with_clear=bool(pet.photo))
     if request.method == "POST":
         form = PetForm(request.POST, request.FILES, with_clear=bool(pet.photo))
-        if form.is_valid() and apply_service_errors(form, lambda d: pet_update(actor=request.user, pet=pet, **d)):
+        if form.is_valid() and form_apply_service(form, lambda d: pet_update(actor=request.user, pet=pet, **d)):
             messages.success(request, f"{pet.name} is updated.")
             return redirect("communities:pets")
     return render(request, "communities/pet_form.html", {"form": form, "pet": pet, "settings_tab": "pets"})

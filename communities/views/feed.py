@@ -8,13 +8,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from common.forms import form_add_service_error
 from metrics.services import impressions_record
 
-from ..forms import PostForm, add_service_error
+from ..forms import PostForm
 from ..models import ContentStatus
 from ..selectors import TOP_WINDOWS, decorate_posts, feed, pinned_posts, post_get, species_options
 from ..services.posts import post_create
-from .posts import post_detail  # noqa: F401  (kept for urls that still route posts/<id>/ here)
 
 SORT_CHOICES = [("hot", "Hot"), ("new", "New"), ("top", "Top")]
 WINDOW_CHOICES = [("day", "Today"), ("week", "This week"), ("month", "This month"), ("all", "All time")]
@@ -70,7 +70,7 @@ def post_new(request):
                                images=form.cleaned_data["images"], poll=form.poll_spec(),
                                image_alt=form.cleaned_data["image_alt"])
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc, default_field="body")
     if post is None:
         if request.htmx:
             return _composer_response(request, form, retarget=True)

@@ -6,14 +6,15 @@ from django.shortcuts import redirect, render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
+from common.forms import form_apply_service
+
 from ..forms import OnboardingForm, PetForm
 from ..segments import SegmentForm
 from ..selectors import directory_page, profile_get
 from ..services.pets import pet_create
 from ..services.profiles import onboarding_complete
-from .forms_util import apply_service_errors
 
-FOLLOW_BUTTON = "communities/_follow_button_fragment.html"  # content's partial: {% follow_button member %}
+FOLLOW_BUTTON = "communities/_follow_button_fragment.html"  # the fragment behind {% follow_button member %}
 
 
 def _optional_template(name: str) -> str | None:
@@ -52,12 +53,12 @@ def onboarding(request):
                                          "interests": [t.slug for t in user.interests.all()]})
     if request.method == "POST" and "add_pet" in request.POST:
         pet_form = PetForm(request.POST, request.FILES, prefix="pet")
-        if pet_form.is_valid() and apply_service_errors(pet_form, lambda d: pet_create(actor=user, **d)):
+        if pet_form.is_valid() and form_apply_service(pet_form, lambda d: pet_create(actor=user, **d)):
             messages.success(request, f"{pet_form.cleaned_data['name']} is on your profile.")
             return redirect("communities:onboarding")
     elif request.method == "POST":
         about_form = OnboardingForm(request.POST)
-        if about_form.is_valid() and apply_service_errors(
+        if about_form.is_valid() and form_apply_service(
                 about_form, lambda d: onboarding_complete(actor=user, **d)):
             return redirect("communities:onboarding_done")
     pets = user.pets.select_related("species", "breed")

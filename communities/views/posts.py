@@ -16,10 +16,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from common.forms import form_add_service_error
 from metrics.services import impressions_record
 from microgroups.permissions import is_manager
 
-from ..forms import AnnouncementForm, CommentForm, PostEditForm, ReactionForm, add_service_error
+from ..forms import AnnouncementForm, CommentForm, PostEditForm, ReactionForm
 from ..models import Comment, Poll, Post
 from ..permissions import check_can_read_post
 from ..selectors import decorate_polls, decorate_posts, post_get, post_page, post_revisions
@@ -77,7 +78,7 @@ def post_edit_view(request, post_id: int):
                 post_edit(actor=request.user, post=post, body=form.cleaned_data["body"])
                 return redirect("communities:post_detail", post_id=post.pk)
             except ValidationError as exc:
-                add_service_error(form, exc)
+                form_add_service_error(form, exc, default_field="body")
     return render(request, "communities/post_form.html", {
         "post": post, "form": form, "revisions": post_revisions(post=post),
         "window": settings.POST_EDIT_WINDOW_MINUTES,
@@ -104,7 +105,7 @@ def post_react(request, post_id: int):
     if request.htmx:
         return render(request, "communities/_reactions.html",
                       {"post": decorate_posts([post_get(post.pk)], request.user)[0]})
-    return _back(request, f"/posts/{post.pk}/")
+    return _back(request, post.get_absolute_url())
 
 
 @login_required
@@ -116,7 +117,7 @@ def comment_react(request, comment_id: int):
     if not form.is_valid():
         return HttpResponseBadRequest("Unknown reaction.")
     reaction_toggle(actor=request.user, kind=form.cleaned_data["kind"], comment=comment)
-    return redirect(f"/posts/{comment.post_id}/#comment-{comment.pk}")
+    return redirect(comment.get_absolute_url())
 
 
 @login_required
@@ -130,9 +131,9 @@ def comment_new(request, post_id: int):
             parent = get_object_or_404(Comment, pk=form.cleaned_data["parent"], post=post)
         try:
             comment = comment_create(actor=request.user, post=post, body=form.cleaned_data["body"], parent=parent)
-            return redirect(f"/posts/{post.pk}/#comment-{comment.pk}")
+            return redirect(comment.get_absolute_url())
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc, default_field="body")
     return _detail(request, post, comment_form=form)
 
 
@@ -167,7 +168,7 @@ def poll_vote_view(request, poll_id: int):
         return render(request, "communities/_poll.html", {"poll": poll, "vote_errors": errors})
     if errors:
         return _detail(request, post, vote_errors=errors)
-    return redirect(f"/posts/{post.pk}/#poll-{poll.pk}")
+    return redirect(post.get_absolute_url() + f"#poll-{poll.pk}")
 
 
 @login_required
@@ -193,7 +194,7 @@ def announcement_new(request):
             messages.success(request, "Announcement posted.")
             return redirect("communities:post_detail", post_id=post.pk)
         except ValidationError as exc:
-            add_service_error(form, exc, default_field=None)
+            form_add_service_error(form, exc)
     return render(request, "communities/announcement_form.html", {"form": form})
 
 

@@ -176,11 +176,13 @@ def steward_hand_over(*, actor, pod: Pod, to_member) -> None:
 
 
 @transaction.atomic
-def pod_counters_sync() -> list[int]:
-    """Set every pod's member_count to its active memberships; returns the ids that had drifted."""
+def pod_counters_sync(*, pod_ids: list[int] | None = None) -> list[int]:
+    """Set each pod's member_count (every pod's, or those in `pod_ids`) to its active memberships;
+    returns the ids that had drifted."""
     from django.db.models import Count, F, Q
 
-    drifted = list(Pod.objects.annotate(n=Count("memberships", filter=Q(memberships__status="active")))
+    pods = Pod.objects.all() if pod_ids is None else Pod.objects.filter(pk__in=pod_ids)
+    drifted = list(pods.annotate(n=Count("memberships", filter=Q(memberships__status="active")))
                    .exclude(member_count=F("n")).values_list("pk", "n"))
     for pk, n in drifted:
         Pod.objects.filter(pk=pk).update(member_count=n)

@@ -6,7 +6,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from ..forms import AcknowledgeForm, RequestForm, add_service_error
+from common.forms import form_add_service_error
+
+from ..forms import AcknowledgeForm, RequestForm
 from ..models import Pod
 from ..selectors import charter_current, pod_get_for, pod_page
 from ..services.charter import charter_acknowledge
@@ -84,7 +86,7 @@ def _join_submit(request, pod, form, mode: str):
         form.add_error(None, "The pod filled up while you were reading. You can join its waitlist instead.")
         return _join_page(request, pod, form, "waitlist", status=409)
     except ValidationError as exc:
-        add_service_error(form, exc, default_field="acknowledge")
+        form_add_service_error(form, exc, default_field="acknowledge")
         return _join_page(request, pod, form, mode, status=400)
     _announce(request, pod, result)
     return redirect(pod_url(pod))
@@ -136,7 +138,7 @@ def acknowledge(request, slug: str):
             messages.success(request, "Thanks for reading the charter. You can post again.")
             return redirect(pod_url(pod))
         except ValidationError as exc:
-            add_service_error(form, exc, default_field="acknowledge")
+            form_add_service_error(form, exc, default_field="acknowledge")
     return render_pod(request, pod, ack_form=form, status=400)
 
 
@@ -157,7 +159,7 @@ def invite(request, code: str):
             _announce(request, pod, result)
             return redirect(pod_url(pod))
         except ValidationError as exc:
-            add_service_error(form, exc, default_field="acknowledge")
+            form_add_service_error(form, exc, default_field="acknowledge")
             problem = " ".join(form.errors.pop("code", [])) or None
     status = 410 if problem else (400 if request.method == "POST" else 200)
     return render(request, "microgroups/invite.html", {

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from common.forms import form_add_service_error
 from communities.models import Tag
 from petcommunity.parsing import parse_id
 
@@ -22,7 +23,6 @@ from ..forms import (
     PodCreateForm,
     PodDetailsForm,
     RungForm,
-    add_service_error,
 )
 from ..models import EmergingNiche, Invite, JoinRequest, Membership
 from ..permissions import check_can_steward
@@ -72,7 +72,7 @@ def pod_new(request):
             messages.success(request, f"{pod.name} is ready. Invite people, or wait for them to find it.")
             return redirect(pod_url(pod))
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc)
     return render(request, "microgroups/pod_new.html", {"form": form},
                   status=400 if request.method == "POST" else 200)
 
@@ -109,7 +109,7 @@ def settings_details(request, slug: str):
             pod = pod_services.pod_update(actor=request.user, pod=pod, tags=form.tag_list(), **form.details())
             return _done(request, pod, "details", "Saved.")
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc)
     return _section(request, pod, "details", {"form": form}, status=400 if form.errors else 200)
 
 
@@ -124,7 +124,7 @@ def settings_charter(request, slug: str):
             text = "New charter version saved: members will be asked to acknowledge it." if changed else "No changes."
             return _done(request, pod, "charter", text)
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc)
     return _section(request, pod, "charter", {"form": form, "charter": current,
                                               "versions": list(pod.charters.only("version", "created_at"))},
                     status=400 if form.errors else 200)
@@ -139,7 +139,7 @@ def settings_ladder(request, slug: str):
             ladder_services.pod_ladder_update(actor=request.user, pod=pod, settings=form.cleaned_data)
             return _done(request, pod, "ladder", "Ladder saved. The nightly recompute applies it.")
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc)
     return _section(request, pod, "ladder", {"form": form, "pace": pod.ladder_pace,
                                              "effective": ladder_services.thresholds(pod)},
                     status=400 if form.errors else 200)
@@ -154,7 +154,7 @@ def settings_invites(request, slug: str):
             invite_services.invite_create(actor=request.user, pod=pod, **form.cleaned_data)
             return _done(request, pod, "invites", "Invite link created: copy it below.")
         except ValidationError as exc:
-            add_service_error(form, exc)
+            form_add_service_error(form, exc)
     return _section(request, pod, "invites", {"form": form, "invites": invites_list(pod=pod), "now": timezone.now(),
                                               "base": request.build_absolute_uri("/pods/join/")},
                     status=400 if form.errors else 200)

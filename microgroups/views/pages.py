@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from common.forms import form_add_service_error
 from communities.forms import PostForm
-from communities.forms import add_service_error as add_post_error
 from communities.selectors import TOP_WINDOWS, feed, pinned_posts
 from communities.services.posts import post_create
 from metrics.services import impressions_record
@@ -83,7 +83,7 @@ def pod_post(request, slug: str):
                                image_alt=form.cleaned_data["image_alt"])
             return redirect(f"{pod_url(pod)}#post-{post.pk}")
         except ValidationError as exc:
-            add_post_error(form, exc)
+            form_add_service_error(form, exc, default_field="body")
         except PermissionDenied as exc:
             form.add_error(None, str(exc))
             return render_pod(request, pod, composer=form, status=403)

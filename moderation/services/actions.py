@@ -18,7 +18,7 @@ from microgroups.services.membership import member_ban
 from ..models import ModerationLogEntry as Log
 from ..models import Mute, QueueItem, Report, Rule
 from ..scopes import moderator_scopes, scope_for_pod, scope_of_row
-from .content import notify, noun, publish, set_status, url_of
+from .content import notify, noun, publish, set_status
 from .log import log_write
 from .queue import lock_item, queue_announce, queue_item_resolve, queue_withdraw
 
@@ -62,7 +62,7 @@ def item_approve(*, actor, item_id: int, note: str = "") -> QueueItem:
     if content is not None and content.status == ContentStatus.HELD:
         publish(content)
         notify(actor=None, recipient=content.author, verb=f"A moderator approved your {noun(content)}.",
-               url=url_of(content), post=item.target_post)
+               url=content.get_absolute_url(), post=item.target_post)
     _log(actor, item, Log.Action.APPROVE, reason=note)
     _thank_reporters(item, "no action was needed")
     queue_item_resolve(actor=actor, item=item, resolution="approved")
@@ -111,7 +111,7 @@ def item_edit_out(*, actor, item_id: int, part: str, reason: str) -> QueueItem:
     content.save(update_fields=["body", "body_html", "edited_at"])
     _log(actor, item, Log.Action.EDIT_OUT, reason=reason, before=before, after=content.body)
     notify(actor=None, recipient=content.author, verb=f"A moderator edited out part of your {noun(content)}: "
-                                                      f"{reason or 'it broke a rule'}", url=url_of(content))
+                                                      f"{reason or 'it broke a rule'}", url=content.get_absolute_url())
     return item
 
 

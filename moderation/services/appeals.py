@@ -10,7 +10,7 @@ from communities.models import Comment, ContentStatus, Post
 from ..models import Appeal, QueueItem
 from ..models import ModerationLogEntry as Log
 from ..scopes import COMMONS, scope_of_row
-from .content import notify, noun, publish, url_of
+from .content import notify, noun, publish
 from .log import log_write
 from .queue import lock_item, queue_item_open, queue_item_resolve
 
@@ -71,6 +71,6 @@ def appeal_decide(*, actor, item_id: int, grant: bool, reason: str = "") -> Appe
               before=ContentStatus.REMOVED, after=content.status)
     verdict = "granted: it is back" if grant else "denied: the removal stands"
     notify(actor=None, recipient=appeal.author, verb=f"Your appeal about your {noun(content)} was {verdict}. {reason}",
-           url=url_of(content) if grant else "")
+           url=content.get_absolute_url() if grant else "")
     queue_item_resolve(actor=actor, item=item, resolution="granted" if grant else "denied")
     return appeal

@@ -1,17 +1,11 @@
 """Changing a post's or comment's status from moderation, with the same effects content's own paths have."""
 
-from django.db.models import F
-
 from communities import hooks
-from communities.models import Comment, ContentStatus, NotificationKind, Post
+from communities.models import ContentStatus, NotificationKind, Post
 from communities.services.counters import bump
 from communities.services.notifications import notification_create
 from communities.streams import broadcast, post_groups
 from microgroups.models import Pod
-
-
-def content_of(item) -> tuple[Post | None, Comment | None]:
-    return item.post, item.comment
 
 
 def hide(content) -> None:
@@ -59,19 +53,9 @@ def noun(content) -> str:
     return "post" if isinstance(content, Post) else "comment"
 
 
-def url_of(content) -> str:
-    if isinstance(content, Post):
-        return f"/posts/{content.pk}/"
-    return f"/posts/{content.post_id}/#comment-{content.pk}"
-
-
 def notify(*, actor, recipient, verb: str, url: str = "", post=None, comment=None, pod=None) -> None:
     """Moderation notices: `verb` names only the recipient's own content or what they may see."""
     if recipient is None:
         return
     notification_create(recipient=recipient, kind=NotificationKind.MODERATION, actor=actor, verb=verb, url=url,
                         post=post, comment=comment, pod=pod)
-
-
-def bump_score(item, weight: float) -> None:
-    type(item).objects.filter(pk=item.pk).update(score=F("score") + weight, report_count=F("report_count") + 1)

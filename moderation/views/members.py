@@ -7,11 +7,12 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from common.forms import form_add_service_error
+
 from .. import selectors
 from ..forms import AppealForm, ReportForm
 from ..services.appeals import appeal_create, can_appeal
 from ..services.reports import report_create
-from .util import add_service_errors
 
 
 def _next(request, fallback: str = "/") -> str:
@@ -30,7 +31,7 @@ def report(request, kind: str, key: str):
             report_create(actor=request.user, reason=form.cleaned_data["reason"], text=form.cleaned_data["text"],
                           **{kind: target})
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, "Thank you. The moderators will take a look.")
             return HttpResponseRedirect(_next(request))  # not redirect(): a bare word is no view name
@@ -47,7 +48,7 @@ def appeal(request, kind: str, content_id: int):
         try:
             appeal_create(actor=request.user, text=form.cleaned_data["text"], **{kind: content})
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, "Your appeal is with the moderators of the scope above.")
             return redirect("home")

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from common.forms import form_add_service_error
 from petcommunity.parsing import parse_id
 
 from .. import selectors
@@ -14,7 +15,6 @@ from ..permissions import check_is_moderator
 from ..scopes import scope_of_row
 from ..services import actions, appeals
 from ..services.queue import ClaimConflict, claim_is_fresh, queue_item_claim, queue_item_release
-from .util import add_service_errors
 
 # action name → service call with the action's own form fields
 ACTIONS = {
@@ -84,7 +84,7 @@ def item_act(request, item_id: int):
     try:
         ACTIONS[action](request.user, item_id, form.cleaned_data)
     except ValidationError as exc:
-        add_service_errors(form, exc, prefix=f"{action}_")
+        form_add_service_error(form, exc, prefix=f"{action}_")
         return _item_page(request, item, form, status=400)
     except PermissionDenied as exc:
         form.add_error(None, str(exc))

@@ -6,12 +6,13 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from common.forms import form_add_service_error
+
 from .. import selectors
 from ..forms import RuleForm
 from ..models import Rule
 from ..permissions import check_can_edit_rule, check_is_moderator
 from ..services.rules import rule_create, rule_toggle, rule_update
-from .util import add_service_errors
 
 
 @login_required
@@ -33,7 +34,7 @@ def rule_new(request):
             rule_create(actor=request.user, scope=scope, kind=data["kind"], title=data["title"],
                         settings=form.settings(data["kind"]), enabled=data["enabled"])
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, "Rule created.")
             return redirect("moderation:rules")
@@ -57,7 +58,7 @@ def rule_edit(request, rule_id: int):
             rule_update(actor=request.user, rule=rule, title=data["title"], settings=form.settings(rule.kind),
                         enabled=data["enabled"])
         except ValidationError as exc:
-            add_service_errors(form, exc)
+            form_add_service_error(form, exc)
         else:
             messages.success(request, "Rule saved.")
             return redirect("moderation:rules")

@@ -59,3 +59,12 @@ def test_tasks_and_the_maintenance_command_run_the_services(make_pod, capsys):
     call_command("pods_maintenance", "niches", "counters")
     assert "niches: 1 emerging niches" in capsys.readouterr().out
     assert EmergingNiche.objects.get().label == "raw"
+
+
+def test_recount_members_recounts_only_the_selected_pods(admin_client, make_pod):
+    chosen, other = make_pod(name="Chosen"), make_pod(name="Other")
+    Pod.objects.filter(pk__in=[chosen.pk, other.pk]).update(member_count=9)
+    admin_client.post("/admin/microgroups/pod/", {"action": "recount_members", "_selected_action": [chosen.pk]})
+    chosen.refresh_from_db()
+    other.refresh_from_db()
+    assert (chosen.member_count, other.member_count) == (1, 9)
