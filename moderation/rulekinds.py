@@ -9,6 +9,7 @@ import re._parser as sre_parse  # the stdlib parser: walk a pattern's tree to re
 
 import regex
 from django.core.exceptions import ValidationError
+from django.utils.translation import ngettext
 
 from microgroups.models import RUNG_ORDER
 
@@ -169,7 +170,8 @@ def check_not_looser(kind: str, new: dict, inherited, label: str) -> None:
     old = inherited.settings
     why = f"looser than the inherited rule \u201c{inherited.title}\u201d ({label})"
     if kind == "slow_mode" and (new.get("seconds") or 0) < (old.get("seconds") or 0):
-        raise ValidationError({"seconds": f"At least {old['seconds']} seconds: anything less is {why}."})
+        least = ngettext("At least %(n)d second", "At least %(n)d seconds", old["seconds"]) % {"n": old["seconds"]}
+        raise ValidationError({"seconds": f"{least}: anything less is {why}."})
     if kind == "new_member" and new["first_n"] < old["first_n"]:
         raise ValidationError({"first_n": f"At least {old['first_n']}: fewer is {why}."})
     if kind == "daily_cap":
@@ -206,7 +208,8 @@ def describe(kind: str, s: dict) -> str:
                      f"{s['auto_flags_per_hour']} flags/h")
         return text
     if kind == "new_member":
-        return f"first {s.get('first_n')} posts held"
+        first_n = s.get("first_n") or 0
+        return ngettext("first post held", "first %(n)d posts held", first_n) % {"n": first_n}
     if kind == "daily_cap":
         return ", ".join(f"{s[k]} {k}/day" for k in ("posts", "comments") if s.get(k) is not None)
     return ""

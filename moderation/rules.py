@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import ngettext
 
 from communities.models import Comment, ContentStatus, Post, User
 from communities.policy import pod_roles
@@ -270,9 +271,23 @@ def _apply_links(check: _Check, rules: list[CompiledRule], has_links: bool, has_
                 continue
             days, rung = rule.settings.get(f"{what}_min_age_days") or 0, rule.settings.get(f"{what}_min_rung")
             if age_days < days:
-                _block(check, rule, f"{what} are allowed here for accounts older than {days} days.")
+                _block(check, rule, ngettext("%(what)s are allowed here for accounts older than %(n)d day.",
+                                             "%(what)s are allowed here for accounts older than %(n)d days.",
+                                             days) % {"what": what, "n": days})
             if rung and check.pod is not None and not pod_roles(check.actor).rung_at_least(check.pod.pk, rung):
                 _block(check, rule, f"{what} unlock at the {rung} rung here.")
+
+
+def slow_mode_message(kind: str, seconds: int, wait: int) -> str:
+    every = ngettext("one %(kind)s every second", "one %(kind)s every %(n)d seconds", seconds) % {
+        "kind": kind, "n": seconds}
+    again = ngettext("try again in %(n)d second.", "try again in %(n)d seconds.", wait) % {"n": wait}
+    return f"slow mode is on: {every}; {again}"
+
+
+def daily_cap_message(kind: str, cap: int) -> str:
+    return ngettext("at most %(n)d %(kind)s a day here; try again tomorrow.",
+                    "at most %(n)d %(kind)ss a day here; try again tomorrow.", cap) % {"n": cap, "kind": kind}
 
 
 def _apply_slow_mode(check: _Check, rules: list[CompiledRule]) -> None:
@@ -284,8 +299,7 @@ def _apply_slow_mode(check: _Check, rules: list[CompiledRule]) -> None:
                 .order_by("-created_at").values_list("created_at", flat=True).first())
         if last is not None:
             wait = seconds - int((check.now - last).total_seconds())
-            _block(check, rule, f"slow mode is on: one {check.kind} every {seconds} seconds; "
-                                f"try again in {max(wait, 1)} seconds.")
+            _block(check, rule, slow_mode_message(check.kind, seconds, max(wait, 1)))
 
 
 def _apply_daily_caps(check: _Check, rules: list[CompiledRule]) -> None:
@@ -295,7 +309,7 @@ def _apply_daily_caps(check: _Check, rules: list[CompiledRule]) -> None:
         if cap is None:
             continue
         if _mine(check, rule.scope).filter(created_at__gte=start).count() >= cap:
-            _block(check, rule, f"at most {cap} {check.kind}s a day here; try again tomorrow.")
+            _block(check, rule, daily_cap_message(check.kind, cap))
 
 
 def _apply_new_member(check: _Check, rules: list[CompiledRule]) -> None:

@@ -16,6 +16,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Greatest
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import ngettext
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from microgroups.models import Pod
@@ -210,7 +211,9 @@ def post_edit(*, actor, post: Post, body: str) -> Post:
     if actor.pk != post.author_id:
         raise PermissionDenied("Only the author can edit a post.")
     if not can_edit_post(actor, post):
-        raise PermissionDenied(f"Posts can be edited for {settings.POST_EDIT_WINDOW_MINUTES} minutes after posting.")
+        window = settings.POST_EDIT_WINDOW_MINUTES
+        raise PermissionDenied(ngettext("Posts can be edited for %(n)d minute after posting.",
+                                        "Posts can be edited for %(n)d minutes after posting.", window) % {"n": window})
     body = clean_body(body)
     if body == post.body:
         return post

@@ -17,6 +17,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from communities.models import Comment, ContentStatus, Post, Reaction
 
@@ -195,7 +196,8 @@ def _decide(m: Membership, s: LadderStats, t: dict, *, now, violations: int) -> 
     silent_days = t["demote_after_silent_days"]
     quiet_since = max(filter(None, [s.last_active, m.joined_at.date(), (m.rung_changed_at or m.joined_at).date()]))
     if m.rung != Rung.NEWCOMER and (now.date() - quiet_since).days >= silent_days:
-        return RUNGS[RUNG_ORDER[m.rung] - 1], f"no activity for {silent_days} days"
+        return RUNGS[RUNG_ORDER[m.rung] - 1], ngettext("no activity for %(n)d day", "no activity for %(n)d days",
+                                                       silent_days) % {"n": silent_days}
     return None
 
 

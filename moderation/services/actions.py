@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from communities.models import ContentStatus
 from communities.services.posts import render_body
@@ -140,9 +141,10 @@ def item_mute(*, actor, item_id: int, hours: int, reason: str) -> Mute:
     until = timezone.now() + timedelta(hours=int(hours))
     mute = Mute.objects.create(member=item.subject, **scope.model_fields(), until=until, reason=reason[:300],
                                created_by=actor)
-    _log(actor, item, Log.Action.MUTE, reason=reason, after=f"muted for {int(hours)} hours")
+    duration = ngettext("%(n)d hour", "%(n)d hours", int(hours)) % {"n": int(hours)}
+    _log(actor, item, Log.Action.MUTE, reason=reason, after=f"muted for {duration}")
     notify(actor=None, recipient=item.subject,
-           verb=f"A moderator muted you in {item.scope_label} for {int(hours)} hours: {reason or 'rule breaking'}")
+           verb=f"A moderator muted you in {item.scope_label} for {duration}: {reason or 'rule breaking'}")
     return mute
 
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from communities.models import ContentStatus, Post
 from microgroups.models import JoinRequest
@@ -56,7 +57,8 @@ def auto_slow_mode_update(*, now=None) -> int:
             rule.auto_active, rule.auto_changed_at = not rule.auto_active, now
             rule.save(update_fields=["auto_active", "auto_changed_at"])
             log_write(actor=None, action=Log.Action.AUTO_SLOW, scope=scope_of_row(rule), rule=rule,
-                      reason=f"{posts} posts and {flags} flags in the last hour",
+                      reason=ngettext("%(n)d post", "%(n)d posts", posts) % {"n": posts} + " and "
+                      + ngettext("%(n)d flag", "%(n)d flags", flags) % {"n": flags} + " in the last hour",
                       before="off" if rule.auto_active else "on", after="on" if rule.auto_active else "off")
             changed += 1
     if changed:
