@@ -63,6 +63,9 @@ def measure(ctx) -> list[Figure]:
                                             "naive_deep") if k in paths}
     print(f"   throughput at c={THROUGHPUT_CONNECTIONS}, {ctx.rounds} rounds x {ctx.duration}s: {list(headline)}")
     headline["member_commons_c8"] = _get("/", fx.session(fx.member))
+    # The JSON API's feed beside the HTML one: the same member, the same page of posts (newest first).
+    headline["member_commons_new_c8"] = _get("/?sort=new", fx.session(fx.member))
+    headline["api_commons_new_c8"] = _get("/api/v1/feeds/commons?sort=new", _api_token(fx.member))
     runs = _rounds(ctx, headline, rounds=ctx.rounds, duration=ctx.duration, connections=THROUGHPUT_CONNECTIONS)
     crowd = {"commons_new_p1_c32": _get(paths["commons_new_p1"]),
              "member_commons_c32": _get("/", fx.session(fx.member))}
@@ -86,6 +89,14 @@ def measure(ctx) -> list[Figure]:
     if problems:
         figures[0].note = "errors during load: " + "; ".join(problems)
     return figures
+
+
+def _api_token(member) -> dict:
+    """A read-only personal access token for the API feed (Authorization header)."""
+    from api.services import token_create
+
+    raw = token_create(actor=member, name="bench", scopes=["read"], expires_in_days=1)[1]
+    return {"Authorization": f"Bearer {raw}"}
 
 
 def _busy_post() -> int:
@@ -115,6 +126,9 @@ def _figures(runs: dict, latency: dict, fx) -> list[Figure]:
     member = ratios(_rps(runs, "member_commons_c8"), trivial)
     out.append(Figure("feed.member.vs_trivial", S1, "Signed-in Commons feed ÷ trivial view, req/s (c=8)", "×",
                       member, "≥ 0.30×", _ge(member, 0.30)))
+    api = ratios(_rps(runs, "api_commons_new_c8"), _rps(runs, "member_commons_new_c8"))
+    out.append(Figure("feed.api.vs_html", S1, "API Commons feed ÷ HTML Commons feed, same member and page, req/s (c=8)",
+                      "×", api, "≥ 2×", _ge(api, 2)))
     p99_ratio = ratios(_p(latency, "member_commons_p1", "p99_ms"), _p(latency, "trivial_c2", "p99_ms"))
     out.append(Figure("feed.member.p99_vs_trivial", S1, f"Signed-in Commons feed p99 ÷ trivial view p99 "
                       f"(c={LATENCY_CONNECTIONS})", "×", p99_ratio, "≤ 2×", _le(p99_ratio, 2)))
@@ -153,7 +167,9 @@ def _label(name: str, fx) -> str:
              "anon_commons_p1_c2": "Anonymous Commons feed", "trivial_c2": "Trivial view",
              "member_commons_c8": "Signed-in Commons feed", "member_commons_c32": "Signed-in Commons feed (c=32)",
              "commons_new_p1_c32": "Anonymous Commons feed (c=32)",
-             "post_page": "Post page (most comments, anonymous)", "queue": "Moderation queue (manager)"}
+             "post_page": "Post page (most comments, anonymous)", "queue": "Moderation queue (manager)",
+             "member_commons_new_c8": "Signed-in Commons feed, new (HTML)",
+             "api_commons_new_c8": "Signed-in Commons feed, new (JSON API)"}
     if name in words:
         return words[name]
     place, sort, page = name.split("_")

@@ -84,6 +84,9 @@ def _pages(fx, table: list) -> list[Figure]:
         ("member", member, "Pod page 1", f"/pods/{fx.pod.slug}/"),
         ("member", member, f"Pod page {fx.pod_depth}",
          f"/pods/{fx.pod.slug}/?sort=new&cursor={quote(pod_cursor or '')}"),
+        ("member", member, "API Commons page 1", "/api/v1/feeds/commons?sort=new"),
+        ("member", member, f"API Commons page {fx.depth}",
+         f"/api/v1/feeds/commons?sort=new&cursor={quote(cursor or '')}"),
     ]
     out = []
     for viewer, client, label, path in pages:
@@ -91,4 +94,7 @@ def _pages(fx, table: list) -> list[Figure]:
         table.append({"viewer": viewer, "page": label, "path": path, "queries": n, "status": status})
         out.append(Figure(f"queries.page.{viewer}.{label}", S2, f"Whole page over HTTP, {viewer}: {label}"
                           + ("" if status == 200 else f" (HTTP {status})"), "queries", [n]))
+    api = [row["queries"] for row in table if row.get("page", "").startswith("API Commons")]
+    out.append(Figure("queries.page.api.constant", S2, f"JSON API feed, member, page 1 and page {fx.depth}: "
+                      f"{'/'.join(map(str, api))} queries", "queries", [max(api)], "constant", len(set(api)) == 1))
     return out
