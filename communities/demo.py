@@ -1,7 +1,11 @@
-"""Demo community data: vocabularies, places, members with pets, and Commons/pod content.
+"""Demo community data: vocabularies, places, members with pets, and a simulation of their lives.
 
-Deterministic for a given seed. Used by `seed_demo` and, at larger sizes, by the benchmarks, so it
-writes with bulk_create and renders each body once.
+About twelve weeks of a community: members arrive in waves, stay for a while (pod members longer) and
+drift away; while they are around they post about their own pets in the Commons and their pods, and
+comment and react on what they could see. Every contribution marks its author's activity through the
+core's `contribution_made` hook, dated when it happened (the simulation's clock), exactly as the
+services do. Deterministic for a given seed. Used by `seed_demo` and, at larger sizes, by the
+benchmarks, so it writes with bulk_create and renders each body once.
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +17,7 @@ from django.contrib.auth.models import Group
 from django.db.models import F
 from django.utils.text import slugify
 
+from . import hooks
 from .models import Comment, Place, Post, Reaction, ReactionKind, Tag, User
 from .ranking import hot_score
 from .rendering import render_markdown
@@ -42,25 +47,47 @@ LAST = ["Ahmed", "Brown", "Clarke", "Davies", "Evans", "Fraser", "Green", "Hughe
         "Lewis", "Murphy", "Nowak", "O'Brien", "Patel", "Reid", "Singh", "Taylor", "Walsh"]
 PET_NAMES = ["Biscuit", "Luna", "Milo", "Pepper", "Bramble", "Mochi", "Ziggy", "Nala", "Otis", "Poppy",
              "Rolo", "Suki", "Tofu", "Waffles", "Pickle", "Juniper", "Basil", "Clover", "Dougal", "Fig"]
-OPENERS = [
-    "Anyone else dealing with {need} in a {species}? #{topic}",
-    "Small win today: {pet} finally managed a full walk without fuss! #{topic}",
-    "Looking for advice on {interest} with a {need} {species}. What worked for you? #{topic}",
-    "Photo-free update: {pet} is doing brilliantly after the vet visit. #{topic}",
-    "Tip that changed our routine: **slow feeders** for {pet}. #{topic}",
-    "Struggling a bit this week with {pet}. Any kind words welcome. #{topic}",
-    "What's your go-to {interest} routine for a {species}? #{topic}",
-]
-COMMENTS = ["This is so helpful, thank you!", "We had the same with ours, it gets better.",
-            "Sending hugs to {pet} ❤️", "Have you tried a different vet? Ours was brilliant.",
-            "Love this, saving it for later.", "Ugh, that sounds hard. Hang in there.",
-            "Great tip! Works for our {species} too."]
+# What owners say in the Commons about their own pet: {pet} is its name, {breed} its breed.
+COMMONS_TALK = {
+    "dog": ["{pet} finally walked past the postman without barking. Six months of training paid off! #training",
+            "Rainy day enrichment for {pet}: frozen Kong with peanut butter, bought us a quiet hour. #enrichment",
+            "Any {breed} owners got tips for a dog who pulls like a train on the lead? #training",
+            "{pet} turned 11 today. Still steals socks, still my best friend. #senior",
+            "Vet bill for {pet}'s ear infection was £240. Is pet insurance worth it? #vet-costs",
+            "Found a lovely dog-friendly cafe with water bowls and sausages for the dogs. {pet} approves.",
+            "Three weeks since we adopted {pet} and he's starting to trust us. #adoption",
+            "{pet} ate a whole tea towel. Vet says keep an eye on him. Not my favourite Tuesday."],
+    "cat": ["{pet} has decided the laptop is the warmest seat in the house. Work from home, they said.",
+            "How do you get a {breed} to take a pill? {pet} has defeated me three days running.",
+            "{pet} brought me a (live) frog at 3am. Thanks, I guess? #cat",
+            "Switched {pet} to a water fountain and she drinks so much more now. #nutrition",
+            "Adopted {pet} from the shelter last month and she purrs the moment I get home. #adoption",
+            "{pet}'s first vet visit went so well, no hissing at all! #cat"],
+    "rabbit": ["{pet} did the biggest binky when I let him into the garden this morning. #rabbit",
+               "Any tips for bonding two rabbits? {pet} keeps chasing the new girl."],
+    "bird": ["{pet} has learned to say 'good morning' and now says it at midnight. #bird",
+             "Which fruits are safe for a {breed}? {pet} is bored of apple."],
+    "reptile": ["{pet} ate from tongs for the first time, massive milestone for a shy {breed}. #reptile",
+                "What thermostat do you use? {pet}'s basking spot keeps overheating."],
+}
+# Replies follow the mood of the post they answer.
+REPLIES = {
+    "up": ["Brilliant news, give {pet} a cuddle from us!", "Love this, well done {pet}!", "This made my day 😊",
+           "So happy for you both.", "Great tip, we'll try it tonight."],
+    "down": ["Sending hugs to you and {pet}.", "We went through the same, it does get easier.",
+             "Have you asked your vet about it? Ours was brilliant.", "That sounds really hard. Thinking of you.",
+             "Same here this week, honestly it's been rough."],
+}
+# Kept for the benchmarks' text pools: one line with a pet and a species filled in.
+OPENERS = [line for lines in COMMONS_TALK.values() for line in lines]
+COMMENTS = REPLIES["up"] + REPLIES["down"]
 
 
 @dataclass
 class DemoContext:
     rng: Random
     now: object
+    days: int = 84  # the history simulated, ending now
     members: list[User] = field(default_factory=list)
     regions: list[Place] = field(default_factory=list)
     cities: list[Place] = field(default_factory=list)
@@ -68,6 +95,10 @@ class DemoContext:
     pods: list = field(default_factory=list)
     manager: User | None = None
     moderators: list[User] = field(default_factory=list)
+    pets_of: dict = field(default_factory=dict)  # member id → [(name, species slug, breed)]
+    pod_talk: dict = field(default_factory=dict)  # pod id → ((upbeat, worried) lines or None, drifts)
+    pod_members: dict = field(default_factory=dict)  # pod id → [(member id, joined at)]
+    life: dict = field(default_factory=dict)  # member id → Life
 
 
 def seed_vocabulary(ctx: DemoContext) -> None:
@@ -126,11 +157,11 @@ def seed_members(ctx: DemoContext, count: int) -> None:
     for i in range(count):
         first, last = FIRST[i % len(FIRST)], LAST[(i // len(FIRST)) % len(LAST)]
         username = "manager" if i == 0 else (f"moderator{i}" if i <= 3 else f"{first.lower()}{i}")
+        place = rng.choice(ctx.cities + ctx.regions[:1]) if rng.random() > 0.08 else None
         users.append(User(
             username=username, email=f"{username}@demo.petcommunity.local", password=password,
-            display_name=f"{first} {last}" if i > 3 else username.title(), is_staff=i == 0,
-            region=rng.choice(ctx.cities + ctx.regions[:1]) if rng.random() > 0.08 else None,
-            date_joined=ctx.now - timedelta(days=rng.randint(1, 120)), onboarded_at=ctx.now,
+            display_name=f"{first} {last}" if i > 3 else username.title(), is_staff=i == 0, region=place,
+            date_joined=_join_date(ctx, i, place), onboarded_at=ctx.now,
             last_active_at=ctx.now - timedelta(hours=int(rng.paretovariate(1.2) * 24) % (24 * 120)),
             **demo_profile(rng, first),
         ))
@@ -154,8 +185,10 @@ def seed_members(ctx: DemoContext, count: int) -> None:
             sp = rng.choices(species, weights=[10, 8, 2, 1, 1])[0]
             sp_tag = next(t for t in ctx.tags["species"] if t.slug == sp)
             breeds = [t for t in ctx.tags["breed"] if t.species_id == sp_tag.pk]
-            pets.append(Pet(owner=u, name=rng.choice(PET_NAMES), species=sp_tag, breed=rng.choice(breeds),
-                            birth_year=ctx.now.year - rng.randint(0, 15)))
+            pet = Pet(owner=u, name=rng.choice(PET_NAMES), species=sp_tag, breed=rng.choice(breeds),
+                      birth_year=ctx.now.year - rng.randint(0, 15))
+            pets.append(pet)
+            ctx.pets_of.setdefault(u.pk, []).append((pet.name, sp, pet.breed.name))
     Pet.objects.bulk_create(pets, batch_size=2000)
     needs_through = Pet.needs.through
     need_tags = ctx.tags["need"]
@@ -165,6 +198,33 @@ def seed_members(ctx: DemoContext, count: int) -> None:
     )
 
 
+def country_of(place: Place | None) -> str:
+    while place is not None and place.kind != "country":
+        place = place.parent
+    return place.slug if place is not None else ""
+
+
+def region_of(place: Place | None) -> str:
+    if place is not None and place.kind == "city":
+        place = place.parent
+    return place.slug if place is not None and place.kind == "region" else ""
+
+
+def _join_date(ctx: DemoContext, i: int, place):
+    """Sign-ups come in waves: the launch, a press mention in week 5, and the Irish launch in week 9
+    (members in Ireland mostly arrive then). The staff and the first members were there from day one."""
+    rng, start = ctx.rng, ctx.now - timedelta(days=ctx.days)
+    if i < 8:
+        day = rng.uniform(0, 2)
+    elif country_of(place) == "ireland" and rng.random() < 0.8:
+        day = rng.uniform(56, 70)
+    else:
+        wave = rng.choices(["launch", "press", "late", "trickle"], weights=[45, 30, 12, 13])[0]
+        day = {"launch": rng.uniform(0, 14), "press": rng.uniform(28, 38), "late": rng.uniform(56, 66),
+               "trickle": rng.uniform(0, ctx.days - 1)}[wave]
+    return min(start + timedelta(days=day), ctx.now - timedelta(hours=2))
+
+
 def _zipf_pick(rng: Random, items: list, skew: float = 1.1):
     """Zipf-like choice: the first items are picked far more often (a few very active members)."""
     idx = min(int(rng.paretovariate(skew)) - 1, len(items) - 1)
@@ -172,43 +232,125 @@ def _zipf_pick(rng: Random, items: list, skew: float = 1.1):
 
 
 def _post_text(rng: Random, ctx: DemoContext) -> str:
-    return rng.choice(OPENERS).format(
-        need=rng.choice(NEEDS), species=rng.choice(list(SPECIES_BREEDS)), pet=rng.choice(PET_NAMES),
-        interest=rng.choice(INTERESTS), topic=slugify(rng.choice(NEEDS + INTERESTS)),
-    )
+    """A Commons line about some pet (the benchmarks' text pool)."""
+    species = rng.choice(list(COMMONS_TALK))
+    return rng.choice(COMMONS_TALK[species]).format(pet=rng.choice(PET_NAMES),
+                                                    breed=rng.choice(SPECIES_BREEDS[species]))
+
+
+@dataclass
+class Life:
+    first: object  # date_joined (a datetime)
+    last: object  # the end of their last active day (a datetime), or now
+    appetite: float  # how much they do while around, relative to others
+    pods: list = field(default_factory=list)  # [(pod id, joined at)]
+
+
+REGION_APPETITE = {"scotland": 1.6, "wales": 0.6}  # regions differ: a lively Scotland, a quiet Wales
+REGION_KEEP = {"scotland": 0.03, "wales": -0.10}
+
+
+def _lives(ctx: DemoContext) -> dict[int, Life]:
+    """Each member's time in the community. A week at a time they stay with some probability: higher
+    for those who joined a pod in their first week, a bit higher once they are in any pod."""
+    rng, lives = ctx.rng, {}
+    pods_of: dict[int, list] = {}
+    for pod_id, rows in ctx.pod_members.items():
+        for member_id, joined in rows:
+            pods_of.setdefault(member_id, []).append((pod_id, joined))
+    influencers = set()
+    for n, m in enumerate(ctx.members):
+        pods = sorted(pods_of.get(m.pk, []), key=lambda p: p[1])
+        early = any(j <= m.date_joined + timedelta(days=7) for _, j in pods)
+        region = region_of(m.region)
+        keep, t = (0.95 if early else 0.80) + REGION_KEEP.get(region, 0), m.date_joined + timedelta(days=7)
+        while t < ctx.now and (n < 5 or rng.random() < keep):  # the staff and the demo login stay
+            if pods and pods[0][1] <= t:
+                keep = max(keep, 0.90 + REGION_KEEP.get(region, 0))
+            t += timedelta(days=7)
+        last = min(t - timedelta(days=rng.uniform(0, 6)), ctx.now)
+        appetite = min(rng.paretovariate(1.5), 8) * REGION_APPETITE.get(region, 1.0)
+        lives[m.pk] = Life(first=m.date_joined, last=max(last, m.date_joined + timedelta(hours=3)),
+                           appetite=appetite, pods=pods)
+        if pods and len(influencers) < 6 and n >= 5 and last >= ctx.now - timedelta(days=7) \
+                and m.date_joined <= ctx.now - timedelta(days=42):
+            influencers.add(m.pk)  # real micro-influencers: posts that draw many members in
+    ctx.influencers = influencers
+    return lives
+
+
+def _moment(rng: Random, life: Life, now):
+    """A random moment in a member's life, more of them near the start (enthusiasm fades)."""
+    span = (min(life.last, now) - life.first).total_seconds()
+    return life.first + timedelta(seconds=span * rng.betavariate(1.0, 1.4))
+
+
+def _pod_mood(pod_id: int, when, ctx: DemoContext) -> float:
+    """The share of upbeat posts in a pod: each pod has its own, and the drifting pod sours lately."""
+    talk, drifts = ctx.pod_talk.get(pod_id, (None, False))
+    if drifts and when >= ctx.now - timedelta(days=21):
+        return 0.15
+    return 0.55 + (pod_id * 37 % 40) / 100  # 0.55…0.94, fixed per pod
+
+
+def _audience_at(ctx: DemoContext, pod_id, when, everyone: list[int]) -> list[int]:
+    """Who could see a post at `when`: anyone for the Commons, the pod's members by then for a pod,
+    among the members still around."""
+    pool = everyone if pod_id is None else [m for m, j in ctx.pod_members.get(pod_id, []) if j <= when]
+    return [m for m in pool if ctx.life[m].first <= when <= ctx.life[m].last]
 
 
 def seed_content(ctx: DemoContext, *, posts: int, days: int) -> None:
-    """Posts spread over `days`, a third in pods; comments and reactions from members who can see them."""
+    """`posts` posts over the members' lives: in their pods (once joined) or the Commons, about their own
+    pets, each pod in its own voice and mood; then comments and reactions from who could see them."""
     rng = ctx.rng
-    from microgroups.models import Membership
-
-    pod_members: dict[int, list[int]] = {}
-    for pod_id, member_id in Membership.objects.filter(status="active").values_list("pod_id", "member_id"):
-        pod_members.setdefault(pod_id, []).append(member_id)
-    shuffled = ctx.members[4:] or ctx.members
+    ctx.life = _lives(ctx)
+    people = [m for m in ctx.members[4:] or ctx.members]
+    weights = [ctx.life[m.pk].appetite * (3 if m.pk in ctx.influencers else 1) *
+               max((ctx.life[m.pk].last - ctx.life[m.pk].first).days, 1) ** 0.5 for m in people]
     topic_by_slug = {t.slug: t for t in ctx.tags["topic"]}
     rendered: dict[str, tuple[str, float]] = {}
-    rows = []
+    rows, moods = [], {}
     for _ in range(posts):
-        pod = rng.choice(ctx.pods) if ctx.pods and rng.random() < 0.35 else None
-        if pod is not None and pod_members.get(pod.pk):
-            author_id = rng.choice(pod_members[pod.pk])
+        author = rng.choices(people, weights=weights)[0]
+        life = ctx.life[author.pk]
+        created = _moment(rng, life, ctx.now)
+        joined = [pod_id for pod_id, at in life.pods if at <= created]
+        pod_id = rng.choice(joined) if joined and rng.random() < 0.55 else None
+        pet, species, breed = rng.choice(ctx.pets_of.get(author.pk) or [("Biscuit", "dog", "Labrador")])
+        talk = ctx.pod_talk.get(pod_id, (None, False))[0] if pod_id else None
+        if talk:
+            mood = "up" if rng.random() < _pod_mood(pod_id, created, ctx) else "down"
+            text = rng.choice(talk[0] if mood == "up" else talk[1]).format(pet=pet, breed=breed)
         else:
-            pod, author_id = None, _zipf_pick(rng, shuffled).pk
-        text = _post_text(rng, ctx)
+            text = rng.choice(COMMONS_TALK[species]).format(pet=pet, breed=breed)
+            mood = "up" if sentiment_of(text) >= 0 else "down"
         if text not in rendered:
             rendered[text] = (render_markdown(text), sentiment_of(text))
-        created = ctx.now - timedelta(seconds=rng.randint(60, days * 86400))
-        # Scored as unengaged here; counters_sync re-scores the posts that then get comments or reactions
-        # (cheaper than a second pass over every post).
-        rows.append(Post(author_id=author_id, pod=pod, body=text, body_html=rendered[text][0],
-                         sentiment=rendered[text][1], created_at=created, last_activity_at=created,
-                         hot_score=hot_score(reaction_count=0, comment_count=0, created_at=created),
-                         audience="trusted" if pod is not None and rng.random() < 0.1 else "everyone"))
+        post = Post(author_id=author.pk, pod_id=pod_id, body=text, body_html=rendered[text][0],
+                    sentiment=rendered[text][1], created_at=created, last_activity_at=created,
+                    hot_score=hot_score(reaction_count=0, comment_count=0, created_at=created),
+                    audience="trusted" if pod_id is not None and rng.random() < 0.1 else "everyone")
+        rows.append(post)
+        moods[id(post)] = (mood, pet)
+    rows.sort(key=lambda p: p.created_at)
     Post.objects.bulk_create(rows, batch_size=2000)
     _tag_posts(rows, topic_by_slug)
-    _seed_comments_and_reactions(ctx, rows, pod_members)
+    _seed_comments_and_reactions(ctx, rows, moods)
+    contributions_mark(Post.objects.filter(pk__in=[p.pk for p in rows]).values_list("author_id", "pod_id",
+                                                                                      "created_at"))
+
+
+def contributions_mark(rows) -> int:
+    """Mark (member, scope, day) activity for generated contributions, through the same hook the services
+    call, once per member, scope and day. Returns how many marks were made."""
+    done = set()
+    for member_id, pod_id, at in rows:
+        key = (member_id, pod_id, at.date())
+        if key not in done:
+            done.add(key)
+            hooks.contribution(member_id=member_id, pod_id=pod_id, at=at)
+    return len(done)
 
 
 def _tag_posts(rows: list[Post], topic_by_slug: dict) -> None:
@@ -220,29 +362,59 @@ def _tag_posts(rows: list[Post], topic_by_slug: dict) -> None:
     through.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
 
 
-def _seed_comments_and_reactions(ctx: DemoContext, rows: list[Post], pod_members: dict) -> None:
+def _seed_comments_and_reactions(ctx: DemoContext, rows: list[Post], moods: dict) -> None:
+    """Replies and reactions from members who could see the post and were around soon after it; the
+    micro-influencers draw more, and the drifting pod less and less."""
     rng, everyone = ctx.rng, [m.pk for m in ctx.members]
-    comments, reactions = [], []
+    comments, reactions, marks = [], [], []
     rendered: dict[str, tuple[str, float]] = {}  # comment texts repeat a lot: render each once
     for post in rows:
-        audience = pod_members.get(post.pod_id, everyone) if post.pod_id else everyone
-        for _ in range(min(int(rng.expovariate(0.5)), 12)):
-            who = rng.choice(audience)
-            text = rng.choice(COMMENTS).format(pet=rng.choice(PET_NAMES), species=rng.choice(list(SPECIES_BREEDS)))
-            at = min(post.created_at + timedelta(minutes=rng.randint(3, 3000)), ctx.now)
+        mood, pet = moods[id(post)]
+        audience = [m for m in _audience_at(ctx, post.pod_id, post.created_at, everyone) if m != post.author_id]
+        if not audience:
+            continue
+        draw = 3.0 if post.author_id in ctx.influencers else 1.0
+        if post.pod_id and ctx.pod_talk.get(post.pod_id, (None, False))[1] \
+                and post.created_at >= ctx.now - timedelta(days=21):
+            draw = 0.3
+        weights = [ctx.life[m].appetite for m in audience]
+        for _ in range(min(int(rng.expovariate(1 / (1.2 * draw))), 12)):
+            who = rng.choices(audience, weights=weights)[0]
+            at = min(post.created_at + timedelta(minutes=rng.expovariate(1 / 300) + 3), ctx.life[who].last, ctx.now)
+            at = max(at, post.created_at + timedelta(minutes=1))
+            text = rng.choice(REPLIES[mood]).format(pet=pet)
             if text not in rendered:
                 rendered[text] = (render_markdown(text), sentiment_of(text))
             comments.append(Comment(post=post, author_id=who, body=text, body_html=rendered[text][0],
                                     created_at=at, sentiment=rendered[text][1]))
-        for who in set(rng.sample(audience, min(len(audience), int(rng.expovariate(0.25))))):
-            reactions.append(Reaction(post=post, member_id=who, kind=rng.choice(ReactionKind.values),
-                                      created_at=min(post.created_at + timedelta(minutes=rng.randint(1, 2000)),
-                                                     ctx.now)))
+            marks.append((who, post.pod_id, at))
+        k = min(len(audience), int(rng.expovariate(1 / (2.5 * draw))))
+        for who in set(rng.choices(audience, weights=weights, k=k)):
+            at = min(post.created_at + timedelta(minutes=rng.expovariate(1 / 200) + 1), ctx.now)
+            reactions.append(Reaction(post=post, member_id=who, kind=rng.choice(ReactionKind.values), created_at=at))
+            marks.append((who, post.pod_id, at))
     Comment.objects.bulk_create(comments, batch_size=5000)
     Reaction.objects.bulk_create(reactions, batch_size=5000, ignore_conflicts=True)
+    contributions_mark(marks)
     from .services.counters import counters_sync
 
     counters_sync(post_ids=[p.pk for p in rows])
+
+
+def seed_deletions(ctx: DemoContext) -> None:
+    """Members delete a few of their own posts and comments from the last month, through the services."""
+    from .services.comments import comment_delete
+    from .services.posts import post_delete
+
+    rng, since = ctx.rng, ctx.now - timedelta(days=30)
+    posts = list(Post.objects.filter(status="published", created_at__gte=since, is_announcement=False,
+                                     poll__isnull=True).select_related("author").order_by("pk"))
+    for post in rng.sample(posts, k=min(3, len(posts))):
+        post_delete(actor=post.author, post=post)
+    comments = list(Comment.objects.filter(status="published", created_at__gte=since)
+                    .select_related("author", "post").order_by("pk"))
+    for comment in rng.sample(comments, k=min(3, len(comments))):
+        comment_delete(actor=comment.author, comment=comment)
 
 
 ANNOUNCEMENTS = [
@@ -287,13 +459,14 @@ def _seed_announcements(ctx: DemoContext) -> None:
     targeted = _new_post(ctx, ctx.manager, SEGMENT_NOTE, ctx.now - timedelta(hours=6), is_announcement=True,
                          pinned_at=ctx.now - timedelta(hours=6), segment=segment)
     Post.objects.bulk_create([*rows, targeted])
+    contributions_mark([(p.author_id, None, p.created_at) for p in [*rows, targeted]])
     _tag_posts([*rows, targeted], {t.slug: t for t in Tag.objects.filter(kind=Tag.Kind.TOPIC)})
     recipients = list(segment_members(segment).values_list("pk", flat=True))
     AnnouncementRecipient.objects.bulk_create([AnnouncementRecipient(post=targeted, member_id=pk)
                                                for pk in recipients])
     Notification.objects.bulk_create([
         Notification(recipient_id=pk, kind="announcement", actor=ctx.manager, post=targeted,
-                     verb=f"Announcement from {ctx.manager.name}: {targeted.excerpt}", url=targeted.get_absolute_url(),
+                     verb=f"Announcement from {ctx.manager.name}: {targeted.excerpt}", url=f"/posts/{targeted.pk}/",
                      created_at=targeted.created_at, updated_at=targeted.created_at)
         for pk in recipients
     ])
@@ -302,10 +475,13 @@ def _seed_announcements(ctx: DemoContext) -> None:
 def _seed_polls(ctx: DemoContext) -> None:
     from .models import Poll, PollBallot, PollChoice, PollVote
 
-    rng, voters_pool = ctx.rng, ctx.members[4:]
+    rng = ctx.rng
+    around = [m for m in ctx.members[4:] if m.pk not in ctx.life or ctx.life[m.pk].last >= ctx.now - timedelta(days=3)]
+    voters_pool = around if len(around) >= 8 else ctx.members[4:]
     posts = [_new_post(ctx, rng.choice(voters_pool), f"Quick poll for the Commons: {q}",
                        ctx.now - timedelta(hours=3 + 5 * i)) for i, (q, _, _) in enumerate(POLLS)]
     Post.objects.bulk_create(posts)
+    contributions_mark([(p.author_id, None, p.created_at) for p in posts])
     for i, (post, (question, choices, multiple)) in enumerate(zip(posts, POLLS, strict=True)):
         closes = ctx.now - timedelta(hours=1) if i == len(POLLS) - 1 else ctx.now + timedelta(days=3)
         poll = Poll.objects.create(post=post, question=question, multiple=multiple, closes_at=closes)
@@ -317,6 +493,8 @@ def _seed_polls(ctx: DemoContext) -> None:
             picks = rng.sample(made, rng.randint(1, 2)) if multiple else [rng.choice(made)]
             votes += [PollVote(poll=poll, choice=c, member=voter) for c in picks]
         PollBallot.objects.bulk_create([PollBallot(poll=poll, member=v) for v in voters])
+        contributions_mark([(v.pk, None, min(post.created_at + timedelta(minutes=20 + n), ctx.now))
+                            for n, v in enumerate(voters)])
         PollVote.objects.bulk_create(votes)
         for choice in made:
             choice.vote_count = sum(1 for v in votes if v.choice is choice)
@@ -343,17 +521,19 @@ def _seed_follows_and_notifications(ctx: DemoContext) -> None:
     if mine is None:
         mine = _new_post(ctx, demo, "Hello everyone! Biscuit says hi too. #welcome", ctx.now - timedelta(hours=8))
         mine.save()
+        contributions_mark([(demo.pk, None, mine.created_at)])
     if mine.reaction_count:
         notes.append(Notification(recipient=demo, kind="reaction", actor=by_id[people[1].pk], post=mine,
-                                  actor_count=mine.reaction_count, url=mine.get_absolute_url(),
+                                  actor_count=mine.reaction_count, url=f"/posts/{mine.pk}/",
                                   verb=f"{mine.reaction_count} members reacted to your post" if mine.reaction_count > 1
                                   else f"{people[1].name} reacted to your post"))
     text = "Lovely to see this, thanks for sharing!"
     reply = Comment.objects.create(post=mine, author=people[2], body=text, body_html=render_markdown(text),
                                    created_at=ctx.now - timedelta(minutes=30), sentiment=sentiment_of(text))
     Post.objects.filter(pk=mine.pk).update(comment_count=F("comment_count") + 1)
+    contributions_mark([(people[2].pk, None, reply.created_at)])
     notes.append(Notification(recipient=demo, kind="reply", actor=people[2], post=mine, comment=reply,
-                              url=reply.get_absolute_url(),
+                              url=f"/posts/{mine.pk}/#comment-{reply.pk}",
                               verb=f"{people[2].name} commented on your post",
                               created_at=reply.created_at, updated_at=reply.created_at))
     Notification.objects.bulk_create(notes)

@@ -23,7 +23,7 @@ from .services.rollups import (
     ATTENTION_SENTIMENT_DROP,
     STALE_QUEUE_HOURS,
 )
-from .tables import Chart, Column, Table, delta, fmt, heat_class
+from .tables import Chart, Column, Table, change, delta, fmt, heat_class
 
 CARD_FIGURES = ["unique_reach", "impressions", "active_members", "engagement_rate", "participation", "stickiness",
                 "retention_w4", "sentiment_mean", "members_end", "growth", "reply_rate", "inequality"]
@@ -44,7 +44,12 @@ class Params:
     period: str
     start: date
     end: date
-    pod: object = None  # a Pod, or None for "the busiest pod"
+    pod: object = None  # a Pod, or None for "the busiest pod" (when no region is chosen)
+    region: object = None  # a region Place, or None
+
+
+def region_choices() -> list:
+    return sel.region_choices()
 
 
 def _value(row, key: str, retention=None):
@@ -67,38 +72,53 @@ def build_cards(scopes: list[tuple[str, tuple]], rows, retention, cur: date, pre
     cards = []
     columns = [Column("Figure")]
     for name, _ in scopes:
-        columns += [Column(name, "text"), Column(f"{name}: change", "text")]
-    table = Table("cards", "Broad vs micro", columns + [Column("Definition")])
+        columns += [Column(name, "mixed"), Column(f"{name}: change", "delta")]
+    table = Table("cards", "Broad vs micro", columns + [Column("Definition")],
+                  note="Changes: percentage points for shares (0.11 = 11 points), score points for sentiment, "
+                       "the relative change otherwise (0.11 = +11%).")
     for key in CARD_FIGURES:
         label, definition, kind = DEFINITIONS[key]
         cells, csv_row = [], [label]
         for name, scope in scopes:
             now = _value(rows.get((*scope, cur)), key, retention.get((*scope, cur)))
             before = _value(rows.get((*scope, prev)), key, retention.get((*scope, prev)))
-            change, direction = delta(now, before, kind)
-            cells.append({"scope": name, "value": fmt(now, kind), "delta": change, "direction": direction})
-            csv_row += [fmt(now, kind), change]
+            text, direction = delta(now, before, kind)
+            cells.append({"scope": name, "value": fmt(now, kind), "delta": text, "direction": direction})
+            csv_row += [(now, kind), (change(now, before, kind), text, direction)]
         cards.append({"key": key, "label": label, "definition": definition, "cells": cells})
         table.rows.append(csv_row + [definition])
     return cards, table
 
 
-def series_charts(period: str, params: Params, scopes: list[tuple[str, tuple]], prefix: str) -> list[Chart]:
+MEDIAN_LABEL = "All-pods median"
+
+
+def series_charts(period: str, params: Params, scopes: list[tuple[str, tuple]], prefix: str,
+                  medians: dict | None = None) -> list[Chart]:
+    """One line chart per figure; with `medians` ({start: all-pods medians}) a dashed median line too."""
     series = sel.rollup_series(period=period, first=params.start, last=params.end, scopes=[s for _, s in scopes])
     starts = sorted({d for by_start in series.values() for d in by_start})
     labels = [_period_label(period, s) for s in starts]
     charts = []
     for key in SERIES_FIGURES:
         label, definition, kind = DEFINITIONS[key]
+        extra = [Column(MEDIAN_LABEL, kind)] if medians is not None else []
         table = Table(f"{prefix}series_{key}", f"{label} by {PERIOD_WORDS[period]}",
-                      [Column("Period")] + [Column(name, kind) for name, _ in scopes], note=definition)
+                      [Column("Period")] + [Column(name, kind) for name, _ in scopes] + extra, note=definition)
         datasets = []
+        scale = 100 if kind == "pct" else 1
         for name, scope in scopes:
             values = [_value(series.get(scope, {}).get(s), key) for s in starts]
-            scale = 100 if kind == "pct" else 1
             datasets.append({"label": name, "data": [None if v is None else round(v * scale, 4) for v in values]})
+        if medians is not None:
+            values = [medians.get(s, {}).get(key) for s in starts]
+            # Chart.js options ride along in the dataset: a grey dashed line without points.
+            datasets.append({"label": MEDIAN_LABEL, "borderDash": [6, 4], "borderColor": "#7a6a5a",
+                             "backgroundColor": "#7a6a5a", "pointRadius": 0,
+                             "data": [None if v is None else round(v * scale, 4) for v in values]})
         for i, lab in enumerate(labels):
-            table.rows.append([lab] + [_value(series.get(scope, {}).get(starts[i]), key) for _, scope in scopes])
+            row = [lab] + [_value(series.get(scope, {}).get(starts[i]), key) for _, scope in scopes]
+            table.rows.append(row + ([medians.get(starts[i], {}).get(key)] if medians is not None else []))
         charts.append(Chart(f"{prefix}chart-{key}", table.title, "line", labels, datasets, table,
                             y_format=kind, description=definition))
     return charts
@@ -106,10 +126,10 @@ def series_charts(period: str, params: Params, scopes: list[tuple[str, tuple]], 
 
 def period_table(name: str, title: str, scopes: list[tuple[str, tuple]], rows, cur: date) -> Table:
     """Every figure for each scope in the current period (the full set, for CSV and screen readers)."""
-    table = Table(name, title, [Column("Figure")] + [Column(n, "text") for n, _ in scopes] + [Column("Definition")])
+    table = Table(name, title, [Column("Figure")] + [Column(n, "mixed") for n, _ in scopes] + [Column("Definition")])
     for key in TABLE_FIGURES:
         label, definition, kind = DEFINITIONS[key]
-        table.rows.append([label] + [fmt(_value(rows.get((*s, cur)), key), kind) for _, s in scopes] + [definition])
+        table.rows.append([label] + [(_value(rows.get((*s, cur)), key), kind) for _, s in scopes] + [definition])
     return table
 
 
@@ -238,25 +258,44 @@ def niches_table(niches) -> Table:
     return table
 
 
+def pulse_table(months: list[dict]) -> Table:
+    """The monthly pulse summed over pods: the response rate and mean score of all answers together."""
+    table = Table("pulse", "Monthly pulse, all pods",
+                  [Column("Month"), Column("Pods asked", "int"), Column("Members asked", "int"),
+                   Column("Answers", "int"), Column("Response rate", "pct"), Column("Mean score", "ratio")],
+                  note=DEFINITIONS["pulse_mean"][1] + " " + DEFINITIONS["pulse_rate"][1]
+                  + " Summed over pods: all answers ÷ all members asked; the mean of all answers.")
+    for m in months:
+        asked, answers = m["asked"] or 0, m["answers"] or 0
+        table.rows.append([m["month"].strftime("%B %Y"), m["pods"], asked, answers,
+                           answers / asked if asked else None, (m["scores"] or 0) / answers if answers else None])
+    return table
+
+
 def manager_dashboard(params: Params) -> dict:
     period = params.period
     cur = sel.latest_complete_start(period, params.end)
     prev = previous_start(period, cur)
     busiest = sel.pod_rows(period=period, start=cur, limit=SCATTER_LIMIT)
     attention = sel.pods_needing_attention(period=period, start=cur)
-    pod_id = params.pod.pk if params.pod else (busiest[0].scope_id if busiest else None)
+    # The third column: the chosen pod; else the chosen region; else the busiest pod. Both chosen: four.
+    region = params.region
+    default_pod = busiest[0].scope_id if busiest and region is None else None
+    pod_id = params.pod.pk if params.pod else default_pod
     names = sel.pod_names([r.scope_id for r in busiest + attention] + ([pod_id] if pod_id else []))
     pod = params.pod or names.get(pod_id)
     scopes = [("Commons", sel.COMMONS), ("All pods", sel.PODS)] + ([(pod.name, (ScopeKind.POD, pod.pk))] if pod else [])
+    if region is not None:
+        scopes.append((region.name, (ScopeKind.REGION, region.pk)))
     scope_ids = [s for _, s in scopes]
     rows = sel.rollups_for(period=period, starts=[cur, prev], scopes=scope_ids)
     retention = sel.retention_w4_for(period=period, starts=[cur, prev], scopes=scope_ids)
     cards, cards_table = build_cards(scopes, rows, retention, cur, prev)
     first_week = max(week_monday(params.start), week_monday(params.end) - timedelta(days=7 * (HEATMAP_WEEKS - 1)))
-    cohorts = sel.cohorts_between(first=first_week, last=params.end, scopes=[sel.COMMONS, sel.PODS],
+    cohorts = sel.cohorts_between(first=first_week, last=params.end, scopes=scope_ids,
                                   segments=[s.value for s in RetentionCohort.Segment])
-    labels = {sel.COMMONS: "Commons", sel.PODS: "All pods"}
-    heat = cohort_table("cohorts", "Cohort retention: Commons vs pods",
+    labels = {scope: name for name, scope in scopes}
+    heat = cohort_table("cohorts", "Cohort retention: " + ", ".join(name for name, _ in scopes),
                         [c for c in cohorts if c.segment == RetentionCohort.Segment.ALL], labels)
     charts = series_charts(period, params, scopes, "")
     scatter = scatter_chart(busiest, names)
@@ -265,11 +304,11 @@ def manager_dashboard(params: Params) -> dict:
               sentiment_map([r.scope_id for r in busiest[:SENTIMENT_MAP_PODS]], names, params.end),
               influencer_table(params.end, period), niches_table(sel.emerging_niches()),
               attention_table(period, cur, attention, names),
-              regions_table(sel.region_rows(period=period, start=cur))]
+              regions_table(sel.region_rows(period=period, start=cur)), pulse_table(sel.pulse_by_month())]
     return {"cards": cards, "charts": charts, "scatter": scatter, "effect": effect, "tables": tables,
-            "all_tables": tables + [c.table for c in charts + [scatter, effect]], "pod": pod,
+            "all_tables": tables + [c.table for c in charts + [scatter, effect]], "pod": pod, "region": region,
             "current": _period_label(period, cur), "previous": _period_label(period, prev), "cur_start": cur,
-            "pod_choices": [names[r.scope_id] for r in busiest[:50] if r.scope_id in names],
+            "pod_choices": sel.pod_choices(), "scope_names": [name for name, _ in scopes],
             "scope_definitions": SCOPE_DEFINITIONS, "period_definition": PERIOD_DEFINITIONS[period]}
 
 
@@ -293,7 +332,8 @@ def pod_insights(pod, params: Params) -> dict:
         table.rows.append([card["label"], cell["value"], cell["delta"], card["median"], card["definition"]])
     cohorts = sel.cohorts_between(first=week_monday(params.start), last=params.end, scopes=[scope],
                                   segments=[RetentionCohort.Segment.ALL])
-    charts = series_charts(period, params, [(pod.name, scope)], "pod-")
+    medians = sel.benchmarks_between(period=period, first=params.start, last=params.end)
+    charts = series_charts(period, params, [(pod.name, scope)], "pod-", medians=medians)
     surveys = sel.pulse_surveys(pod=pod)
     pulse = Table("pulse", "Monthly pulse", [Column("Month"), Column("Asked", "int"), Column("Answers", "int"),
                                              Column("Response rate", "pct"), Column("Mean score", "ratio")],

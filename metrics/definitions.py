@@ -43,6 +43,18 @@ DEFINITIONS: dict[str, tuple[str, str, str]] = {
     "rule_hits": ("Rule hits", "Times a moderation rule acted on a post or comment in the scope.", "int"),
 }
 
+# What each definition allows: (lowest, highest), None where it sets no limit. Shares of a whole lie in
+# 0…1; an engagement rate can pass 1 (several comments and reactions per impression), growth can fall.
+BOUNDS: dict[str, tuple[float | None, float | None]] = {
+    "impressions": (0, None), "unique_reach": (0, None), "active_members": (0, None), "dau": (0, None),
+    "wau": (0, None), "mau": (0, None), "stickiness": (0, 1), "members_end": (0, None), "growth": (None, None),
+    "growth_rate": (-1, None), "interactions": (0, None), "engagement_rate": (0, None), "contributors": (0, None),
+    "participation": (0, 1), "contributions_per_active": (0, None), "inequality": (0, 1), "reply_rate": (0, 1),
+    "median_reply_seconds": (0, None), "retention_w4": (0, 1), "sentiment_mean": (-1, 1),
+    "sentiment_positive_share": (0, 1), "sentiment_negative_share": (0, 1), "pulse_mean": (1, 5),
+    "pulse_rate": (0, 1), "rule_hits": (0, None),
+}
+
 SCOPE_DEFINITIONS = {
     "commons": "The Commons: posts outside pods and their comments, reactions and impressions; activity on "
                "Commons pages. Members: every account that is active or was deleted, from `date_joined` until "

@@ -2,9 +2,9 @@
 
 Viewers are only members who could see a post (anyone for the Commons, the pod's members for a pod,
 trusted members and stewards for trusted-only posts): everyone who commented or reacted saw it that
-day, and passive readers browse between signing up and drifting away (some never do). Activity
-follows from impressions and contributions, plus quiet browsing days.
-Deterministic for ctx.rng; bulk inserts throughout.
+day, and passive readers browse during their time in the community (the content demo's `ctx.life`).
+Contributions already marked their activity through the core's hook; reading adds the rest, plus
+quiet browsing days. Deterministic for ctx.rng; bulk inserts throughout.
 """
 
 from collections import defaultdict
@@ -16,6 +16,7 @@ from microgroups.models import Membership
 from .models import ActivityDay, Impression, PulseResponse, PulseSurvey
 from .periods import day_start
 from .services import metrics_backfill
+from .services.events import contribution_mark
 from .services.pulse import month_of
 
 PULSE_TEXTS = ["More meetups please!", "Love the weekly prompts.", "Could we have a vet Q&A?",
@@ -34,11 +35,14 @@ def _audiences(members: list[int]) -> tuple[dict, dict]:
 
 
 def _lifetimes(ctx, members: list[int], in_pods: set[int]) -> dict[int, tuple]:
-    """member → (first day, last day, appetite): members browse from sign-up until they drift away
-    (pod members drift away less often), some far more than others."""
+    """member → (first day, last day, appetite), from the content demo's lives when it simulated them."""
     rng, today = ctx.rng, ctx.now.date()
     out = {}
     for member_id, joined in User.objects.filter(pk__in=members).values_list("pk", "date_joined"):
+        life = getattr(ctx, "life", {}).get(member_id)
+        if life is not None:
+            out[member_id] = (life.first.date(), min(life.last.date(), today), life.appetite)
+            continue
         churn = 0.15 if member_id in in_pods else 0.45
         days = int(rng.expovariate(1 / 20)) + 3 if rng.random() < churn else 10_000
         out[member_id] = (joined.date(), min(joined.date() + timedelta(days=days), today), rng.paretovariate(1.5))
@@ -85,10 +89,6 @@ def _seen(ctx, members: list[int], life: dict) -> set[tuple[int, int, object, ob
 def _activity(ctx, seen, life: dict) -> set[tuple[int, object, object]]:
     rng = ctx.rng
     active = {(member, pod_id, day) for member, _, pod_id, day in seen}
-    for author, pod_id, created in Post.objects.filter(status="published").values_list("author_id", "pod_id",
-                                                                                          "created_at"):
-        if _signed_up(life, author, created.date()):
-            active.add((author, pod_id, created.date()))
     for member, (first, last, appetite) in life.items():  # quiet browsing in the Commons
         span = (last - first).days
         for _ in range(int(min(appetite, 6) * span / 14)):
@@ -97,7 +97,8 @@ def _activity(ctx, seen, life: dict) -> set[tuple[int, object, object]]:
 
 
 def _pulses(ctx) -> None:
-    """Surveys for this month and the two before, answered by about half of the members asked."""
+    """Surveys for this month and the two before, answered by about half of the members asked (this
+    month's by those who answered so far); the drifting pod's members score it low this month."""
     rng = ctx.rng
     month = month_of(ctx.now.date())
     months = [month, month_of(month - timedelta(days=1)), month_of(month_of(month - timedelta(days=1))
@@ -110,13 +111,20 @@ def _pulses(ctx) -> None:
                            asked_count=sum(1 for _, at in rows if at <= day_start(m)))
                for pod_id, rows in joined.items() for m in months]
     PulseSurvey.objects.bulk_create([s for s in surveys if s.asked_count], ignore_conflicts=True)
-    responses = []
-    for survey in PulseSurvey.objects.filter(month__in=months[1:]):
+    responses, lives = [], getattr(ctx, "life", {})
+    for survey in PulseSurvey.objects.filter(month__in=months):
+        souring = getattr(ctx, "pod_talk", {}).get(survey.pod_id, (None, False))[1] and survey.month == months[0]
+        scores = [1, 2, 2, 3, 3, 4] if souring else [3, 4, 4, 5, 5, 2]
         for member, at in joined.get(survey.pod_id, []):
-            if at <= survey.opened_at and rng.random() < 0.5:
-                responses.append(PulseResponse(survey=survey, member_id=member, score=rng.choice([3, 4, 4, 5, 5, 2]),
-                                               text=rng.choice(PULSE_TEXTS)))
+            answered = min(survey.opened_at + timedelta(days=rng.uniform(0, 6)), ctx.now)
+            around = member not in lives or lives[member].last >= answered
+            if at <= survey.opened_at and around and rng.random() < 0.5:
+                responses.append(PulseResponse(survey=survey, member_id=member, score=rng.choice(scores),
+                                               text=rng.choice(PULSE_TEXTS), created_at=answered))
     PulseResponse.objects.bulk_create(responses, ignore_conflicts=True)
+    pods = dict(PulseSurvey.objects.values_list("pk", "pod_id"))
+    for response in responses:  # an answer is a contribution in the pod, as `pulse_respond` records it
+        contribution_mark(member_id=response.member_id, pod_id=pods[response.survey_id], at=response.created_at)
     from .services.pulse import pulse_sync_counters
 
     pulse_sync_counters()

@@ -16,15 +16,20 @@ class RangeForm(forms.Form):
                                label="Period")
     start = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
-    pod = forms.SlugField(required=False, label="Pod", max_length=80,
-                          widget=forms.TextInput(attrs={"list": "pod-choices"}),
-                          help_text="Its short name, as in its address.")
+    pod = forms.CharField(required=False, label="Pod", max_length=120,
+                          widget=forms.TextInput(attrs={"list": "pod-choices", "autocomplete": "off"}),
+                          help_text="Start typing its name and pick it from the list.")
+    region = forms.ChoiceField(required=False, label="Region", choices=[("", "—")])
 
-    def __init__(self, *args, today: date, with_pod: bool = True, **kwargs):
+    def __init__(self, *args, today: date, with_pod: bool = True, regions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
-        if not with_pod:
+        self.regions = {p.slug: p for p in regions}
+        if with_pod:
+            self.fields["region"].choices = [("", "— none —")] + [(p.slug, p.name) for p in regions]
+        else:
             del self.fields["pod"]
+            del self.fields["region"]
 
     def clean_start(self):
         start = self.cleaned_data.get("start")
@@ -43,13 +48,19 @@ class RangeForm(forms.Form):
     def clean_pod(self):
         from microgroups.models import Pod
 
-        slug = self.cleaned_data.get("pod")
-        if not slug:
+        text = (self.cleaned_data.get("pod") or "").strip()
+        if not text:
             return None
-        pod = Pod.objects.filter(slug=slug).only("pk", "name", "slug").first()
+        # The list offers names; a short name (as in the pod's address) works too.
+        pod = (Pod.objects.filter(name__iexact=text).only("pk", "name", "slug").order_by("pk").first()
+               or Pod.objects.filter(slug=text.lower()).only("pk", "name", "slug").first())
         if pod is None:
-            raise forms.ValidationError("No pod has that short name.")
+            raise forms.ValidationError("No pod has that name. Pick one from the list.")
         return pod
+
+    def clean_region(self):
+        slug = self.cleaned_data.get("region")
+        return self.regions.get(slug) if slug else None
 
     def clean(self):
         data = super().clean()
@@ -61,15 +72,15 @@ class RangeForm(forms.Form):
                 self.add_error("start", "Choose a range of two years or less.")
         return data
 
-    def values(self) -> tuple[str, date, date, object]:
-        """(period, start, end, pod) from valid fields, defaults for the rest (bad input never errors)."""
+    def values(self) -> tuple[str, date, date, object, object]:
+        """(period, start, end, pod, region) from valid fields, defaults for the rest (bad input never errors)."""
         data = self.cleaned_data if self.is_bound and self.is_valid() else {}
         if self.is_bound and not self.is_valid():
             data = {k: v for k, v in self.cleaned_data.items() if k not in self.errors}
         period = data.get("period") or PeriodKind.WEEK
         end = data.get("end") or self.today - timedelta(days=1)
         start = data.get("start") if data.get("start") and data["start"] <= end else default_range(period, end)
-        return period, start, end, data.get("pod")
+        return period, start, end, data.get("pod"), data.get("region")
 
 
 class PulseForm(forms.ModelForm):

@@ -161,3 +161,32 @@ def pulse_prompt_for(*, user, pod) -> PulseSurvey | None:
 
 def default_range(period: str, end: date) -> date:
     return end - timedelta(days=LENGTH[period] * (30 if period == PeriodKind.DAY else 12) - 1)
+
+
+def benchmarks_between(*, period: str, first: date, last: date) -> dict[date, dict]:
+    """{period start: all-pods medians} for the periods in [first, last], in one query."""
+    rows = PodBenchmark.objects.filter(period=period, start__gte=period_start(period, first), start__lte=last)
+    return {b.start: b.medians for b in rows}
+
+
+def pulse_by_month(*, limit: int = 6) -> list[dict]:
+    """The pulse across pods, per month: pods asked, members asked, answers and the score sum (one query)."""
+    from django.db.models import Count, Sum
+
+    return list(PulseSurvey.objects.values("month").annotate(pods=Count("id"), asked=Sum("asked_count"),
+                                                              answers=Sum("response_count"), scores=Sum("score_sum"))
+                .order_by("-month")[:limit])
+
+
+def region_choices() -> list:
+    """Every region, by name, for the dashboard's region picker."""
+    from communities.models import Place
+
+    return list(Place.objects.filter(kind="region").only("pk", "name", "slug").order_by("name", "pk"))
+
+
+def pod_choices(limit: int = 1000) -> list:
+    """Pods by name for the dashboard's pod picker (a searchable list)."""
+    from microgroups.models import Pod
+
+    return list(Pod.objects.only("pk", "name", "slug").order_by("name", "pk")[:limit])

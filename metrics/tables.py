@@ -26,6 +26,16 @@ def fmt(value, kind: str = "int") -> str:
     return str(value)
 
 
+def change(current, previous, kind: str) -> float | None:
+    """The change as a number: the difference for shares and sentiment (0.11 = 11 points), the relative
+    change otherwise (0.11 = +11%); None when either side is missing, or the base is zero."""
+    if current is None or previous is None:
+        return None
+    if kind in ("pct", "score"):
+        return current - previous
+    return (current - previous) / abs(previous) if previous else None
+
+
 def delta(current, previous, kind: str) -> tuple[str, str]:
     """(text, "up"|"down"|"") for the change against the previous period: percentage points for shares,
     score points for sentiment, relative change otherwise; "—" when either side is missing or zero."""
@@ -45,7 +55,9 @@ def delta(current, previous, kind: str) -> tuple[str, str]:
 @dataclass
 class Column:
     header: str
-    kind: str = "text"  # a fmt() kind; "text" is shown as is, "link" cells are (text, url)
+    # A fmt() kind; "text" is shown as is, "link" cells are (text, url), "mixed" cells (value, fmt kind)
+    # (a column of different figures), "delta" cells (number, display text, "up"|"down"|"").
+    kind: str = "text"
 
 
 @dataclass
@@ -73,22 +85,28 @@ def _cell(value, kind: str) -> dict:
     if kind == "heat":  # (value, fmt kind, css class)
         number, number_kind, css = value
         return {"text": fmt(number, number_kind), "css": css}
+    if kind == "mixed":
+        return {"text": fmt(value[0], value[1]), "num": True}
+    if kind == "delta":
+        return {"text": value[1], "num": True}
     return {"text": value if kind == "text" else fmt(value, kind), "num": kind != "text"}
 
 
 def _csv_cell(value, kind: str) -> str:
+    """Numbers as numbers (2478, 0.11: shares and changes as fractions, durations in seconds), an empty
+    cell where there is none; text as text."""
     if kind == "link":
         value, kind = value[0], "text"
     if kind == "text":
         # Member-chosen names must not run as spreadsheet formulas when the CSV is opened.
         text = str(value)
         return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-    if kind == "heat":
+    if kind in ("heat", "mixed", "delta"):
         value = value[0]
     if value is None:
-        return DASH
+        return ""
     if isinstance(value, float):
-        return f"{value:.6g}"
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else f"{value:.6g}"
     return str(value)
 
 

@@ -17,9 +17,10 @@ from .tables import csv_response
 
 
 def _params(request, *, with_pod: bool) -> tuple[RangeForm, dashboards.Params]:
-    form = RangeForm(request.GET or None, today=timezone.now().date(), with_pod=with_pod)
-    period, start, end, pod = form.values()
-    return form, dashboards.Params(period=period, start=start, end=end, pod=pod)
+    regions = dashboards.region_choices() if with_pod else ()
+    form = RangeForm(request.GET or None, today=timezone.now().date(), with_pod=with_pod, regions=regions)
+    period, start, end, pod, region = form.values()
+    return form, dashboards.Params(period=period, start=start, end=end, pod=pod, region=region)
 
 
 @login_required

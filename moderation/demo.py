@@ -13,7 +13,7 @@ from django.http import Http404
 from communities.models import ContentStatus, Place, Post
 from microgroups.models import JoinRequest, Membership, Pod
 
-from .models import ModeratorAssignment
+from .models import ModeratorAssignment, QueueItem
 from .scopes import COMMONS, Scope, scope_for_pod
 from .services.assignments import moderator_assign
 from .services.automation import queue_sweep
@@ -96,6 +96,18 @@ def _seed_queue(ctx) -> None:
     _held_posts(ctx)
     _stale_join_request(ctx)
     queue_sweep(now=now)
+    _removed(ctx)
+
+
+def _removed(ctx) -> None:
+    """The manager removes the content of one reported Commons item (so the log and the dashboard have
+    removed content, through the same action a moderator takes)."""
+    from .services.actions import item_remove
+
+    item = (QueueItem.objects.filter(status=QueueItem.Status.OPEN, kind=QueueItem.Kind.REPORT, pod__isnull=True,
+                                     post__isnull=False).order_by("pk").first())
+    if item is not None:
+        item_remove(actor=ctx.manager, item_id=item.pk, reason="Spam: selling, not sharing.")
 
 
 def _held_posts(ctx) -> None:

@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from ..models import PulseResponse, PulseSurvey
+from .events import contribution_mark
 
 TEXT_MAX = 1000
 
@@ -71,6 +72,7 @@ def pulse_respond(*, actor, pod, score, text: str = "") -> PulseResponse:
         raise PermissionDenied("You have already answered this month's pulse.") from None
     PulseSurvey.objects.filter(pk=survey.pk).update(response_count=F("response_count") + 1,
                                                      score_sum=F("score_sum") + score)
+    contribution_mark(member_id=actor.pk, pod_id=pod.pk, at=response.created_at)  # a contribution in the pod
     return response
 
 

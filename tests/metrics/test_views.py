@@ -56,7 +56,7 @@ def test_dashboard_csv_of_the_cards(client, manager, rolled):
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0][:3] == ["Figure", "Commons", "Commons: change"]
     by_label = {r[0]: r for r in rows[1:]}
-    assert by_label["Impressions"][1] == "7" and by_label["Engagement rate"][1] == "100.0%"
+    assert by_label["Impressions"][1] == "7" and by_label["Engagement rate"][1] == "1"  # numbers, not "100.0%"
     assert by_label["Impressions"][5] == "2"  # P1
     assert client.get(f"/metrics/{RANGE}&format=csv&table=nope").status_code == 404
 
@@ -75,8 +75,60 @@ def test_bad_range_shows_errors_and_defaults(client, manager, rolled):
     response = client.get("/metrics/?start=2025-03-09&end=2025-03-01&pod=no-such-pod&period=year")
     assert response.status_code == 200
     body = response.content.decode()
-    assert "The start must be on or before the end." in body and "No pod has that short name." in body
+    assert "The start must be on or before the end." in body and "No pod has that name." in body
     assert 'value="no-such-pod"' in body
+
+
+def test_a_region_is_a_third_column_with_its_cohorts_and_csv_cells_are_numbers(client, manager, rolled):
+    client.force_login(manager)
+    response = client.get(f"/metrics/{RANGE}&region=north")
+    body = response.content.decode()
+    assert [name for name, _ in [(c["scope"], c) for c in response.context["cards"][0]["cells"]]] == [
+        "Commons", "All pods", "North"]
+    assert '<option value="north" selected>North</option>' in body
+    rows = list(csv.reader(io.StringIO(client.get(f"/metrics/{RANGE}&region=north&format=csv&table=cards")
+                                       .content.decode())))
+    assert rows[0][5:7] == ["North", "North: change"]
+    by_label = {r[0]: r for r in rows[1:]}
+    # North: a and d (Leeds) and b live there; all three were active in W10, with 4 + 3 + 1 impressions.
+    assert by_label["Active members"][5] == "3" and by_label["Impressions"][5] == "8"
+    for row in rows[1:]:
+        for cell in row[1:-1]:
+            assert cell == "" or float(cell) == float(cell.replace(",", "")), (row[0], cell)  # 2478, 0.11
+    january = "?period=week&start=2025-01-01&end=2025-03-09&region=north&format=csv&table=cohorts"
+    cohorts = list(csv.reader(io.StringIO(client.get(f"/metrics/{january}").content.decode())))
+    assert {(r[0], r[1], r[2]) for r in cohorts[1:]} >= {("Commons", "2025-W02", "3"), ("North", "2025-W02", "3")}
+
+
+def test_pods_are_picked_by_name_from_a_list_and_sections_are_linked(client, manager, rolled):
+    client.force_login(manager)
+    body = client.get(f"/metrics/{RANGE}&pod=P2").content.decode()
+    assert '<datalist id="pod-choices"><option value="P1"></option><option value="P2"></option></datalist>' in body
+    assert 'href="/pods/p2/insights/"' in body  # the pod named P2 is the third column
+    assert 'aria-label="On this page"' in body
+    for section in ("cards-title", "series-title", "pods-title", "retention-title", "invest-title", "regions-title",
+                    "pulse-title", "definitions-title"):
+        assert f'href="#{section}"' in body and f'id="{section}"' in body
+
+
+def test_pulse_is_summed_over_pods_on_the_dashboard(client, manager, rolled):
+    for pod, asked, answers, scores in ((rolled.p1, 4, 2, 9), (rolled.p2, 6, 1, 2)):
+        PulseSurvey.objects.create(pod=pod, month=date(2025, 3, 1), asked_count=asked, response_count=answers,
+                                   score_sum=scores)
+    client.force_login(manager)
+    rows = list(csv.reader(io.StringIO(client.get(f"/metrics/{RANGE}&format=csv&table=pulse").content.decode())))
+    assert rows[1] == ["March 2025", "2", "10", "3", "0.3", "3.66667"]  # 3 of 10 asked; (9 + 2) / 3
+
+
+def test_insights_charts_draw_the_all_pods_median(client, manager, rolled):
+    client.force_login(manager)
+    response = client.get(f"/pods/p1/insights/{RANGE}")
+    chart = next(c for c in response.context["charts"] if c.id == "pod-chart-active_members")
+    median = next(d for d in chart.data["datasets"] if d["label"] == "All-pods median")
+    assert median["borderDash"] and len(median["data"]) == len(chart.labels)
+    w10 = chart.labels.index("2025-W10")
+    # P1 (a, b active) and P2 (a, c active) both had 2 active members in W10: the median is 2.
+    assert median["data"][w10] == 2
 
 
 def _seed_pods(n: int):

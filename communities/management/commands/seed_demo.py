@@ -1,5 +1,6 @@
 """`manage.py seed_demo`: a lively demo community, deterministic for a seed, sized for demos or benchmarks."""
 
+import time
 from random import Random
 
 from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
@@ -22,7 +23,7 @@ class Command(BaseCommand):
         parser.add_argument("--members", type=int, default=200)
         parser.add_argument("--pods", type=int, default=30)
         parser.add_argument("--posts", type=int, default=3000)
-        parser.add_argument("--days", type=int, default=90)
+        parser.add_argument("--days", type=int, default=84, help="History simulated, ending now (12 weeks).")
         parser.add_argument("--if-empty", action="store_true", help="Exit quietly when the database has members.")
 
     def handle(self, *args, **opts):
@@ -31,7 +32,8 @@ class Command(BaseCommand):
             if not opts["if_empty"]:
                 self.stdout.write("The database already has members; seed_demo leaves it as it is.")
             return
-        ctx = community_demo.DemoContext(rng=Random(opts["seed"]), now=timezone.now())
+        began = time.monotonic()
+        ctx = community_demo.DemoContext(rng=Random(opts["seed"]), now=timezone.now(), days=opts["days"])
         with transaction.atomic():
             community_demo.seed_vocabulary(ctx)
             community_demo.seed_members(ctx, opts["members"])
@@ -40,11 +42,13 @@ class Command(BaseCommand):
             extra = community_demo.ENGAGEMENT_POSTS if opts["members"] >= 6 else 0
             community_demo.seed_content(ctx, posts=max(opts["posts"] - extra, 0), days=opts["days"])
             community_demo.seed_engagement(ctx)
+            community_demo.seed_deletions(ctx)  # authors delete a few posts and comments (the services)
             pod_demo.seed_pods_after_content(ctx)  # waitlist, split umbrella, emerging niches, suggestions
             moderation_demo.seed_moderation(ctx)  # rules at each scope, moderators, a queue with items
         metrics_demo.seed_metrics(ctx, days=opts["days"])  # impressions, activity, pulses, then the rollups
         self.stdout.write(self.style.SUCCESS(
             f"Demo community: {len(ctx.members)} members, {len(ctx.pods)} pods, {opts['posts']} posts.\n"
             f"Logins (password '{community_demo.DEMO_PASSWORD}'): manager (community manager), moderator1-3, "
-            f"{ctx.members[4].username if len(ctx.members) > 4 else ''} (member)."
+            f"{ctx.members[4].username if len(ctx.members) > 4 else ''} (member).\n"
+            f"Seeded in {time.monotonic() - began:.1f}s."
         ))
