@@ -122,3 +122,15 @@ history_changed = Hook("history_changed")
 
 def history_change(*, pod_id: int | None, at: datetime) -> None:
     history_changed.call(pod_id=pod_id, at=at)
+
+
+# Authors a member chose not to hear from (messaging's blocks). Each callable returns a queryset of
+# user ids (`.values(...)`, used as a subquery, so asking costs no extra query), or None.
+# Signature: fn(*, member_id: int) -> QuerySet | None
+hidden_authors = Hook("hidden_authors")
+
+
+def hidden_author_subqueries(*, member_id: int | None) -> list:
+    if member_id is None:
+        return []
+    return [q for q in hidden_authors.call(member_id=member_id) if q is not None]

@@ -88,3 +88,8 @@ def open_message_reports() -> list[MessageReport]:
     """For managers only (the view checks): each reported message, and nothing else of its conversation."""
     return list(MessageReport.objects.filter(status=MessageReport.Status.OPEN)
                 .select_related("message__sender", "reporter").order_by("-created_at"))
+
+
+def blocked_ids_subquery(*, member_id: int):
+    """For the core's `hidden_authors` hook: the members this member blocked, as a subquery."""
+    return Block.objects.filter(blocker_id=member_id).values("blocked_id")

@@ -14,6 +14,7 @@ from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
+from communities import hooks
 from communities.models import Comment, ContentStatus, Post, Tag
 from communities.policy import filter_pods, readable_posts_q
 
@@ -65,6 +66,13 @@ def _readable_posts(user) -> QuerySet[Post]:
     return Post.objects.filter(readable_posts_q(user))
 
 
+def _without_hidden_authors(qs: QuerySet, user) -> QuerySet:
+    """Members the viewer blocked stay out of their results (the core's `hidden_authors` hook)."""
+    for subquery in hooks.hidden_author_subqueries(member_id=getattr(user, "pk", None)):
+        qs = qs.exclude(author_id__in=subquery)
+    return qs
+
+
 def _place_filters(qs: QuerySet, f: SearchFilters, *, via: str = "") -> QuerySet:
     """pod, species, author and dates; `via` is "post__" when filtering comments by their post."""
     if f.pod:
@@ -100,7 +108,7 @@ def _any_field(field_names: tuple[str, ...], term: str) -> Q:
 
 
 def post_matches(*, user, filters: SearchFilters) -> QuerySet[Post]:
-    qs = _place_filters(_readable_posts(user), filters)
+    qs = _without_hidden_authors(_place_filters(_readable_posts(user), filters), user)
     if stores_vectors():
         query = SearchQuery(filters.q, search_type="websearch", config=CONFIG)
         return qs.filter(search_document__vector=query).annotate(
@@ -110,7 +118,7 @@ def post_matches(*, user, filters: SearchFilters) -> QuerySet[Post]:
 
 def comment_matches(*, user, filters: SearchFilters) -> QuerySet[Comment]:
     qs = Comment.objects.filter(status=ContentStatus.PUBLISHED, post__in=_readable_posts(user).values("pk"))
-    qs = _place_filters(qs, filters, via="post__")
+    qs = _without_hidden_authors(_place_filters(qs, filters, via="post__"), user)
     if stores_vectors():
         query = SearchQuery(filters.q, search_type="websearch", config=CONFIG)
         return qs.filter(search_document__vector=query).annotate(

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from common.cursors import cursor_decode, cursor_encode
 
+from .. import hooks
 from ..models import (
     Comment,
     ContentStatus,
@@ -57,6 +58,8 @@ def feed(
     sort = sort if sort in SORTS else "new"
     top_window = top_window if top_window in TOP_WINDOWS else "week"
     qs = Post.objects.filter(readable_in_place_q(user, pod))
+    for hidden in hooks.hidden_author_subqueries(member_id=getattr(user, "pk", None)):
+        qs = qs.exclude(author_id__in=hidden)  # members the viewer blocked (a subquery: no extra query)
     # Tag filters use subqueries, not joins, so a post never appears twice on a page.
     if topic:
         qs = qs.filter(pk__in=Post.tags.through.objects.filter(tag__kind=Tag.Kind.TOPIC, tag__slug=topic)
@@ -156,6 +159,8 @@ def post_with_comments(*, post: Post, user) -> list[Comment]:
     visible = Q(status=ContentStatus.PUBLISHED)
     if getattr(user, "is_authenticated", False):
         visible |= Q(status=ContentStatus.HELD, author_id=user.pk)
+    for hidden in hooks.hidden_author_subqueries(member_id=getattr(user, "pk", None)):
+        visible &= ~Q(author_id__in=hidden)  # members the viewer blocked, with their replies
     replies = Comment.objects.filter(visible).select_related("author").order_by("created_at", "id")
     top = list(
         Comment.objects.filter(visible | Q(status=ContentStatus.DELETED), post=post, parent__isnull=True)

@@ -202,3 +202,23 @@ def test_conversation_page_shows_messages_and_a_reply_lands_at_the_field(client,
     sent = client.post(f"/messages/{conversation.pk}/", {"body": "Hi Ann"})
     assert sent.status_code == 302
     assert conversation.messages.count() == 2
+
+
+def test_a_block_hides_the_blocked_members_posts_and_comments_from_the_blocker(ann, bob):
+    from communities.selectors import feed, post_with_comments
+    from communities.services.comments import comment_create
+    from communities.services.posts import post_create
+    from search.selectors import SearchFilters, search
+
+    mine = post_create(actor=bob, body="Bob's walnut question")
+    theirs = post_create(actor=ann, body="Ann's walnut answer")
+    comment_create(actor=ann, post=mine, body="Ann walnut comment")
+    comment_create(actor=bob, post=mine, body="Bob walnut comment")
+    services.block_create(actor=bob, member=ann)
+    bob = type(bob).objects.get(pk=bob.pk)
+    assert [p.pk for p in feed(user=bob).posts] == [mine.pk]
+    assert [c.body for c in post_with_comments(post=mine, user=bob)] == ["Bob walnut comment"]
+    assert [h.obj.pk for h in search(user=bob, filters=SearchFilters(q="walnut")).hits] == [mine.pk]
+    assert search(user=bob, filters=SearchFilters(q="walnut", scope="comments")).counts["comments"] == 1
+    # Others still see everything.
+    assert sorted(p.pk for p in feed(user=ann).posts) == sorted([mine.pk, theirs.pk])
