@@ -155,7 +155,7 @@ class ModerationQueueConsumer(StreamConsumer):
 class PersonalStreamConsumer(StreamConsumer):
     """`/ws/me/`: the notification badge and rung changes, sent to the member's own group."""
 
-    relays = ("notify", "rung.", "pod.", "toast")
+    relays = ("notify", "rung.", "pod.", "toast", "message.")
 
     def allowed_groups(self):
         return streams.personal_groups_for(self.scope["user"])

@@ -130,6 +130,16 @@
       case 'queue.remove':
         removeId('queue-item-' + f.id);
         break;
+      case 'message.new': {
+        var thread = byId('conversation-' + f.conversation_id + '-messages');
+        if (thread) insert(thread, f.html, false);
+        doc.querySelectorAll('[data-message-count]').forEach(function (b) {
+          var n = thread ? Math.max((Number(f.unread) || 0) - 1, 0) : Number(f.unread) || 0;
+          b.textContent = String(n);
+          b.hidden = n === 0;
+        });
+        break;
+      }
       case 'notify': {
         var count = Number(f.unread) || 0;
         doc.querySelectorAll('[data-unread-count]').forEach(function (b) {

@@ -222,3 +222,14 @@ def test_a_block_hides_the_blocked_members_posts_and_comments_from_the_blocker(a
     assert search(user=bob, filters=SearchFilters(q="walnut", scope="comments")).counts["comments"] == 1
     # Others still see everything.
     assert sorted(p.pk for p in feed(user=ann).posts) == sorted([mine.pk, theirs.pk])
+
+
+def test_pages_show_the_unread_badge_and_profiles_offer_message_and_block(client, ann, bob):
+    services.conversation_start(actor=ann, recipients=[bob], body="Badge please")
+    client.force_login(bob)
+    page = client.get("/members/ann/").content.decode()
+    assert '<span class="badge" data-message-count >1</span>' in page
+    assert 'href="/messages/new/?to=ann"' in page
+    assert 'action="/messages/block/ann/"' in page
+    assert client.post("/messages/block/ann/").status_code == 302
+    assert "Ann" in client.get("/messages/settings/").content.decode()
