@@ -71,6 +71,9 @@ def objects_for(world: World, row: policy.Row) -> list[tuple[object, dict]]:
         return [(None, {"username": world.author.username, "key": world.author.username})]
     if row.obj == "notification":
         return [(None, {"notification_id": world.author_notification.pk})]
+    if row.obj == "conversation":
+        return [(None, {"conversation_id": world.conversation.pk, "message_id": world.message.pk,
+                        "report_id": world.message_report.pk})]
     if row.obj == "pet":
         return [(None, {"pet_id": world.author_pet.pk})]
     if row.obj == "token":
@@ -79,7 +82,8 @@ def objects_for(world: World, row: policy.Row) -> list[tuple[object, dict]]:
 
 
 def nowhere_kwargs(row: policy.Row) -> dict:
-    ints = {k: NOWHERE["int"] for k in ("post_id", "comment_id", "poll_id", "content_id", "item_id", "rule_id",
+    ints = {k: NOWHERE["int"] for k in ("conversation_id", "message_id", "report_id",
+                                        "post_id", "comment_id", "poll_id", "content_id", "item_id", "rule_id",
                                         "notification_id", "pet_id", "invite_id", "token_id", "request_id")}
     return {**ints, "slug": NOWHERE["slug"], "pod_slug": NOWHERE["slug"], "code": NOWHERE["code"],
             "key": str(NOWHERE["int"]), "username": NOWHERE["username"], "__first__": NOWHERE["int"]}

@@ -117,6 +117,8 @@ def may_see_canary(role: str, what: str, place: str | None, kind: str | None) ->
         return reads_post(role, place, kind) or moderator_reads(role, place, kind)
     if what in ("charter", "podname"):
         return knows(role, place)
+    if what == "message":  # the author's conversation with `regular`: managers read a reported message only
+        return role == "regular" or (place == "reported" and manager(role))
     if what == "trusted_field":  # the author is a member of the four pods: their trusted circle
         return role in TRUSTED_ROLES or manager(role)
     raise ValueError(what)
@@ -243,6 +245,11 @@ def rule_edit(role, place):
     return _login(role, after_login)
 
 
+def conversation_participant(role, obj=None):
+    """Messages are private to participants (`regular` and the author): 404 for everyone else, managers too."""
+    return _login(role, lambda: OK if role == "regular" else NOT_FOUND)
+
+
 def admin_site(role, obj=None):
     if manager(role):
         return OK if role == "superuser" else ADMIN
@@ -290,6 +297,11 @@ ROWS = [
     R("moderation/rules/", "none", "GET", moderators_only),
     R("moderation/rules/new/", "none", "GET", moderators_only),
     R("metrics/", "none", "GET", managers_only),
+    R("search/", "none", "GET", everyone),
+    R("messages/", "none", "GET", signed_in_only),
+    R("messages/new/", "none", "GET", signed_in_only),
+    R("messages/settings/", "none", "GET", signed_in_only),
+    R("messages/reports/", "none", "GET", managers_only),
     # Pods
     R("pods/<slug:slug>/", "pod", "GET", pod_page),
     R("pods/<slug:slug>/post/", "pod", "POST", pod_takes_part, {"body": "A matrix pod post"}),
@@ -342,6 +354,12 @@ ROWS = [
     R("settings/pets/<int:pet_id>/", "pet", "GET", own_content_only),
     R("settings/pets/<int:pet_id>/remove/", "pet", "POST", own_content_only),
     R("settings/tokens/<int:token_id>/revoke/", "token", "POST", own_content_only),
+    # Conversations (private to their participants) and blocks
+    R("messages/<int:conversation_id>/", "conversation", "GET", conversation_participant),
+    R("messages/report/<int:message_id>/", "conversation", "GET", conversation_participant),
+    R("messages/reports/<int:report_id>/resolve/", "conversation", "POST", managers_only),
+    R("messages/block/<str:username>/", "member", "POST", signed_in_only),
+    R("messages/unblock/<str:username>/", "member", "POST", signed_in_only),
     # Groups of third-party patterns: one row each (see matrix.GROUPS for how a pattern is grouped).
     R("admin/", "group", "GET", admin_site),
     R("accounts/", "group", "GET", everyone),

@@ -36,7 +36,8 @@ SEARCHES = [
     "/pods/?q=CANARY", "/pods/?q=matrix", "/pods/?q=unlisted", "/pods/?privacy=invite", "/pods/?region=matrix-north",
     "/?topic=matrixtopic", "/?sort=new&topic=matrixtopic", "/?sort=top&t=all", "/?species=cat",
     "/following/", "/members/?q=t_", "/members/?q=Author", "/members/?species=cat", "/members/t_author/",
-    "/catchup/commons/?after=0", "/notifications/",
+    "/catchup/commons/?after=0", "/notifications/", "/search/?q=CANARY", "/search/?q=CANARY&scope=comments",
+    "/search/?q=CANARY&scope=pods", "/search/?q=CANARY&scope=members",
 ]
 
 

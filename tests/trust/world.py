@@ -32,6 +32,7 @@ from communities.models import (
     Webhook,
 )
 from communities.rendering import render_markdown
+from messaging.models import Conversation, Message, MessageReport, Participant
 from microgroups.models import Charter, Invite, Membership, Pod
 from moderation.models import ModerationLogEntry, ModeratorAssignment, QueueItem, Rule, ScopeKind
 from tests.factories import PlaceFactory, UserFactory
@@ -74,6 +75,9 @@ class World:
     invites: dict[str, Invite] = field(default_factory=dict)
     author_pet: Pet | None = None
     author_notification: Notification | None = None
+    conversation: Conversation | None = None  # between the author and `regular`; one message reported
+    message: Message | None = None  # the reported one, sent by the author
+    message_report: MessageReport | None = None
     author_token: AccessToken | None = None
     canaries: dict[str, tuple] = field(default_factory=dict)  # canary → (what, place, kind)
 
@@ -204,6 +208,23 @@ def _profile_canaries(world: World) -> None:
     world.author_pet = Pet.objects.create(owner=author, name=canary("author", "pet"), species=species)
 
 
+def _conversation(world: World) -> None:
+    """A private conversation between the author and `regular`. The author's first message is reported
+    by `regular` (so managers may read that one), the second is not (nobody else may ever read it)."""
+    regular = world.users["regular"]
+    world.conversation = Conversation.objects.create(created_by=world.author)
+    Participant.objects.bulk_create([Participant(conversation=world.conversation, member=m)
+                                     for m in (world.author, regular)])
+    for state in ("reported", "unreported"):
+        text = canary("message", state)
+        message = Message.objects.create(conversation=world.conversation, sender=world.author, body=text,
+                                         body_html=render_markdown(text))
+        world.canaries[text] = ("message", state, None)
+        if state == "reported":
+            world.message = message
+            world.message_report = MessageReport.objects.create(message=message, reporter=regular, reason="matrix")
+
+
 def build_world() -> World:
     country = PlaceFactory(kind=Place.Kind.COUNTRY, name="Matrixland", slug="matrixland")
     region = PlaceFactory(kind=Place.Kind.REGION, name="Matrix North", slug="matrix-north", parent=country)
@@ -242,6 +263,7 @@ def build_world() -> World:
     world.canaries[canary("unlisted", "description")] = ("podname", "unlisted", None)
     world.canaries[canary("author", "bio")] = ("trusted_field", None, None)
     world.canaries[canary("author", "pet")] = ("trusted_field", None, None)
+    _conversation(world)
     for obj in world.posts:
         for what in ("post", "comment", "poll"):
             world.canaries[canary(obj.place, obj.kind, what)] = ("content", obj.place, obj.kind)
