@@ -9,3 +9,4 @@ class CommunitiesConfig(AppConfig):
         from . import streams
 
         streams.connect_signals()  # logout closes that session's websockets (a decoupled concern)
+        from . import presenters  # noqa: F401  (registers how stream events become frames)

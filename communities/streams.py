@@ -12,6 +12,7 @@ Groups:
 
 import hashlib
 import logging
+from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -90,6 +91,31 @@ def _send(groups: list[str], message: dict) -> None:
             async_to_sync(layer.group_send)(group, {**message, "via": group})
         except Exception:  # noqa: BLE001 - the stream is an enhancement; pages catch up over HTTP
             logger.warning("broadcast to %s failed", group, exc_info=True)
+
+
+_presenters: dict[str, Callable[[dict], dict | None]] = {}
+
+
+def presenter(kind: str):
+    """The edge registers how an event of `kind` becomes a frame (its HTML from the pages' templates)."""
+    def register(present: Callable[[dict], dict | None]):
+        _presenters[kind] = present
+        return present
+    return register
+
+
+def emit(groups: list[str], event: dict) -> None:
+    """Services record an event (ids, no HTML); after commit the registered presenter turns it into the
+    frame every group gets, rendered once whatever the number of groups. A rollback sends nothing."""
+    groups = list(groups)
+
+    def send():
+        present = _presenters.get(event["type"])
+        frame = present(event) if present is not None else event
+        if frame is not None:
+            _send(groups, {"type": "stream.frame", "frame": frame})
+
+    transaction.on_commit(send)
 
 
 def broadcast(groups: list[str], frame: dict) -> None:

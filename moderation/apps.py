@@ -8,6 +8,7 @@ class ModerationConfig(AppConfig):
     def ready(self):
         from django.core.signals import request_finished
 
+        from . import presenters  # noqa: F401  (registers how queue events become frames)
         from .rules import flush_after_request
 
         # Blocked rule hits wait for the posting transaction to end (see rules._block); the end of a

@@ -3,7 +3,6 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from microgroups.permissions import check_can_post_in_pod, is_manager
@@ -12,7 +11,7 @@ from moderation.checks import content_check, content_check_record
 from .. import hooks
 from ..models import Comment, ContentStatus, NotificationKind, Post
 from ..permissions import check_can_act, check_can_read_post
-from ..streams import broadcast, post_groups
+from ..streams import emit, post_groups
 from .counters import bump, hot_score_expression
 from .posts import clean_body, has_links, notify_mentions, render_body, sentiment_of
 
@@ -58,8 +57,7 @@ def comment_published_effects(*, comment: Comment) -> None:
     )
     notified = _notify_replies(comment)
     notify_mentions(actor=comment.author, text=comment.body, post=post, comment=comment, skip_ids=notified)
-    html = render_to_string("communities/_comment.html", {"comment": comment, "post": post, "live": True})
-    broadcast(post_groups(post), {"type": "comment.new", "id": comment.pk, "post_id": post.pk, "html": html})
+    emit(post_groups(post), {"type": "comment.new", "id": comment.pk, "post_id": post.pk})
 
 
 def _notify_replies(comment: Comment) -> set[int]:

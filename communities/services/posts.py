@@ -14,7 +14,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Greatest
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import ngettext
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
@@ -28,7 +27,7 @@ from ..models import ContentStatus, Notification, NotificationKind, Post, PostIm
 from ..permissions import can_read_post, check_can_act
 from ..ranking import hot_score
 from ..rendering import extract_hashtags, extract_mentions, render_markdown
-from ..streams import broadcast, post_groups
+from ..streams import broadcast, emit, post_groups
 from .post_images import clean_images
 from .webhooks import webhooks_post_published
 
@@ -149,16 +148,8 @@ def post_published_effects(*, post: Post, broadcast_card: bool = True) -> None:
         )
     notify_mentions(actor=post.author, text=post.body, post=post)
     if broadcast_card and post.segment is None:
-        broadcast(post_groups(post), {"type": "post.new", "id": post.pk, "html": post_card_html(post.pk)})
+        emit(post_groups(post), {"type": "post.new", "id": post.pk})
     webhooks_post_published(post)  # `post.created` webhooks (scope-checked, delivered after commit)
-
-
-def post_card_html(post_id: int) -> str:
-    """The card as a viewer without per-person state sees it (live frames go to many people)."""
-    from ..selectors import post_card_queryset
-
-    post = post_card_queryset(Post.objects.filter(pk=post_id)).get()
-    return render_to_string("communities/_post_card.html", {"post": post, "live": True})
 
 
 def notify_mentions(*, actor, text: str, post: Post, comment=None, skip_ids=(), only=None) -> list[int]:

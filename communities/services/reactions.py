@@ -2,14 +2,13 @@
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 
 from microgroups.permissions import pod_roles
 
 from .. import hooks
 from ..models import Comment, ContentStatus, Post, Reaction, ReactionKind
 from ..permissions import check_can_act, check_can_read_post
-from ..streams import broadcast, post_groups
+from ..streams import emit, post_groups
 from .counters import bump, hot_score_expression
 
 
@@ -70,9 +69,6 @@ def _broadcast_counts(post: Post, is_post: bool) -> None:
     """Everyone watching the place sees new post counts (counts only: pressed state is per viewer)."""
     if not is_post:
         return
-    fresh = Post.objects.only(*[f"{k}_count" for k in ReactionKind.values], "reaction_count", "pod_id",
-                              "audience", "status", "segment").get(pk=post.pk)
-    if fresh.segment is not None:
+    if post.segment is not None:
         return
-    html = render_to_string("communities/_reactions.html", {"post": fresh, "counts_only": True})
-    broadcast(post_groups(fresh), {"type": "post.counts", "id": post.pk, "html": html})
+    emit(post_groups(post), {"type": "post.counts", "id": post.pk})

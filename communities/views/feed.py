@@ -11,9 +11,10 @@ from django.views.decorators.http import require_POST
 from common.forms import form_add_service_error
 from metrics.services import impressions_record
 
+from .. import presenters
 from ..forms import PostForm
 from ..models import ContentStatus
-from ..selectors import TOP_WINDOWS, decorate_posts, feed, pinned_posts, post_get, species_options
+from ..selectors import TOP_WINDOWS, feed, pinned_posts, species_options
 from ..services.posts import post_create
 
 SORT_CHOICES = [("hot", "Hot"), ("new", "New"), ("top", "Top")]
@@ -96,6 +97,6 @@ def _created_response(request, post):
     }).content.decode()
     card = ""
     if post.status == ContentStatus.PUBLISHED:
-        card = render(request, "communities/_post_card.html",
-                      {"post": decorate_posts([post_get(post.pk)], request.user)[0]}).content.decode()
+        # The card the live frame carried: a new post is rendered once per request.
+        card = presenters.post_card_html(post)
     return HttpResponse(card + composer)

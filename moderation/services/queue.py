@@ -7,11 +7,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from communities.models import ContentStatus, Post
-from communities.streams import broadcast
+from communities.streams import broadcast, emit
 from microgroups.models import Membership, Pod, Rung
 
 from ..models import ModeratorAssignment, QueueItem, ScopeKind
@@ -103,21 +102,13 @@ def _recipients(item: QueueItem, scope: Scope | None = None) -> list[int]:
     return moderator_ids_for(scope or scope_of_row(item), post=item.target_post, pod=item.pod)
 
 
-def queue_item_html(item_id: int) -> str:
-    from ..selectors import queue_queryset
-
-    item = queue_queryset().get(pk=item_id)
-    return render_to_string("moderation/_queue_item.html", {"item": item, "live": True})
-
-
 def queue_announce(item: QueueItem) -> None:
-    """After commit, send the rendered item to each moderator whose scopes cover it."""
+    """After commit, each moderator whose scopes cover the item gets it (rendered by the presenter)."""
 
     def send():
         ids = _recipients(item)
         if ids:
-            html = queue_item_html(item.pk)
-            broadcast([queue_group(uid) for uid in ids], {"type": "queue.new", "id": item.pk, "html": html})
+            emit([queue_group(uid) for uid in ids], {"type": "queue.new", "id": item.pk})
 
     transaction.on_commit(send)
 

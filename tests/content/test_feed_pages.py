@@ -161,6 +161,50 @@ def test_composer_with_htmx_returns_the_card_and_a_fresh_composer(client, member
     assert error["HX-Retarget"] == "#composer"
 
 
+def _count_renders(name: str):
+    from django.test.signals import template_rendered
+
+    seen = []
+
+    def count(sender, template, context, **kwargs):
+        if template.name == name:
+            seen.append(context)
+    template_rendered.connect(count)
+    return seen, lambda: template_rendered.disconnect(count)
+
+
+def test_a_new_posts_card_is_rendered_once_per_request(client, member, listen, django_capture_on_commit_callbacks):
+    """The composer's htmx response reuses the card the live frame carries (the presenter renders it)."""
+    from communities.streams import COMMONS_GROUP
+
+    listener = listen(COMMONS_GROUP)
+    client.force_login(member)
+    seen, stop = _count_renders("communities/_post_card.html")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("communities:post_new"), {"body": "Rendered once"}, HTTP_HX_REQUEST="true")
+    finally:
+        stop()
+    post = Post.objects.get()
+    frames = [f for f in listener.frames() if f["type"] == "post.new"]
+    assert len(seen) == 1
+    assert len(frames) == 1 and frames[0]["id"] == post.pk and "Rendered once" in frames[0]["html"]
+    assert response.content.decode().startswith(frames[0]["html"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_new_posts_card_is_rendered_once_when_the_frame_goes_out_at_commit(client, member):
+    """As in production: the service commits, the presenter renders the frame, the view reuses it."""
+    client.force_login(member)
+    seen, stop = _count_renders("communities/_post_card.html")
+    try:
+        response = client.post(reverse("communities:post_new"), {"body": "Once at commit"}, HTTP_HX_REQUEST="true")
+    finally:
+        stop()
+    assert response.status_code == 200 and b"Once at commit" in response.content
+    assert len(seen) == 1
+
+
 def test_composer_can_attach_a_poll_and_a_photo(client, member):
     from .conftest import image_upload
 
