@@ -5,7 +5,7 @@ beside each missed target. Keep only what was measured; say so where something i
 FINDINGS = [
     "**A. Fixed after the first run: pinned posts.** `pinned_posts()` cost ~80 ms of database time per anonymous "
     "Commons page: it filtered through `readable_posts_q`, whose OR'd pod branches joined pods, and nothing "
-    "indexed `pinned_at`. It now uses a per-place filter (`communities.permissions.readable_in_place_q`) and a "
+    "indexed `pinned_at`. It now uses a per-place filter (`communities.policy.readable_in_place_q`) and a "
     "partial index `(pod_id, pinned_at DESC) WHERE pinned_at IS NOT NULL`.",
     "**B. Fixed after the first run: the Commons feed's plans.** EXPLAIN ANALYZE of the Commons hot page showed a "
     "parallel seq scan and top-N sort (105 ms in-process at size S): the OR'd pod branches hid the place, and "

@@ -14,7 +14,7 @@ from django.shortcuts import render
 
 from communities.forms.posts import PostForm
 from communities.models import Post
-from communities.permissions import readable_posts_q
+from communities.policy import readable_posts_q
 from communities.selectors.posts import (
     _SORT_FIELD,
     FEED_PAGE_SIZE,

@@ -11,6 +11,11 @@ Hooks and slots (who fills them):
 - `policy_caches` (list of attribute names): roles memoised on a user object that `policy_forget` drops.
 - `content_checking` (Slot, moderation): the rule check before a post or comment is saved, and the record
   of its hits after (`content_check`, `content_check_record` below).
+- `member_erased` (Hook, pods): an account is being erased; pods end its memberships.
+- `posts_shown` (Hook, metrics): a page showed posts to a member (`shown` below).
+- `upheld_actions` (Hook, moderation): upheld actions against a member in a pod (the pods' ladder asks).
+- `onboarding_answered` (Hook, pods): refresh the member's pod suggestions.
+- `nav_badges` (Hook, moderation): counts shown in the navigation bar.
 - `contribution_made` (Hook, metrics): a member contributed (`contribution` below).
 """
 
@@ -92,6 +97,37 @@ def content_check(*, actor, pod, kind: str, body: str, has_links: bool, has_imag
 
 def content_check_record(*, outcome, post=None, comment=None) -> None:
     content_checking.get().record(outcome=outcome, post=post, comment=comment)
+
+
+# A member's account is being erased (inside the deleting transaction): higher apps remove what they keep
+# about them. Signature: fn(*, member, at: datetime)
+member_erased = Hook("member_erased")
+
+# A page showed posts to a member (already filtered by the read checks): metrics counts impressions.
+# Signature: fn(*, user, posts: Iterable[Post])
+posts_shown = Hook("posts_shown")
+
+
+def shown(*, user, posts) -> None:
+    posts_shown.call(user=user, posts=posts)
+
+
+# Upheld moderation actions against a member in a pod since a moment (moderation answers; the pods'
+# ladder reads it for its clean-record check). Signature: fn(*, member_id, pod_id, since) -> int
+upheld_actions = Hook("upheld_actions")
+
+
+def upheld_actions_count(*, member_id: int, pod_id: int, since: datetime) -> int:
+    return sum(upheld_actions.call(member_id=member_id, pod_id=pod_id, since=since))
+
+
+# A member saved their onboarding answers (after commit): the pods app refreshes "Pods for you".
+# Signature: fn(*, member_id: int)
+onboarding_answered = Hook("onboarding_answered")
+
+
+# Badges for the navigation bar: fn(*, policy) -> dict merged into `nav` (moderation: "queue_count").
+nav_badges = Hook("nav_badges")
 
 
 # A member contributed in a scope (the Commons when pod_id is None): a post, comment, reaction, poll vote,

@@ -45,10 +45,13 @@ filter_* querysets and Q objects (reads)
     readable_items_q(pod_field)   the same as a Q, for log rows too (their place is `content_pod`)
     hidden_pods_q(field="pod")    rows naming a pod they may not know (for .exclude())
     trusted_circle_ids()          members whose "trusted" profile fields they may see
+    visible_field_q(field)        members whose `<field>_visibility` lets them see it (can_see_field's Q)
 
 Fan-out
-    readers_of(obj) -> QuerySet[User]   active members who may read a post, a comment (its post) or a
-                                        pod's content now: streams, emails, digests, the queue.
+    readers_of(obj, moderating=False) -> QuerySet[User]
+                                  active members who may read a post, a comment (its post) or a pod's
+                                  content now (streams, emails, digests); moderating=True: who could
+                                  read its place whatever its status (the queue's fan-out).
 
 Module-level shortcuts take the user first: `check_can_read_post(user, post)`, `is_manager(user)`, ...
 """
@@ -288,6 +291,16 @@ class Policy:
             return True
         return member.pk in self.trusted_circle_ids()
 
+    def visible_field_q(self, field: str) -> Q:
+        """Members (as a condition on User) whose `<field>_visibility` lets this member see that field:
+        the queryset form of `can_see_field`."""
+        if self.user is None or self.is_manager:  # None: a system caller, not a viewer
+            return Q()
+        if not self.is_authenticated:
+            return Q(**{f"{field}_visibility": Visibility.EVERYONE})
+        circle = hooks.pod_rules.get().trusted_circle_members(self)
+        return ~Q(**{f"{field}_visibility": Visibility.TRUSTED}) | Q(pk=self.user.pk) | Q(pk__in=circle)
+
     # Moderation (rules contributed by moderation) --------------------------------------------------------
 
     def check_is_moderator(self):
@@ -339,32 +352,40 @@ class Policy:
 
     # Fan-out ---------------------------------------------------------------------------------------
 
-    def readers_of(self, obj) -> QuerySet:
-        return readers_of(obj)
+    def readers_of(self, obj, *, moderating: bool = False) -> QuerySet:
+        return readers_of(obj, moderating=moderating)
 
 
-def readers_of(obj) -> QuerySet:
+def readers_of(obj, *, moderating: bool = False) -> QuerySet:
     """Active members who may read `obj` now (a Post, a Comment's post, or a pod's content): agrees
-    with `can_read_post` for every signed-in member."""
+    with `can_read_post` for every signed-in member. `moderating=True` asks `can_read_content` instead
+    (who could read the post's place whatever its status: held and removed posts, for the queue)."""
     users = get_user_model().objects.filter(is_active=True)
     if isinstance(obj, Comment):
         obj = obj.post
     if not isinstance(obj, Post):
-        return users.filter(managers_q() | hooks.pod_rules.get().pod_readers_q(obj)).distinct()
+        return _managers_or(users, hooks.pod_rules.get().pod_readers_q(obj))
     post = obj
     if post.status == ContentStatus.DELETED:
         return users.none()
-    if post.pod_id is None:
+    if post.pod_id is None:  # Q() is everyone
         place = Q() if post.segment is None else (
             Q(pk=post.author_id) | Q(pk__in=AnnouncementRecipient.objects.filter(post=post).values("member_id")))
     else:
         place = hooks.pod_rules.get().post_readers_q(post)
-    if post.status == ContentStatus.PUBLISHED:
+    if post.status == ContentStatus.PUBLISHED or moderating:
         allowed = place
     elif post.status == ContentStatus.HELD:
-        allowed = Q(pk=post.author_id) & place
+        allowed = Q(pk=post.author_id) & place if place else Q(pk=post.author_id)
     else:
         allowed = Q(pk__in=[])
+    return _managers_or(users, allowed)
+
+
+def _managers_or(users: QuerySet, allowed: Q) -> QuerySet:
+    """Managers and the users `allowed` names; an empty Q() names everyone (Q() | x would drop it)."""
+    if not allowed:
+        return users
     return users.filter(managers_q() | allowed).distinct()
 
 
@@ -403,6 +424,9 @@ class NoPods:
 
     def trusted_circle_ids(self, user):
         return frozenset()
+
+    def trusted_circle_members(self, policy):
+        return []
 
     def post_readers_q(self, post):
         return Q(pk__in=[])
@@ -517,6 +541,7 @@ check_can_steward = _shortcut("check_can_steward")
 check_can_post_in_pod = _shortcut("check_can_post_in_pod")
 trusted_circle_ids = _shortcut("trusted_circle_ids")
 can_see_field = _shortcut("can_see_field")
+visible_field_q = _shortcut("visible_field_q")
 check_is_moderator = _shortcut("check_is_moderator")
 can_moderate_item = _shortcut("can_moderate_item")
 check_can_moderate_item = _shortcut("check_can_moderate_item")

@@ -23,10 +23,8 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from microgroups.models import Membership
-from microgroups.permissions import is_manager, pod_roles
-
-from .models import Pet, Place, Tag, User, Visibility
+from .models import Pet, Place, Tag, User
+from .policy import policy_for
 
 ACTIVE_CHOICES = [("", "Any time"), ("7", "Active in the last week"), ("30", "Active in the last month"),
                   ("90", "Active in the last 3 months")]
@@ -39,15 +37,7 @@ def place_subtree_ids(slug: str) -> QuerySet:
 
 
 def _visible_field_q(viewer, field: str) -> Q:
-    """Members whose `<field>_visibility` lets `viewer` see it (as a filter condition on User)."""
-    if viewer is None or is_manager(viewer):
-        return Q()
-    if not getattr(viewer, "is_authenticated", False):
-        return Q(**{f"{field}_visibility": Visibility.EVERYONE})
-    trusted_pods = pod_roles(viewer).trusted_pod_ids
-    shares_trust = Q(pk__in=Membership.objects.filter(
-        pod_id__in=trusted_pods, status=Membership.Status.ACTIVE).values("member_id"))
-    return ~Q(**{f"{field}_visibility": Visibility.TRUSTED}) | Q(pk=viewer.pk) | shares_trust
+    return policy_for(viewer).visible_field_q(field)
 
 
 def segment_members(filters: dict, *, viewer=None) -> QuerySet[User]:

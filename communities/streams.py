@@ -18,8 +18,8 @@ from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.db import transaction
 
-from microgroups.models import Pod
-from microgroups.permissions import can_know_pod, can_read_pod, pod_roles
+from . import hooks, pagecache
+from .policy import policy_for
 
 logger = logging.getLogger(__name__)
 
@@ -50,20 +50,18 @@ def feed_groups_for(user, pod_slug: str | None) -> list[str] | None:
         return None
     if pod_slug is None:
         return [COMMONS_GROUP]
-    pod = Pod.objects.filter(slug=pod_slug).first()
-    if pod is None or not can_know_pod(user, pod) or not can_read_pod(user, pod):
+from . import hooks
+from .policy import policy_for
         return None
     groups = [pod_group(pod.pk)]
-    if pod.pk in pod_roles(user).trusted_pod_ids:
+    if policy.is_manager or pod.pk in policy.pods.trusted_pod_ids:
         groups.append(pod_group(pod.pk, trusted=True))
     return groups
 
 
 def moderation_groups_for(user) -> list[str] | None:
     """The queue stream: moderators only, by the same check as the queue page."""
-    from moderation.selectors import user_is_moderator
-
-    if not getattr(user, "is_authenticated", False) or not may_stream(user) or not user_is_moderator(user):
+    if not getattr(user, "is_authenticated", False) or not may_stream(user) or not policy_for(user).is_moderator:
         return None
     return [moderation_queue_group(user.pk)]
 
@@ -121,6 +119,7 @@ def emit(groups: list[str], event: dict) -> None:
 def broadcast(groups: list[str], frame: dict) -> None:
     """Queue frames for after the surrounding transaction commits (a rollback sends nothing)."""
     groups = list(groups)
+    pagecache.bump(*pagecache.places_for_frame(groups, frame))  # the shared pages showing it, too
     transaction.on_commit(lambda: _send(groups, {"type": "stream.frame", "frame": frame}))
 
 

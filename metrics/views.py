@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from microgroups.permissions import can_steward, is_manager
+from communities.policy import can_steward, is_manager
 from microgroups.selectors import pod_get_for
 
 from . import dashboards

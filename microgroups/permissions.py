@@ -1,8 +1,16 @@
-"""Who may see and do what in pods. Roles are computed once per request or connection."""
+"""The pods app's rules, contributed to the one policy (`communities.policy`) through `hooks.pod_rules`.
+
+Nothing here is called directly: pages, services and sockets ask `communities.policy`, which adds the
+site-wide rules (managers, post status, the Commons) and asks `PodRules` about content in a pod.
+Roles are computed once per request or connection (memoised on the user object).
+"""
 
 from dataclasses import dataclass, field
 
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+
+from communities.models import Post
 
 from .models import RUNG_ORDER, Membership, Pod, Rung
 
@@ -59,84 +67,107 @@ def pod_roles_forget(user) -> None:
         del user._pod_roles
 
 
-def is_manager(user) -> bool:
-    """Community managers: superusers and staff in the "Community managers" group."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_is_manager", None)
-    if cached is None:
-        cached = user.is_staff and user.groups.filter(name="Community managers").exists()
-        user._is_manager = cached
-    return cached
 
 
-def visible_pods(user):
-    """Pods whose existence this person may know: every listed pod, plus unlisted ones they belong to."""
-    qs = Pod.objects.all()
-    if is_manager(user):
-        return qs
-    member_ids = pod_roles(user).member_pod_ids
-    return qs.exclude(is_unlisted=True) | qs.filter(pk__in=member_ids)
+def past_newcomer_rung(user) -> bool:
+    """Standing for the rate limits: a steward anywhere, or past the newcomer rung in some pod."""
+    roles = pod_roles(user)  # memoised on the user: usually already loaded by the view
+    return bool(roles.stewarded) or any(rung != Rung.NEWCOMER for rung in roles.rungs.values())
 
 
-def can_know_pod(user, pod: Pod) -> bool:
-    return not pod.is_unlisted or is_manager(user) or pod_roles(user).is_member(pod.pk)
+def _active(**filters):
+    return Membership.objects.filter(status=Membership.Status.ACTIVE, **filters)
 
 
-def can_read_pod(user, pod: Pod) -> bool:
-    """Posts, comments and the member list: open pods to everyone, others to members only."""
-    if pod.privacy == Pod.Privacy.OPEN or is_manager(user):
-        return True
-    return pod_roles(user).is_member(pod.pk)
+class PodRules:
+    """Who may know, read and post in a pod, and who reads a pod's post (see `communities.policy.NoPods`)."""
 
+    def roles(self, user) -> PodRoles:
+        return pod_roles(user)
 
-def can_steward(user, pod: Pod) -> bool:
-    return is_manager(user) or pod.pk in pod_roles(user).stewarded
+    def readable_q(self, policy, prefix: str) -> Q:
+        """Posts (under `prefix`) in pods whose place the member may read, whatever the post's status."""
+        roles = policy.pods
+        everyone = Post.Audience.EVERYONE
+        return (
+            Q(**{f"{prefix}pod__privacy": Pod.Privacy.OPEN, f"{prefix}audience": everyone})
+            | Q(**{f"{prefix}pod_id__in": roles.member_pod_ids, f"{prefix}audience": everyone})
+            | Q(**{f"{prefix}pod_id__in": roles.trusted_pod_ids})
+        )
 
+    def can_read_post_place(self, policy, post) -> bool:
+        roles = policy.pods
+        if post.audience == Post.Audience.TRUSTED:
+            return post.pod_id in roles.trusted_pod_ids
+        return post.pod.privacy == Pod.Privacy.OPEN or roles.is_member(post.pod_id)
 
-def check_can_know_pod(user, pod: Pod) -> None:
-    if not can_know_pod(user, pod):
-        raise Http404("No pod here.")
+    def can_know(self, policy, pod) -> bool:
+        return not pod.is_unlisted or policy.pods.is_member(pod.pk)
 
+    def can_read(self, policy, pod) -> bool:
+        """Posts, comments and the member list: open pods to everyone, others to members only."""
+        return pod.privacy == Pod.Privacy.OPEN or policy.pods.is_member(pod.pk)
 
-def check_can_post_in_pod(user, pod: Pod, *, audience: str, has_links: bool, has_images: bool) -> None:
-    """Posting and commenting in a pod: an active member who acknowledged the current charter, and
-    whose rung unlocks links, images and trusted-only posts (per-pod ladder settings)."""
-    from django.core.exceptions import PermissionDenied, ValidationError
+    def filter_known(self, policy, qs):
+        """Pods whose existence the member may know: every listed pod, plus unlisted ones they belong to."""
+        qs = Pod.objects.all() if qs is None else qs
+        if policy.is_manager:
+            return qs
+        return qs.exclude(is_unlisted=True) | qs.filter(pk__in=policy.pods.member_pod_ids)
 
-    check_can_know_pod(user, pod)
-    roles = pod_roles(user)
-    if not roles.is_member(pod.pk):
-        # They know the pod (a listed one): 403, as for any listed pod they may see but not act in.
-        raise PermissionDenied("Join this pod to post in it.")
-    membership = Membership.objects.only("charter_version_acknowledged").get(
-        pod=pod, member_id=user.pk, status=Membership.Status.ACTIVE
-    )
-    if membership.charter_version_acknowledged < pod.charter_version:
-        raise PermissionDenied("Please read and acknowledge the pod's updated charter first.")
-    if audience == "trusted" and not roles.rung_at_least(pod.pk, Rung.TRUSTED):
-        raise ValidationError({"audience": "Trusted-only posts are for trusted members and stewards."})
-    if has_links and not roles.rung_at_least(pod.pk, pod.ladder_setting("links_min_rung")):
-        raise ValidationError({"body": f"Links unlock at the {pod.ladder_setting('links_min_rung')} rung in this pod."})
-    if has_images and not roles.rung_at_least(pod.pk, pod.ladder_setting("images_min_rung")):
-        raise ValidationError({"images": f"Images unlock at the {pod.ladder_setting('images_min_rung')} rung here."})
+    def hidden_q(self, policy, field: str) -> Q:
+        return Q(**{f"{field}__is_unlisted": True}) & ~Q(**{f"{field}_id__in": policy.pods.member_pod_ids})
 
+    def readable_pods_q(self, policy, field: str) -> Q:
+        """Rows naming a pod in `field` (queue items without content) whose content the member may read."""
+        return Q(**{f"{field}__privacy": Pod.Privacy.OPEN}) | Q(**{f"{field}_id__in": policy.pods.member_pod_ids})
 
-def check_can_read_pod(user, pod: Pod) -> None:
-    """The pod's posts, comments and member list: 404 for a pod they may not know, 403 otherwise."""
-    from django.core.exceptions import PermissionDenied
+    def find(self, slug: str):
+        """The pod a feed socket names, or None."""
+        return Pod.objects.filter(slug=slug).first()
 
-    check_can_know_pod(user, pod)
-    if not can_read_pod(user, pod):
-        raise PermissionDenied("This pod's posts are for its members.")
+    def check_can_post(self, policy, pod, *, audience: str, has_links: bool, has_images: bool) -> None:
+        """An active member who acknowledged the current charter, and whose rung unlocks links, images and
+        trusted-only posts (per-pod ladder settings)."""
+        roles = policy.pods
+        if not roles.is_member(pod.pk):
+            # They know the pod (a listed one): 403, as for any listed pod they may see but not act in.
+            raise PermissionDenied("Join this pod to post in it.")
+        membership = _active(pod=pod, member_id=policy.user.pk).only("charter_version_acknowledged").get()
+        if membership.charter_version_acknowledged < pod.charter_version:
+            raise PermissionDenied("Please read and acknowledge the pod's updated charter first.")
+        if audience == "trusted" and not roles.rung_at_least(pod.pk, Rung.TRUSTED):
+            raise ValidationError({"audience": "Trusted-only posts are for trusted members and stewards."})
+        if has_links and not roles.rung_at_least(pod.pk, pod.ladder_setting("links_min_rung")):
+            raise ValidationError(
+                {"body": f"Links unlock at the {pod.ladder_setting('links_min_rung')} rung in this pod."})
+        if has_images and not roles.rung_at_least(pod.pk, pod.ladder_setting("images_min_rung")):
+            raise ValidationError(
+                {"images": f"Images unlock at the {pod.ladder_setting('images_min_rung')} rung here."})
 
+    def trusted_circle_ids(self, user) -> frozenset[int]:
+        """Active members of a pod where `user` is trusted or a steward. One query, memoised on the user,
+        so a page asks it once whatever its length."""
+        cached = getattr(user, "_trusted_circle", None)
+        if cached is None:
+            vouching = _active(member_id=user.pk).filter(
+                Q(rung=Rung.TRUSTED) | Q(role=Membership.Role.STEWARD)).values("pod_id")
+            cached = frozenset(_active(pod_id__in=vouching).values_list("member_id", flat=True))
+            user._trusted_circle = cached
+        return cached
 
-def check_can_steward(user, pod: Pod) -> None:
-    """Settings pages: 404 for a pod they may not know, 403 for one they know but don't steward."""
-    from django.core.exceptions import PermissionDenied
+    def trusted_circle_members(self, policy):
+        """Ids (a subquery) of active members of the pods where the member is trusted or a steward."""
+        return _active(pod_id__in=policy.pods.trusted_pod_ids).values("member_id")
 
-    check_can_know_pod(user, pod)
-    if not can_steward(user, pod):
-        raise PermissionDenied("Only this pod's stewards can change its settings.")
+    def post_readers_q(self, post) -> Q:
+        """Users who may read a post's place in its pod (the reverse of `can_read_post_place`)."""
+        members = _active(pod_id=post.pod_id)
+        if post.audience == Post.Audience.TRUSTED:
+            return Q(pk__in=members.filter(Q(rung=Rung.TRUSTED) | Q(role=Membership.Role.STEWARD)).values("member_id"))
+        return self.pod_readers_q(post.pod)
+
+    def pod_readers_q(self, pod) -> Q:
+        if pod.privacy == Pod.Privacy.OPEN:
+            return Q()
+        return Q(pk__in=_active(pod_id=pod.pk).values("member_id"))

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from common.cursors import cursor_decode, cursor_encode
 from communities.models import Place, Tag
+from communities.policy import can_read_pod, can_steward, check_can_know_pod, is_manager, pod_roles
+from communities.policy import filter_pods as visible_pods
 
 from .models import (
     Charter,
@@ -21,7 +23,6 @@ from .models import (
     PodSuggestion,
     WaitlistEntry,
 )
-from .permissions import can_read_pod, can_steward, check_can_know_pod, is_manager, pod_roles, visible_pods
 
 DISCOVER_PAGE_SIZE = 24
 

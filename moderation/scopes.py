@@ -6,7 +6,7 @@ from django.core.cache import cache
 from django.db.models import Q
 
 from communities.models import Place
-from microgroups.permissions import is_manager, pod_roles
+from communities.policy import is_manager, pod_roles
 
 from .models import ModeratorAssignment, ScopeKind
 

@@ -8,13 +8,12 @@ from django.http import Http404
 from django.utils import timezone
 
 from common.cursors import cursor_decode, cursor_encode
-from communities.models import ContentStatus, Place
+from communities.models import Comment, ContentStatus, Place, Post, User
+from communities.policy import can_know_pod, can_read_post, hidden_pods_q, readable_items_q
 from microgroups.models import JoinRequest, Pod
-from microgroups.permissions import is_manager, pod_roles
 from petcommunity.parsing import parse_id
 
 from .models import ModerationLogEntry, QueueItem, Rule, RuleHit, ScopeKind
-from .permissions import hidden_pods_q, readable_items_q, readable_place_q
 from .scopes import COMMONS, ModeratorScopes, Scope, moderator_scopes, pod_region_id, scope_for_pod
 
 QUEUE_PAGE_SIZE = 50
@@ -50,6 +49,11 @@ def moderator_queue_count(user) -> int:
     if not user_is_moderator(user):
         return 0
     return visible_items(user).count()
+
+
+def nav_badges(*, policy) -> dict:
+    """The navigation bar's queue badge (`communities.hooks.nav_badges`)."""
+    return {"queue_count": moderator_queue_count(policy.user) if policy.is_moderator else 0}
 
 
 @dataclass
@@ -126,7 +130,7 @@ def scope_choices(user) -> list[ScopeChoice]:
         out.append(ScopeChoice(f"region:{region.pk}", f"Region: {region.name}", Scope(ScopeKind.REGION, region.pk)))
     for pod in pods.order_by("name"):
         # Unlisted pods stay unknown to anyone but managers and their members, moderators included.
-        if pod.is_unlisted and not is_manager(user) and pod.pk not in pod_roles(user).member_pod_ids:
+        if not can_know_pod(user, pod):
             continue
         out.append(ScopeChoice(f"pod:{pod.pk}", f"Pod: {pod.name}", scope_for_pod(pod)))
     return out
@@ -175,15 +179,7 @@ def rules_in_scope_chain(scope: Scope) -> list[Rule]:
 
 
 def _readable_log_q(user) -> Q:
-    if is_manager(user):
-        return Q()
-    roles = pod_roles(user)
-    no_content = Q(post__isnull=True, comment__isnull=True) & (
-        Q(content_pod__isnull=True) | Q(content_pod__privacy=Pod.Privacy.OPEN)
-        | Q(content_pod_id__in=roles.member_pod_ids)
-    )
-    return ((Q(post__isnull=False) & readable_place_q(user, "post__"))
-            | (Q(comment__isnull=False) & readable_place_q(user, "comment__post__")) | no_content)
+    return readable_items_q(user, "content_pod")
 
 
 @dataclass
@@ -238,9 +234,6 @@ def upheld_actions_since(member_id: int, pod_id: int, since) -> int:
 def report_target(*, user, kind: str, key: str):
     """The post, comment or member to report, if this person may read it; otherwise 404 (never
     saying whether hidden content exists)."""
-    from communities.models import Comment, Post, User
-    from communities.permissions import can_read_post
-
     if kind == "member":
         member = User.objects.filter(username=key, is_active=True, deleted_at__isnull=True).first()
         if member is None:
@@ -261,8 +254,6 @@ def report_target(*, user, kind: str, key: str):
 
 def appeal_target(*, user, kind: str, content_id: int):
     """The member's own post or comment (any state but deleted); anyone else's is 404."""
-    from communities.models import Comment, Post
-
     model = Post if kind == "post" else Comment
     content = model.objects.filter(pk=content_id, author_id=user.pk).exclude(status=ContentStatus.DELETED).first()
     if content is None:

@@ -17,8 +17,10 @@ When the cache is unreachable the limiter lets the request through: an outage mu
 import logging
 import math
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -57,16 +59,17 @@ class RateLimited(Exception):
         self.action, self.retry_after = action, retry_after
 
 
+# Predicates `fn(user) -> bool` saying a young account has already earned standing (the pods app adds
+# "past the newcomer rung in some pod" at start-up): infrastructure knows no domain app.
+established_by: list[Callable[[Any], bool]] = []
+
+
 def is_newcomer(user) -> bool:
-    """Newer than RATE_LIMIT_NEWCOMER_DAYS and not yet past the newcomer rung in any pod."""
+    """Newer than RATE_LIMIT_NEWCOMER_DAYS and without standing from any `established_by` predicate."""
     joined = getattr(user, "date_joined", None)
     if joined is None or timezone.now() - joined >= timedelta(days=settings.RATE_LIMIT_NEWCOMER_DAYS):
         return False
-    from microgroups.models import Rung
-    from microgroups.permissions import pod_roles
-
-    roles = pod_roles(user)  # memoised on the user: usually already loaded by the view
-    return not roles.stewarded and all(rung == Rung.NEWCOMER for rung in roles.rungs.values())
+    return not any(check(user) for check in established_by)
 
 
 def _count(key: str, rate: Rate, now: float) -> tuple[int, int]:

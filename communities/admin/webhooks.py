@@ -5,9 +5,8 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from microgroups.permissions import is_manager
-
 from ..models import Webhook, WebhookDelivery
+from ..policy import is_manager
 from ..services.webhooks import webhook_deliveries_retry, webhook_register
 
 

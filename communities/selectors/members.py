@@ -14,7 +14,7 @@ from django.utils import timezone
 from common.cursors import cursor_decode, cursor_encode
 
 from ..models import Pet, Place, Post, Tag, User
-from ..permissions import can_see_field, readable_posts_q
+from ..policy import can_see_field, readable_posts_q
 from ..segments import segment_members
 
 DIRECTORY_PAGE_SIZE = 24

@@ -24,7 +24,7 @@ from ..models import (
     Reaction,
     Tag,
 )
-from ..permissions import readable_in_place_q
+from ..policy import readable_in_place_q
 
 FEED_PAGE_SIZE = 20
 SORTS = {"new", "hot", "top"}

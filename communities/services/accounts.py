@@ -5,13 +5,12 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from microgroups.models import JoinRequest, Membership, MembershipEvent, Pod, PodSuggestion, WaitlistEntry
-from microgroups.permissions import is_manager, pod_roles_forget
-
+from .. import hooks
 from ..models import Follow, Notification, Pet, User
+from ..policy import is_manager
 from ..streams import close_streams
 
 ACTIVE_TOUCH_INTERVAL = timedelta(minutes=15)  # coarser than this is enough for "active this week"
@@ -21,24 +20,6 @@ def files_delete_on_commit(files) -> None:
     """Stored images go only once the rows are gone for good (a rollback must not lose them)."""
     names = [(f.storage, f.name) for f in files if f]
     transaction.on_commit(lambda: [storage.delete(name) for storage, name in names])
-
-
-def _end_memberships(member: User, now) -> None:
-    """Leave every pod (the rows stay for history, like a normal leave), keeping member counts right."""
-    active = Membership.objects.filter(member=member, status=Membership.Status.ACTIVE)
-    pod_ids = list(active.values_list("pod_id", flat=True))
-    MembershipEvent.objects.bulk_create([
-        MembershipEvent(pod_id=pid, member=member, kind=MembershipEvent.Kind.LEFT, reason="account deleted",
-                        created_at=now) for pid in pod_ids])
-    active.update(status=Membership.Status.LEFT, ended_at=now)
-    Membership.objects.filter(member=member).update(answer="")
-    for row in Pod.objects.filter(pk__in=pod_ids).values("pk").annotate(
-            n=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE))):
-        Pod.objects.filter(pk=row["pk"]).update(member_count=row["n"])
-    JoinRequest.objects.filter(member=member).delete()
-    WaitlistEntry.objects.filter(member=member).delete()
-    PodSuggestion.objects.filter(member=member).delete()
-    pod_roles_forget(member)
 
 
 @transaction.atomic
@@ -66,7 +47,7 @@ def account_delete(*, actor: User, member: User | None = None) -> User:
     Follow.objects.filter(Q(follower=member) | Q(followee=member)).delete()
     Notification.objects.filter(Q(recipient=member)).delete()
     EmailAddress.objects.filter(user=member).delete()
-    _end_memberships(member, now)
+    hooks.member_erased.call(member=member, at=now)  # pods: leave every pod, drop requests
     close_streams(member.pk)  # sessions end on their next request; open websockets end now
     member.username = f"deleted-{member.pk}"
     member.email = member.first_name = member.last_name = member.display_name = member.bio = ""

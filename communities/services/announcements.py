@@ -1,19 +1,19 @@
 """Announcements and pins: community managers speak to the whole Commons or to one segment.
 
 A segmented announcement is readable only by its recipients (AnnouncementRecipient rows, checked in
-`communities.permissions`) and managers; it never reaches the public feed or its live stream.
+`communities.policy`) and managers; it never reaches the public feed or its live stream.
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from microgroups.permissions import is_manager
-
+from ..hooks import content_check, content_check_record
 from ..models import AnnouncementRecipient, ContentStatus, NotificationKind, Post
+from ..policy import is_manager
 from ..segments import segment_describe, segment_members
 from .notifications import notification_bulk_create
-from .posts import post_create, post_published_effects
+from .posts import check_can_post_here, clean_body, has_links, post_create, post_published_effects, post_save_new
 
 
 def check_is_manager(actor) -> None:
@@ -65,9 +65,7 @@ def announcement_create(*, actor, body: str, segment: dict | None = None, pin: b
 
 
 def _segmented_post(*, actor, body: str, segment: dict, pin: bool) -> Post:
-    from moderation.checks import content_check, content_check_record
 
-    from .posts import check_can_post_here, clean_body, has_links, post_save_new
 
     body = clean_body(body)
     check_can_post_here(actor, pod=None, audience=Post.Audience.EVERYONE, links=has_links(body), images=False)

@@ -9,10 +9,13 @@ from microgroups.permissions import check_can_post_in_pod, is_manager
 from moderation.checks import content_check, content_check_record
 
 from .. import hooks
+from ..hooks import content_check, content_check_record
 from ..models import Comment, ContentStatus, NotificationKind, Post
-from ..permissions import check_can_act, check_can_read_post
+from ..policy import check_can_act, check_can_post_in_pod, check_can_read_post, is_manager
 from ..streams import emit, post_groups
 from .counters import bump, hot_score_expression
+from ..policy import check_can_act, check_can_post_in_pod, check_can_read_post, is_manager
+from ..streams import broadcast, post_groups
 from .posts import clean_body, has_links, notify_mentions, render_body, sentiment_of
 
 
@@ -41,6 +44,7 @@ def comment_create(*, actor, post: Post, body: str, parent: Comment | None = Non
     html, _ = render_body(text)
     comment = Comment.objects.create(post=post, parent=parent, author=actor, body=text, body_html=html,
                                      status=outcome.status, sentiment=sentiment_of(text))
+    hooks.content_written(kind="comment", pk=comment.pk, text=comment.body)
     hooks.contribution(member_id=actor.pk, pod_id=post.pod_id, at=comment.created_at)
     content_check_record(outcome=outcome, comment=comment)
     if comment.status == ContentStatus.PUBLISHED:

@@ -2,13 +2,12 @@
 from source rows (nightly Celery task `communities.tasks.counters_sync` and `manage.py counters_sync`)."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import Count, F, FloatField, IntegerField, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Cast, Coalesce, Greatest, Log
-
-from microgroups.models import Pod
+from django.utils import timezone
 
 from ..models import Comment, ContentStatus, Post, Reaction, ReactionKind
 from ..ranking import COMMENT_WEIGHT, EPOCH, HALF_LIFE_SECONDS, hot_score
@@ -60,6 +59,12 @@ def _repair(qs, truth: dict) -> list[int]:
     return ids
 
 
+def pod_model():
+    """The pods app's model, reached through `Post.pod` (a lazy "microgroups.Pod" reference, not an import):
+    a post's pod keeps its published-post counter."""
+    return Post._meta.get_field("pod").related_model
+
+
 @dataclass
 class RepairReport:
     post_ids: list[int] = field(default_factory=list)
@@ -78,7 +83,7 @@ def counters_sync(*, post_ids: list[int] | None = None) -> RepairReport:
     comments = Comment.objects.all() if post_ids is None else Comment.objects.filter(post_id__in=post_ids)
     report.comment_ids = _repair(comments, _reaction_truth("comment"))
     if post_ids is None:
-        report.pod_ids = _repair(Pod.objects.all(),
+        report.pod_ids = _repair(pod_model().objects.all(),
                                  {"post_count": _count_subquery(Post, "pod", status=ContentStatus.PUBLISHED)})
     hot_rescore(post_ids=report.post_ids)
     return report
@@ -102,9 +107,7 @@ def hot_rescore(*, post_ids: list[int]) -> int:
 def recent_counters_refresh(*, minutes: int = 15) -> int:
     """Repair and re-score only posts whose reactions or comments changed in the last `minutes`:
     a bounded set, so the periodic task never walks (or re-ranks) the whole table."""
-    from datetime import timedelta
 
-    from django.utils import timezone
 
     since = timezone.now() - timedelta(minutes=minutes)
     touched = set(Reaction.objects.filter(created_at__gte=since, post__isnull=False).values_list("post_id", flat=True))

@@ -19,10 +19,8 @@ from django.db.models.functions import RowNumber
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from microgroups.permissions import pod_roles
-
 from ..models import DigestSent, Post
-from ..permissions import visible_posts
+from ..policy import pod_roles, visible_posts
 
 FREQUENCIES = {"daily": timedelta(days=1), "weekly": timedelta(days=7)}
 POSTS_PER_PLACE = 5

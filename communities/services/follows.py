@@ -4,7 +4,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
 from ..models import Follow, NotificationKind
-from ..permissions import check_can_act
+from ..policy import check_can_act
+from .notifications import notification_create
 
 
 @transaction.atomic
@@ -20,7 +21,6 @@ def follow_create(*, actor, followee) -> bool:
             Follow.objects.create(follower=actor, followee=followee)
     except IntegrityError:
         return False
-    from .notifications import notification_create
 
     notification_create(recipient=followee, kind=NotificationKind.FOLLOW, actor=actor,
                         verb=f"{actor.name} started following you", url=f"/members/{actor.username}/")

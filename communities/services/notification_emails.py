@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ..models import AnnouncementRecipient, ContentStatus, Notification, Post
-from ..permissions import can_read_post
+from ..policy import can_read_post
 from .notifications import wants_email
 
 

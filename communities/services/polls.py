@@ -8,11 +8,9 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from microgroups.permissions import pod_roles
-
 from .. import hooks
 from ..models import ContentStatus, Poll, PollBallot, PollChoice, PollVote, Post
-from ..permissions import check_can_act, check_can_read_post
+from ..policy import check_can_act, check_can_read_post, pod_roles
 
 MIN_CHOICES, MAX_CHOICES = 2, 10
 

@@ -24,10 +24,14 @@ from moderation.checks import content_check, content_check_record
 
 from .. import hooks
 from ..models import ContentStatus, Notification, NotificationKind, Post, PostImage, PostRevision, Tag
-from ..permissions import can_read_post, check_can_act
+from .. import hooks
+from ..hooks import content_check, content_check_record
 from ..ranking import hot_score
 from ..rendering import extract_hashtags, extract_mentions, render_markdown
 from ..streams import broadcast, emit, post_groups
+from .counters import bump, pod_model
+from .notifications import notification_create
+from .polls import poll_attach, poll_spec_validate
 from .post_images import clean_images
 from .webhooks import webhooks_post_published
 
@@ -84,6 +88,10 @@ def post_save_new(*, author, body: str, pod=None, audience: str = Post.Audience.
         hot_score=hot_score(reaction_count=0, comment_count=0, created_at=created_at),
     )
     post.tags.set(topic_tags_for(body, tags))
+from ..streams import broadcast, post_groups
+from .counters import bump, pod_model
+from .notifications import notification_create
+from .polls import poll_attach, poll_spec_validate
     hooks.contribution(member_id=post.author_id, pod_id=post.pod_id, at=created_at)
     return post
 
@@ -142,7 +150,7 @@ def post_published_effects(*, post: Post, broadcast_card: bool = True) -> None:
     """What publishing does, also called by moderation when it approves a held post: place
     counters, mention notifications, the `post.created` webhook, and the live card for the place."""
     if post.pod_id:
-        Pod.objects.filter(pk=post.pod_id).update(
+        pod_model().objects.filter(pk=post.pod_id).update(
             post_count=F("post_count") + 1,
             last_post_at=Greatest(Coalesce(F("last_post_at"), Value(post.created_at)), Value(post.created_at)),
         )
@@ -154,7 +162,6 @@ def post_published_effects(*, post: Post, broadcast_card: bool = True) -> None:
 
 def notify_mentions(*, actor, text: str, post: Post, comment=None, skip_ids=(), only=None) -> list[int]:
     """Notify each mentioned member who may read the post (never leaking a private pod's content)."""
-    from .notifications import notification_create
 
     names = sorted(extract_mentions(text) if only is None else only)[:MAX_MENTIONS]
     if not names:
@@ -234,7 +241,7 @@ def _unpublished(post: Post) -> None:
     if post.pod_id:
         from .counters import bump
 
-        Pod.objects.filter(pk=post.pod_id).update(post_count=bump("post_count", -1))
+        pod_model().objects.filter(pk=post.pod_id).update(post_count=bump("post_count", -1))
     broadcast(post_groups(post), {"type": "post.remove", "id": post.pk})
 
 

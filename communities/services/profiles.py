@@ -1,6 +1,5 @@
 """Profile writes: the member's own profile fields, visibilities and onboarding answers."""
 
-import importlib.util
 import logging
 import zoneinfo
 
@@ -8,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from .. import hooks
 from ..models import Place, Tag, User, Visibility
 from .accounts import files_delete_on_commit
 
@@ -52,17 +52,9 @@ def profile_update(*, actor: User, display_name: str, bio: str, region: Place | 
 
 
 def _refresh_pod_suggestions(member_id: int) -> None:
-    """Onboarding answers drive "Pods for you": recompute this member's suggestions once committed.
-
-    The pods app owns the engine; when a build ships without it, the hourly task catches up. A real
-    ImportError inside the engine still surfaces (only the module's absence is tolerated).
-    """
-    if importlib.util.find_spec("microgroups.services.suggestions") is None:
-        logger.info("pod suggestions engine absent; member %s waits for the periodic refresh", member_id)
-        return
-    from microgroups.services.suggestions import suggestions_refresh_for
-
-    transaction.on_commit(lambda: suggestions_refresh_for(member_id))
+    """Onboarding answers drive "Pods for you": the pods app recomputes this member's suggestions once
+    committed (through `hooks.onboarding_answered`); without it, nothing to do."""
+    transaction.on_commit(lambda: hooks.onboarding_answered.call(member_id=member_id))
 
 
 @transaction.atomic

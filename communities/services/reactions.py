@@ -3,13 +3,14 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from microgroups.permissions import pod_roles
-
+from django.template.loader import render_to_string
 from .. import hooks
 from ..models import Comment, ContentStatus, Post, Reaction, ReactionKind
-from ..permissions import check_can_act, check_can_read_post
+from ..policy import check_can_act, check_can_read_post, pod_roles
+from ..streams import broadcast, post_groups
 from ..streams import emit, post_groups
 from .counters import bump, hot_score_expression
+from .notifications import notification_reaction
 
 
 def _check_can_react(actor, post: Post, target_status: str) -> None:
@@ -59,7 +60,6 @@ def reaction_toggle(*, actor, kind: str, post: Post | None = None, comment: Comm
 
 
 def _notify_author(actor, post: Post, comment: Comment | None) -> None:
-    from .notifications import notification_reaction
 
     recipient = comment.author if comment is not None else post.author
     notification_reaction(recipient=recipient, actor=actor, post=post, comment=comment)

@@ -16,10 +16,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from microgroups.permissions import is_manager
-
 from .. import webhooks as http
 from ..models import ContentStatus, Post, Webhook, WebhookDelivery
+from ..policy import is_manager
 
 logger = logging.getLogger(__name__)
 

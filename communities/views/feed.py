@@ -9,9 +9,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
-from metrics.services import impressions_record
 
-from .. import presenters
+from .. import hooks
 from ..forms import PostForm
 from ..models import ContentStatus
 from ..selectors import TOP_WINDOWS, feed, pinned_posts, species_options
@@ -49,8 +48,10 @@ def _feed_response(request, *, following: bool, composer=None, status: int = 200
 
 
 def home(request):
-    """Members get the feed and a composer; anonymous visitors a landing page with public posts."""
-    return _feed_response(request, following=False)
+    """Members get the feed and a composer; anonymous visitors a landing page with public posts, one
+    shared page per sort, filter and cursor (communities.pagecache)."""
+    return pagecache.cached_page(request, [pagecache.commons(), pagecache.POLICY],
+                                 lambda: _feed_response(request, following=False))
 
 
 @login_required

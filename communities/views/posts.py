@@ -17,12 +17,11 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
-from metrics.services import impressions_record
-from microgroups.permissions import is_manager
 
+from .. import hooks
 from ..forms import AnnouncementForm, CommentForm, PostEditForm, ReactionForm
 from ..models import Comment, Poll, Post
-from ..permissions import check_can_read_post
+from ..policy import check_can_read_post, is_manager
 from ..selectors import decorate_polls, decorate_posts, post_get, post_page, post_revisions
 from ..services.announcements import announcement_create, post_pin, post_unpin
 from ..services.comments import comment_create, comment_delete
@@ -59,7 +58,7 @@ def _detail(request, post: Post, *, comment_form=None, vote_errors=None, status:
 
 def post_detail(request, post_id: int):
     post = _readable_post(request, post_id)
-    impressions_record(user=request.user, posts=[post])  # metrics: read check passed; held posts are skipped
+    hooks.shown(user=request.user, posts=[post])  # metrics: read check passed; held posts are skipped
     return _detail(request, post)
 
 

@@ -7,6 +7,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from communities.policy import check_can_act
+
 from ..models import PulseResponse, PulseSurvey
 from .events import contribution_mark
 
@@ -43,7 +45,6 @@ def pulse_survey_open(*, pod, month: date | None = None) -> PulseSurvey:
 @transaction.atomic
 def pulse_respond(*, actor, pod, score, text: str = "") -> PulseResponse:
     """Answer this month's pulse. Members who joined before it opened may answer once."""
-    from communities.permissions import check_can_act
     from microgroups.models import Membership
 
     check_can_act(actor)  # a suspended member reads, but writes nothing (403)

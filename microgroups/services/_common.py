@@ -1,22 +1,25 @@
 """Helpers the pod services share: notifications, stream control, the system account, steward lookup."""
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db.models import F
 
 from communities.models import NotificationKind
-from communities.permissions import check_can_act
+from communities.policy import can_steward, check_can_act
+from communities.services.counters import bump
+from communities.services.notifications import notification_create
+from communities.services.webhooks import webhooks_emit
 from communities.streams import close_streams, pod_group, refresh_streams
 
 from ..models import Membership, MembershipEvent, Pod
-from ..permissions import can_steward, pod_roles_forget
+from ..permissions import pod_roles_forget
 
 SYSTEM_USERNAME = "petcommunity"
 
 
 def system_account():
     """The "PetCommunity" author of automatic posts in pods without a steward; no password, no login."""
-    from django.contrib.auth.hashers import make_password
 
     user, _ = get_user_model().objects.get_or_create(
         username=SYSTEM_USERNAME,
@@ -32,7 +35,6 @@ def pod_url(pod: Pod) -> str:
 def notify(*, recipient, verb: str, pod: Pod | None = None, actor=None, url: str = "") -> None:
     """A "pod news" notification. `verb` names only what the recipient may know (their own pod, their
     own request); never content of a pod they can't read."""
-    from communities.services.notifications import notification_create
 
     notification_create(recipient=recipient, kind=NotificationKind.POD, verb=verb, actor=actor,
                         url=url or (pod_url(pod) if pod else ""), pod=pod)
@@ -51,7 +53,6 @@ def log_event(*, pod: Pod, member, kind: str, actor=None, from_value: str = "", 
 
 
 def bump_members(pod: Pod, delta: int) -> None:
-    from communities.services.counters import bump
 
     Pod.objects.filter(pk=pod.pk).update(member_count=bump(F("member_count"), delta))
     pod.member_count = max(pod.member_count + delta, 0)
@@ -82,6 +83,5 @@ def voice_of(pod: Pod):
 
 def emit(event: str, *, pod: Pod, key, data: dict) -> None:
     """A pod-scoped webhook event (only hooks registered for this pod hear it; delivered after commit)."""
-    from communities.services.webhooks import webhooks_emit
 
     webhooks_emit(event, pod=pod, key=key, payload_builder=lambda: data)

@@ -1,12 +1,14 @@
 """The pod's charter: versioned; a new version asks every member to acknowledge it again."""
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
 
 from communities.models import NotificationKind
-from communities.permissions import check_can_act
+from communities.policy import check_can_act
 from communities.rendering import render_markdown
+from communities.services.notifications import notification_bulk_create
 
 from ..models import Charter, Membership, Pod
 from ._common import check_steward, pod_url
@@ -38,9 +40,7 @@ def charter_update(*, actor, pod: Pod, body: str) -> Charter | None:
 
 
 def _tell_members(*, actor, pod: Pod) -> None:
-    from django.contrib.auth import get_user_model
 
-    from communities.services.notifications import notification_bulk_create
 
     members = pod.memberships.filter(status=Membership.Status.ACTIVE).exclude(member=actor).values("member_id")
     recipients = list(get_user_model().objects.filter(pk__in=members, is_active=True, deleted_at__isnull=True))

@@ -15,7 +15,7 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 
-from communities.permissions import check_can_act
+from communities.policy import check_can_act
 
 from ..models import Invite, Membership, Pod
 from ._common import check_steward

@@ -19,7 +19,9 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import ngettext
 
+from communities import hooks
 from communities.models import Comment, ContentStatus, Post, Reaction
+from communities.streams import close_streams, pod_group
 
 from ..models import (
     DEFAULT_LADDER,
@@ -31,6 +33,7 @@ from ..models import (
     Pod,
     Rung,
 )
+from ..permissions import pod_roles_forget
 from ._common import access_grew, check_steward, emit, log_event, notify
 
 PACE_REFERENCE_DAYS = 4  # a typical member of a lively pod is active this many of the last 30 days
@@ -102,14 +105,9 @@ def thresholds(pod: Pod) -> dict:
 
 
 def upheld_actions(member_id: int, pod_id: int, since) -> int:
-    """Upheld moderation actions against the member in this pod since `since`, from the moderation
-    app's selector; none when that app doesn't expose it (yet)."""
-    try:
-        from moderation.selectors import upheld_actions_since
-    except ImportError:
-        return 0
-    found = upheld_actions_since(member_id, pod_id, since)
-    return found if isinstance(found, int) else len(found)
+    """Upheld moderation actions against the member in this pod since `since` (moderation answers
+    through `communities.hooks.upheld_actions`; none without it)."""
+    return hooks.upheld_actions_count(member_id=member_id, pod_id=pod_id, since=since)
 
 
 def _meets_regular(s: LadderStats, t: dict) -> bool:
@@ -159,7 +157,6 @@ def next_rung_needs(m: Membership, s: LadderStats, t: dict, *, now) -> tuple[str
 
 def _rung_change(m: Membership, to: str, *, actor=None, reason: str = "", by_hand: bool | None = None) -> None:
     """Store, log, notify, and fix the member's live streams (trusted-only frames follow the rung)."""
-    from communities.streams import close_streams, pod_group
 
     old = m.rung
     m.rung, m.rung_changed_at = to, timezone.now()
@@ -178,7 +175,6 @@ def _rung_change(m: Membership, to: str, *, actor=None, reason: str = "", by_han
         emit("rung.promoted", pod=m.pod, key=f"{m.pk}:{to}:{m.rung_changed_at.timestamp():.0f}",
              data={"member": m.member.username, "from": old, "to": to})
     elif old == Rung.TRUSTED and not m.is_steward:
-        from ..permissions import pod_roles_forget
 
         pod_roles_forget(m.member)
         close_streams(m.member_id, groups=[pod_group(m.pod_id, trusted=True)])

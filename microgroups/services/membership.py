@@ -10,13 +10,13 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from communities.permissions import check_can_act
+from communities.policy import check_can_act, check_can_know_pod, is_manager
 
-from ..models import JoinRequest, Membership, MembershipEvent, Pod, Rung, WaitlistEntry
-from ..permissions import check_can_know_pod, is_manager
+from ..models import JoinRequest, Membership, MembershipEvent, Pod, PodSuggestion, Rung, WaitlistEntry
+from ..permissions import pod_roles_forget
 from ._common import access_grew, bump_members, check_steward, cut_off, emit, log_event, notify, stewards_of
 
 OFFER_HOURS = 72  # a place offered to the first on the waitlist is held this long
@@ -353,3 +353,22 @@ def member_unban(*, actor, pod: Pod, member) -> None:
     check_steward(actor, pod)
     Membership.objects.filter(pod=pod, member=member, status=Membership.Status.BANNED).update(
         status=Membership.Status.LEFT, banned_until=None)
+
+
+def memberships_end_for_erased(*, member, at) -> None:
+    """An erased account (`communities.hooks.member_erased`) leaves every pod (the rows stay for history,
+    like a normal leave), keeping member counts right, and its requests and suggestions go."""
+    active = Membership.objects.filter(member=member, status=Membership.Status.ACTIVE)
+    pod_ids = list(active.values_list("pod_id", flat=True))
+    MembershipEvent.objects.bulk_create([
+        MembershipEvent(pod_id=pid, member=member, kind=MembershipEvent.Kind.LEFT, reason="account deleted",
+                        created_at=at) for pid in pod_ids])
+    active.update(status=Membership.Status.LEFT, ended_at=at)
+    Membership.objects.filter(member=member).update(answer="")
+    for row in Pod.objects.filter(pk__in=pod_ids).values("pk").annotate(
+            n=Count("memberships", filter=Q(memberships__status=Membership.Status.ACTIVE))):
+        Pod.objects.filter(pk=row["pk"]).update(member_count=row["n"])
+    JoinRequest.objects.filter(member=member).delete()
+    WaitlistEntry.objects.filter(member=member).delete()
+    PodSuggestion.objects.filter(member=member).delete()
+    pod_roles_forget(member)

@@ -4,15 +4,19 @@ from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from communities.permissions import check_can_act
+from communities.policy import can_steward, check_can_act, is_manager
 from communities.rendering import render_markdown
+from communities.streams import close_streams, pod_group
 
 from ..models import Charter, Membership, MembershipEvent, Pod, Rung
-from ..permissions import can_steward, is_manager
+from ..permissions import pod_roles_forget
 from ._common import access_grew, check_steward, log_event, notify
+from .membership import waitlist_offer_places
+from .niches import niches_cover
 
 RESERVED_SLUGS = {"new", "join", "settings"}
 DETAIL_FIELDS = ("name", "slug", "description", "privacy", "is_unlisted", "member_cap", "question",
@@ -88,7 +92,6 @@ def pod_create(*, actor, name: str, charter: str, slug: str = "", description: s
                               joined_at=now, charter_version_acknowledged=1, rung_changed_at=now)
     log_event(pod=pod, member=actor, kind=MembershipEvent.Kind.JOINED, actor=actor, reason="started the pod")
     access_grew(actor)
-    from .niches import niches_cover
 
     niches_cover(pod=pod)
     return pod
@@ -112,10 +115,8 @@ def pod_update(*, actor, pod: Pod, tags=None, **changes) -> Pod:
     locked.save(update_fields=list(DETAIL_FIELDS))
     if tags is not None:
         locked.tags.set(list(tags))
-        from .niches import niches_cover
 
         niches_cover(pod=locked)
-    from .membership import waitlist_offer_places
 
     waitlist_offer_places(pod=locked)  # a raised cap opens places for the waitlist
     return locked
@@ -152,9 +153,7 @@ def membership_set_role(*, actor, pod: Pod, member, role: str, reason: str = "")
 
 def cut_off_trusted_if_needed(member, pod: Pod, membership: Membership) -> None:
     """A member who loses steward rights without the trusted rung stops hearing trusted-only frames."""
-    from communities.streams import close_streams, pod_group
 
-    from ..permissions import pod_roles_forget
 
     pod_roles_forget(member)
     if membership.rung != Rung.TRUSTED:
@@ -179,7 +178,6 @@ def steward_hand_over(*, actor, pod: Pod, to_member) -> None:
 def pod_counters_sync(*, pod_ids: list[int] | None = None) -> list[int]:
     """Set each pod's member_count (every pod's, or those in `pod_ids`) to its active memberships;
     returns the ids that had drifted."""
-    from django.db.models import Count, F, Q
 
     pods = Pod.objects.all() if pod_ids is None else Pod.objects.filter(pk__in=pod_ids)
     drifted = list(pods.annotate(n=Count("memberships", filter=Q(memberships__status="active")))

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from communities.models import Visibility
+from communities.services.posts import post_published_effects, post_save_new
 
 from ..models import Membership, MembershipEvent, Pod
 from ._common import voice_of
@@ -19,7 +20,6 @@ def _week_begins(day: date) -> datetime:
 
 
 def _publish(*, pod: Pod, body: str):
-    from communities.services.posts import post_published_effects, post_save_new
 
     post = post_save_new(author=voice_of(pod), body=body, pod=pod)
     post_published_effects(post=post)

@@ -14,7 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 
-from communities.models import Place, Tag
+from communities.models import Pet, Place, Tag
 
 from ..models import Membership, Pod, WaitlistEntry
 from ._common import check_steward, notify
@@ -98,7 +98,6 @@ def _by_region(members: list[int], waiting: list[int]) -> list[Group]:
 
 def _sub_tags(pod: Pod, people: list[int]) -> dict[int, set[int]]:
     """Each person's needs, breeds and interests that the pod's own tags don't already cover."""
-    from communities.models import Pet
 
     own = set(pod.tags.values_list("pk", flat=True))
     tags: dict[int, set[int]] = {p: set() for p in people}

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -148,7 +149,6 @@ def invite(request, code: str):
     inv = invite_get(code=code)
     pod = inv.pod
     if not invite_is_for(inv, request.user) and pod.is_unlisted:
-        from django.http import Http404
 
         raise Http404("No invite here.")
     form = AcknowledgeForm(request.POST or None, initial={"version": pod.charter_version})

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
 from communities.models import Tag
+from communities.policy import check_can_steward
 from petcommunity.parsing import parse_id
 
 from ..forms import (
@@ -25,7 +26,6 @@ from ..forms import (
     RungForm,
 )
 from ..models import EmergingNiche, Invite, JoinRequest, Membership
-from ..permissions import check_can_steward
 from ..selectors import (
     charter_current,
     invites_list,

@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
+from communities import hooks
 from communities.forms import PostForm
 from communities.selectors import TOP_WINDOWS, feed, pinned_posts
 from communities.services.posts import post_create
-from metrics.services import impressions_record
 
 from ..forms import AcknowledgeForm
 from ..selectors import (
@@ -52,7 +52,7 @@ def render_pod(request, pod, *, composer=None, ack_form=None, status: int = 200)
     if info.readable:
         page = feed(user=request.user, pod=pod, sort=sort, top_window=window if window in TOP_WINDOWS else "week",
                     cursor=request.GET.get("cursor"))
-        impressions_record(user=request.user, posts=page.posts)  # metrics: only what this member was shown
+        hooks.shown(user=request.user, posts=page.posts)  # metrics: only what this member was shown
         if request.htmx and request.GET.get("cursor"):
             return render(request, "communities/_feed_page.html", {"page": page})
         pinned = pinned_posts(user=request.user, pod=pod)

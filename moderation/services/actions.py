@@ -10,10 +10,12 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 
 from communities.models import ContentStatus
+from communities.policy import can_steward
+from communities.services.counters import bump
 from communities.services.posts import render_body
 from communities.streams import close_streams, pod_group
 from microgroups.models import Membership, MembershipEvent, Pod
-from microgroups.permissions import can_steward, pod_roles_forget
+from microgroups.permissions import pod_roles_forget
 from microgroups.services.membership import member_ban
 
 from ..models import ModerationLogEntry as Log
@@ -189,7 +191,6 @@ def _ban_membership(*, actor, membership: Membership, reason: str) -> None:
     MembershipEvent.objects.create(pod_id=membership.pod_id, member_id=membership.member_id, kind="banned",
                                    from_value=membership.status, to_value="banned", actor=actor, reason=reason[:300])
     if was_active:
-        from communities.services.counters import bump
 
         Pod.objects.filter(pk=membership.pod_id).update(member_count=bump("member_count", -1))
     pod_roles_forget(membership.member)

@@ -5,11 +5,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from communities.policy import is_manager
 from communities.streams import refresh_streams
-from microgroups.permissions import is_manager
 
 from ..models import ModerationLogEntry as Log
-from ..models import ModeratorAssignment
+from ..models import ModeratorAssignment, QueueItem
 from ..scopes import Scope, moderator_scopes_forget, scope_of_row
 from ..streams import queue_close
 from .log import log_write
@@ -45,7 +45,6 @@ def moderator_revoke(*, actor, assignment: ModeratorAssignment, reason: str = ""
     assignment.revoked_at = timezone.now()
     assignment.save(update_fields=["revoked_at"])
     # Their claims in this scope go back to the pool at once.
-    from ..models import QueueItem
 
     QueueItem.objects.filter(status="open", claimed_by_id=assignment.member_id).update(claimed_by=None,
                                                                                       claimed_at=None)

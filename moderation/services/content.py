@@ -2,8 +2,10 @@
 
 from communities import hooks
 from communities.models import ContentStatus, NotificationKind, Post
+from communities.services.comments import comment_published_effects
 from communities.services.counters import bump
 from communities.services.notifications import notification_create
+from communities.services.posts import post_published_effects
 from communities.streams import broadcast, post_groups
 from microgroups.models import Pod
 
@@ -23,11 +25,9 @@ def publish(content) -> None:
     content.status, content.removal_reason = ContentStatus.PUBLISHED, ""
     content.save(update_fields=["status", "removal_reason"])
     if isinstance(content, Post):
-        from communities.services.posts import post_published_effects
 
         post_published_effects(post=content)
     else:
-        from communities.services.comments import comment_published_effects
 
         comment_published_effects(comment=content)
 

@@ -11,10 +11,11 @@ from django.utils import timezone
 
 from communities.models import ContentStatus, Post
 from communities.streams import broadcast, emit
-from microgroups.models import Membership, Pod, Rung
+from communities.policy import check_can_moderate_item, managers_q, readers_of
+from communities.streams import broadcast
+from microgroups.models import Membership, Pod
 
 from ..models import ModeratorAssignment, QueueItem, ScopeKind
-from ..permissions import check_can_moderate_item
 from ..scopes import Scope, scope_for_pod, scope_of_row
 from ..streams import queue_group
 
@@ -68,9 +69,7 @@ def queue_item_for_rules(*, post=None, comment=None, outcome) -> QueueItem:
 def moderator_ids_for(scope: Scope, *, post: Post | None = None, pod: Pod | None = None) -> list[int]:
     """Everyone whose scopes cover `scope` AND who may read the content: managers, assigned moderators
     of the scope or any scope above, and the pod's stewards."""
-    users = get_user_model().objects.filter(is_active=True)
-    manager_ids = set(users.filter(Q(is_superuser=True) | Q(is_staff=True, groups__name="Community managers"))
-                      .values_list("pk", flat=True))
+    manager_ids = set(get_user_model().objects.filter(managers_q()).values_list("pk", flat=True))
     assigned = Q(scope_kind=ScopeKind.COMMONS)
     if scope.region_id and scope.kind != ScopeKind.COMMONS:
         assigned |= Q(scope_kind=ScopeKind.REGION, region_id=scope.region_id)
@@ -82,20 +81,10 @@ def moderator_ids_for(scope: Scope, *, post: Post | None = None, pod: Pod | None
         others |= set(Membership.objects.filter(pod_id=scope.pod_id, status=Membership.Status.ACTIVE,
                                                 role=Membership.Role.STEWARD).values_list("member_id", flat=True))
     others -= manager_ids
-    content_pod = post.pod if post is not None else pod
-    if content_pod is not None and others:
-        others = _who_can_read(others, content_pod, trusted_only=post is not None and post.audience == "trusted")
+    content = post if post is not None else pod
+    if content is not None and others:  # the same read rule as the item page (the policy's)
+        others = set(readers_of(content, moderating=True).filter(pk__in=others).values_list("pk", flat=True))
     return sorted(manager_ids | others)
-
-
-def _who_can_read(user_ids: set[int], pod: Pod, *, trusted_only: bool) -> set[int]:
-    rows = Membership.objects.filter(pod=pod, member_id__in=user_ids, status=Membership.Status.ACTIVE).values_list(
-        "member_id", "rung", "role")
-    if trusted_only:
-        return {m for m, rung, role in rows if rung == Rung.TRUSTED or role == Membership.Role.STEWARD}
-    if pod.privacy == Pod.Privacy.OPEN:
-        return set(user_ids)
-    return {m for m, _, _ in rows}
 
 
 def _recipients(item: QueueItem, scope: Scope | None = None) -> list[int]:

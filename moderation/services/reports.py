@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from communities import hooks
 from communities.models import Comment, ContentStatus, Post
-from communities.permissions import can_read_post, check_can_act
+from communities.policy import can_read_post, check_can_act, pod_roles
 from microgroups.models import Rung
-from microgroups.permissions import pod_roles
 
 from ..models import ModerationLogEntry as Log
 from ..models import QueueItem, Report

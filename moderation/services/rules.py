@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from communities.policy import check_can_edit_rule, check_can_manage_scope
+
 from ..models import ModerationLogEntry as Log
 from ..models import Rule
-from ..permissions import check_can_edit_rule, check_can_manage_scope
 from ..rulekinds import ACTION_STRICTNESS, CLEANERS, check_not_looser, same_watch
 from ..rules import rules_changed
 from ..scopes import Scope, scope_of_row

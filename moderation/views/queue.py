@@ -7,11 +7,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
+from communities.policy import check_is_moderator
 from petcommunity.parsing import parse_id
 
 from .. import selectors
 from ..forms import BulkForm, ItemActionForm, QueueFilterForm
-from ..permissions import check_is_moderator
 from ..scopes import scope_of_row
 from ..services import actions, appeals
 from ..services.queue import ClaimConflict, claim_is_fresh, queue_item_claim, queue_item_release

@@ -7,11 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
+from communities.policy import check_can_edit_rule, check_is_moderator
 
 from .. import selectors
 from ..forms import RuleForm
 from ..models import Rule
-from ..permissions import check_can_edit_rule, check_is_moderator
 from ..services.rules import rule_create, rule_toggle, rule_update
 
 

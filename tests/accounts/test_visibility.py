@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from communities.models import Place, Tag, Visibility
-from communities.permissions import can_see_field
+from communities.policy import can_see_field
 from communities.selectors import profile_get
 from tests.factories import PetFactory, PlaceFactory, PodFactory, TagFactory, UserFactory, join
 

@@ -1,8 +1,9 @@
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from communities.policy import check_can_post_in_pod
 from microgroups.models import Charter, Membership, MembershipEvent, Pod
-from microgroups.permissions import check_can_post_in_pod, pod_roles_forget
+from microgroups.permissions import pod_roles_forget
 from microgroups.selectors import pods_without_steward
 from microgroups.services.charter import charter_acknowledge, charter_update
 from microgroups.services.membership import pod_leave

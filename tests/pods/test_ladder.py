@@ -5,8 +5,8 @@ from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
 from communities.models import Reaction
+from communities.policy import check_can_post_in_pod
 from microgroups.models import Membership, MembershipEvent, Pod
-from microgroups.permissions import check_can_post_in_pod
 from microgroups.services.ladder import (
     ladder_stats,
     membership_set_rung,

@@ -6,9 +6,9 @@ from channels.layers import get_channel_layer
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from communities.policy import can_read_pod, pod_roles
 from communities.streams import pod_group, user_group
 from microgroups.models import Invite, JoinRequest, Membership, MembershipEvent, WaitlistEntry
-from microgroups.permissions import can_read_pod, pod_roles
 from microgroups.services.invites import invite_create, invite_redeem
 from microgroups.services.membership import (
     PodFull,

@@ -2,6 +2,8 @@
 
 from django.core.management.base import BaseCommand
 
+from microgroups.services import ladder, membership, niches, pods, suggestions
+
 JOBS = ("counters", "rungs", "suggestions", "niches", "waitlist")
 
 
@@ -12,7 +14,6 @@ class Command(BaseCommand):
         parser.add_argument("jobs", nargs="*", choices=JOBS, help="Default: all of them.")
 
     def handle(self, *args, jobs, **opts):
-        from microgroups.services import ladder, membership, niches, pods, suggestions
 
         run = {
             "counters": lambda: f"{len(pods.pod_counters_sync())} pod counters corrected",

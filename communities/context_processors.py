@@ -2,6 +2,10 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from . import hooks
+from .policy import policy_for
+from .selectors import notification_unread_count
+
 
 def nav(request):
     return {"nav": SimpleLazyObject(lambda: _nav(request.user))}
@@ -10,15 +14,15 @@ def nav(request):
 def _nav(user) -> dict:
     if not user.is_authenticated:
         return {"is_member": False, "is_moderator": False, "is_manager": False, "unread_count": 0, "queue_count": 0}
-    from communities.selectors import notification_unread_count
-    from microgroups.permissions import is_manager
-    from moderation.selectors import moderator_queue_count, user_is_moderator
-
-    moderator = user_is_moderator(user)
-    return {
+    policy = policy_for(user)
+    moderator = policy.is_moderator
+    state = {
         "is_member": True,
-        "is_manager": is_manager(user),
+        "is_manager": policy.is_manager,
         "is_moderator": moderator,
         "unread_count": notification_unread_count(user),
-        "queue_count": moderator_queue_count(user) if moderator else 0,
+        "queue_count": 0,
     }
+    for badges in hooks.nav_badges:  # moderation adds the queue count for moderators
+        state.update(badges(policy=policy))
+    return state
