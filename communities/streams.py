@@ -16,6 +16,7 @@ from collections.abc import Callable
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
 
 from . import hooks, pagecache
@@ -50,8 +51,9 @@ def feed_groups_for(user, pod_slug: str | None) -> list[str] | None:
         return None
     if pod_slug is None:
         return [COMMONS_GROUP]
-from . import hooks
-from .policy import policy_for
+    policy = policy_for(user)
+    pod = hooks.pod_rules.get().find(pod_slug)
+    if pod is None or not policy.can_know_pod(pod) or not policy.can_read_pod(pod):
         return None
     groups = [pod_group(pod.pk)]
     if policy.is_manager or pod.pk in policy.pods.trusted_pod_ids:
@@ -160,6 +162,5 @@ def _close_on_logout(sender, request, user, **kwargs) -> None:
 
 
 def connect_signals() -> None:
-    from django.contrib.auth.signals import user_logged_out
 
     user_logged_out.connect(_close_on_logout, dispatch_uid="communities.streams.close_on_logout")

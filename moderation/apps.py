@@ -10,7 +10,6 @@ class ModerationConfig(AppConfig):
 
     def ready(self):
         # Imported here, not at the top: they need the models, not yet loaded when this module is.
-        from .permissions import ContentChecks, ModerationRules
         from . import presenters  # noqa: F401  (registers how queue events become frames)
         from .permissions import ContentChecks, ModerationRules
         from .rules import flush_after_request

@@ -5,17 +5,13 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from microgroups.permissions import check_can_post_in_pod, is_manager
-from moderation.checks import content_check, content_check_record
-
 from .. import hooks
 from ..hooks import content_check, content_check_record
 from ..models import Comment, ContentStatus, NotificationKind, Post
 from ..policy import check_can_act, check_can_post_in_pod, check_can_read_post, is_manager
 from ..streams import emit, post_groups
 from .counters import bump, hot_score_expression
-from ..policy import check_can_act, check_can_post_in_pod, check_can_read_post, is_manager
-from ..streams import broadcast, post_groups
+from .notifications import notification_create
 from .posts import clean_body, has_links, notify_mentions, render_body, sentiment_of
 
 
@@ -66,7 +62,6 @@ def comment_published_effects(*, comment: Comment) -> None:
 
 def _notify_replies(comment: Comment) -> set[int]:
     """The parent comment's author hears about a reply; the post's author about any comment."""
-    from .notifications import notification_create
 
     post, actor, notified = comment.post, comment.author, set()
     url = comment.get_absolute_url()

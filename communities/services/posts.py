@@ -18,14 +18,10 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from microgroups.models import Pod
-from microgroups.permissions import check_can_post_in_pod, is_manager
-from moderation.checks import content_check, content_check_record
-
-from .. import hooks
-from ..models import ContentStatus, Notification, NotificationKind, Post, PostImage, PostRevision, Tag
 from .. import hooks
 from ..hooks import content_check, content_check_record
+from ..models import ContentStatus, Notification, NotificationKind, Post, PostImage, PostRevision, Tag
+from ..policy import can_read_post, check_can_act, check_can_post_in_pod, is_manager
 from ..ranking import hot_score
 from ..rendering import extract_hashtags, extract_mentions, render_markdown
 from ..streams import broadcast, emit, post_groups
@@ -88,10 +84,6 @@ def post_save_new(*, author, body: str, pod=None, audience: str = Post.Audience.
         hot_score=hot_score(reaction_count=0, comment_count=0, created_at=created_at),
     )
     post.tags.set(topic_tags_for(body, tags))
-from ..streams import broadcast, post_groups
-from .counters import bump, pod_model
-from .notifications import notification_create
-from .polls import poll_attach, poll_spec_validate
     hooks.contribution(member_id=post.author_id, pod_id=post.pod_id, at=created_at)
     return post
 
@@ -124,7 +116,6 @@ def post_create(*, actor, pod=None, body: str, audience: str = Post.Audience.EVE
                 tags=(), image_alt: str = "") -> Post:
     """Publish (or hold for review) a post. Raises ValidationError (field errors, ContentBlocked)
     or PermissionDenied / Http404 from the place checks; nothing is saved when it raises."""
-    from .polls import poll_attach, poll_spec_validate
 
     body = clean_body(body)
     images = list(images or [])
@@ -239,7 +230,6 @@ def post_edit(*, actor, post: Post, body: str) -> Post:
 
 def _unpublished(post: Post) -> None:
     if post.pod_id:
-        from .counters import bump
 
         pod_model().objects.filter(pk=post.pod_id).update(post_count=bump("post_count", -1))
     broadcast(post_groups(post), {"type": "post.remove", "id": post.pk})

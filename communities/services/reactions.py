@@ -3,11 +3,9 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from django.template.loader import render_to_string
 from .. import hooks
 from ..models import Comment, ContentStatus, Post, Reaction, ReactionKind
 from ..policy import check_can_act, check_can_read_post, pod_roles
-from ..streams import broadcast, post_groups
 from ..streams import emit, post_groups
 from .counters import bump, hot_score_expression
 from .notifications import notification_reaction

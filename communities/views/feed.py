@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
 
-from .. import hooks
+from .. import hooks, pagecache, presenters
 from ..forms import PostForm
 from ..models import ContentStatus
 from ..selectors import TOP_WINDOWS, feed, pinned_posts, species_options
@@ -35,7 +35,7 @@ def _feed_response(request, *, following: bool, composer=None, status: int = 200
     params = _feed_params(request)
     page = feed(user=request.user, cursor=request.GET.get("cursor"), following_only=following,
                 exclude_pinned=not following, **params)
-    impressions_record(user=request.user, posts=page.posts)  # metrics: only what this member was shown
+    hooks.shown(user=request.user, posts=page.posts)  # metrics: only what this member was shown
     qs = urlencode({k: v for k, v in {"sort": page.sort, "t": params["top_window"] if page.sort == "top" else "",
                                       "topic": params["topic"], "species": params["species"]}.items() if v})
     ctx = {"page": page, "filter_qs": qs, "topic": params["topic"] or "", "species": params["species"] or ""}

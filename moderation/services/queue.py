@@ -10,9 +10,8 @@ from django.http import Http404
 from django.utils import timezone
 
 from communities.models import ContentStatus, Post
-from communities.streams import broadcast, emit
 from communities.policy import check_can_moderate_item, managers_q, readers_of
-from communities.streams import broadcast
+from communities.streams import broadcast, emit
 from microgroups.models import Membership, Pod
 
 from ..models import ModeratorAssignment, QueueItem, ScopeKind
