@@ -11,7 +11,6 @@ case "${1:-}" in
   deps)
     venv="${2:?usage: deploy/build.sh deps VENV}"
     "${PYTHON:-python3.11}" -m venv "$venv"
-    "$venv/bin/pip" install --quiet --upgrade pip
     # The [project] dependencies (not the dev ones), at the versions requirements.lock pins.
     "$venv/bin/python" -c 'import tomllib; print("\n".join(tomllib.load(open("pyproject.toml", "rb"))["project"]["dependencies"]))' \
       > "$venv/requirements.txt"

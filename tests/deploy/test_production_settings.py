@@ -33,7 +33,8 @@ def test_every_missing_variable_is_named_on_the_same_line():
 
 
 def test_cache_url_defaults_to_redis_url_and_may_differ():
-    code = "from django.conf import settings as s; import json; print(json.dumps([s.CACHES['default'].get('LOCATION'), s.CELERY_BROKER_URL]))"
+    code = ("from django.conf import settings as s; import json; "
+            "print(json.dumps([s.CACHES['default'].get('LOCATION'), s.CELERY_BROKER_URL]))")
     same = run_production(code, **GOOD, REDIS_URL="redis://broker:6379/0")
     assert json.loads(same.stdout) == ["redis://broker:6379/0", "redis://broker:6379/0"]
     apart = run_production(code, **GOOD, REDIS_URL="redis://broker:6379/0", CACHE_URL="redis://cache:6379/0")
@@ -42,7 +43,8 @@ def test_cache_url_defaults_to_redis_url_and_may_differ():
 
 def test_static_files_are_hashed_compressed_and_served_immutable(tmp_path):
     root = tmp_path / "static"
-    collect = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"], cwd=settings.BASE_DIR,
+    collect = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+                             cwd=settings.BASE_DIR,
                              env={"PATH": "/usr/bin:/bin", "HOME": "/tmp", "VAR_DIR": "/tmp/pc-test-var",
                                   "DJANGO_SETTINGS_MODULE": "petcommunity.settings.production",
                                   "STATIC_ROOT": str(root), **GOOD}, capture_output=True, text=True, timeout=300)

@@ -43,8 +43,9 @@ def test_settings_scale_every_beat_entry_from_the_environment():
 
 
 def test_only_the_test_settings_run_tasks_eagerly():
-    assert settings.CELERY_TASK_ALWAYS_EAGER == (not settings.REDIS_URL)
-    code = "import django; django.setup(); from django.conf import settings as s; print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)"
+    assert settings.CELERY_TASK_ALWAYS_EAGER is not bool(settings.REDIS_URL)
+    code = ("import django; django.setup(); from django.conf import settings as s; "
+            "print(s.CELERY_TASK_ALWAYS_EAGER, s.CELERY_BROKER_URL)")
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "DJANGO_SETTINGS_MODULE": "petcommunity.settings.dev",
            "VAR_DIR": "/tmp/pc-test-var"}
     done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
