@@ -6,7 +6,7 @@ class CommunitiesConfig(AppConfig):
     verbose_name = "Members and the Commons"
 
     def ready(self):
-        from . import streams
+        from . import streams  # not at the top: it needs the models, not yet loaded when this module is
 
         streams.connect_signals()  # logout closes that session's websockets (a decoupled concern)
         from . import presenters  # noqa: F401  (registers how stream events become frames)

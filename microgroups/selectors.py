@@ -23,6 +23,8 @@ from .models import (
     PodSuggestion,
     WaitlistEntry,
 )
+from .services.ladder import ladder_stats, next_rung_needs, thresholds
+from .services.membership import OFFER_HOURS, is_banned
 
 DISCOVER_PAGE_SIZE = 24
 
@@ -168,7 +170,6 @@ class PodPage:
 
 def pod_page(*, user, pod: Pod) -> PodPage:
     """Everything around the feed on the pod page; who is in the pod only for those who may read it."""
-    from .services.membership import OFFER_HOURS, is_banned
 
     readable = can_read_pod(user, pod)
     roles = pod_roles(user)
@@ -195,7 +196,6 @@ def pod_page(*, user, pod: Pod) -> PodPage:
 
 
 def rung_progress(membership: Membership) -> RungProgress:
-    from .services.ladder import ladder_stats, next_rung_needs, thresholds
 
     now = timezone.now()
     stats = ladder_stats(membership.pod, [membership.member_id], now=now)[membership.member_id]

@@ -35,6 +35,6 @@ def content_check(*, actor, pod, kind: str, body: str, has_links: bool, has_imag
 
 
 def content_check_record(*, outcome: CheckOutcome, post=None, comment=None) -> None:
-    from .rules import record_hits
+    from .rules import record_hits  # as above: the engine imports this module for CheckOutcome
 
     record_hits(outcome=outcome, post=post, comment=comment)

@@ -11,6 +11,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
+from .rulekinds import describe
+
 
 class ScopeKind(models.TextChoices):
     COMMONS = "commons", "Commons"
@@ -42,7 +44,7 @@ class ScopedModel(models.Model):
 
     @property
     def scope_key(self) -> str:
-        from .scopes import scope_key
+        from .scopes import scope_key  # scopes builds on these models, so the models reach it late
 
         return scope_key(self.scope_kind, self.region_id, self.pod_id)
 
@@ -118,7 +120,6 @@ class Rule(ScopedModel):
 
     @property
     def summary(self) -> str:
-        from .rulekinds import describe
 
         return describe(self.kind, self.settings)
 

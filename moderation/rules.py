@@ -28,6 +28,7 @@ from .checks import CheckOutcome, ContentBlocked
 from .models import Mute, Rule, RuleHit, RulesVersion, ScopeKind
 from .rulekinds import ACTION_STRICTNESS, MATCH_TIMEOUT, SCAN_MAX, compile_pattern, effective_seconds
 from .scopes import Scope, moderator_scopes, region_place_ids, scope_for_pod
+from .services.queue import queue_item_for_rules
 
 GENERATION_KEY = "moderation:rules:generation"
 ROWS_TTL = 24 * 3600
@@ -356,6 +357,5 @@ def record_hits(*, outcome, post=None, comment=None) -> None:
         for h in outcome.hits
     ])
     if outcome.status == ContentStatus.HELD or outcome.flagged:
-        from .services.queue import queue_item_for_rules
 
         queue_item_for_rules(post=post, comment=comment, outcome=outcome)

@@ -58,6 +58,7 @@ def announcement_create(*, actor, body: str, segment: dict | None = None, pin: b
     post_published_effects(post=post, broadcast_card=False)
     notification_bulk_create(recipients=recipients, kind=NotificationKind.ANNOUNCEMENT, actor=actor, post=post,
                              verb=f"Announcement from {actor.name}: {post.excerpt}", url=post.get_absolute_url())
+    # tasks (entry points) import the services at the top; a service queues one by name at call time
     from ..tasks import send_announcement_emails
 
     send_announcement_emails.delay_on_commit(post.pk)

@@ -43,6 +43,7 @@ def push_unread(user_ids: Iterable[int]) -> None:
 def _after_create(notification: Notification, recipient) -> None:
     push_unread([recipient.pk])
     if wants_email(recipient, notification.kind):
+        # tasks (entry points) import the services at the top; a service queues one by name at call time
         from ..tasks import send_notification_email
 
         send_notification_email.delay_on_commit(notification.pk)

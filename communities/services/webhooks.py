@@ -59,6 +59,7 @@ def webhooks_emit(event: str, *, pod, key, payload_builder: Callable[[], dict],
     membership id…); the same (event, key) never delivers twice to a hook. `payload_builder` runs
     only when some hook listens. Returns the ids of new deliveries.
     """
+    # tasks (entry points) import the services at the top; a service queues one by name at call time
     from ..tasks import webhook_deliver
 
     if trusted or event not in EVENTS:
@@ -124,6 +125,7 @@ def _refusal(delivery: WebhookDelivery) -> str:
 def webhook_deliveries_retry(*, actor, delivery_ids: list[int]) -> list[int]:
     """A manager's "try again now": failed and given-up deliveries start over. They are queued after
     commit like every other delivery, so a broker outage parks them in the outbox instead of losing them."""
+    # tasks (entry points) import the services at the top; a service queues one by name at call time
     from ..tasks import webhook_deliver
 
     if not is_manager(actor):

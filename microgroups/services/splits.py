@@ -19,6 +19,7 @@ from communities.models import Pet, Place, Tag
 from ..models import Membership, Pod, WaitlistEntry
 from ._common import check_steward, notify
 from .invites import invite_create
+from .pods import pod_create
 
 MIN_GROUP = 3
 MAX_GROUPS = 4
@@ -157,7 +158,6 @@ def _child_slug(pod: Pod, label: str) -> str:
 def split_confirm(*, actor, pod: Pod, basis: str, fingerprint: str) -> list[Pod]:
     """Create the child pods, invite each person to the one that fits (a single-use invite bound to
     them, and a notification), and keep the parent as an umbrella listing its children."""
-    from .pods import pod_create
 
     check_steward(actor, pod)
     locked = Pod.objects.select_for_update().get(pk=pod.pk)
