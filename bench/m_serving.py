@@ -1,4 +1,4 @@
-"""(7) The serving shape: the same pages under ASGI (uvicorn workers, as deployed) and under WSGI
+"""(8) The serving shape: the same pages under ASGI (uvicorn workers, as deployed) and under WSGI
 (gunicorn, gthread workers), 2 processes each, measured back to back in every round.
 
 Websockets need ASGI either way; the question is only whether plain HTTP pages are faster when Django's
@@ -11,7 +11,7 @@ from . import procs, wrk
 from .context import Figure
 from .stats import ratios
 
-S7 = "7 Serving shape"
+S8 = "8 Serving shape"
 CONNECTIONS = (8, 2)
 
 
@@ -53,13 +53,13 @@ def measure(ctx) -> list[Figure]:
     out = []
     for name in variants:
         asgi, wsgi = runs[("asgi", name, 8)], runs[("wsgi", name, 8)]
-        out.append(Figure(f"serving.{name}.wsgi_vs_asgi", S7, f"{LABELS[name]}: WSGI ÷ ASGI, req/s (c=8)", "×",
+        out.append(Figure(f"serving.{name}.wsgi_vs_asgi", S8, f"{LABELS[name]}: WSGI ÷ ASGI, req/s (c=8)", "×",
                           ratios([r["rps"] for r in wsgi], [r["rps"] for r in asgi])))
         for kind, rs in (("asgi", asgi), ("wsgi", wsgi)):
-            out.append(Figure(f"serving.{name}.{kind}.rps", S7, f"{LABELS[name]} under {kind.upper()}: req/s (c=8)",
+            out.append(Figure(f"serving.{name}.{kind}.rps", S8, f"{LABELS[name]} under {kind.upper()}: req/s (c=8)",
                               "req/s", [r["rps"] for r in rs]))
         for kind in ("asgi", "wsgi"):
             rs = runs[(kind, name, 2)]
-            out.append(Figure(f"serving.{name}.{kind}.p99", S7, f"{LABELS[name]} under {kind.upper()}: p99 (c=2)",
+            out.append(Figure(f"serving.{name}.{kind}.p99", S8, f"{LABELS[name]} under {kind.upper()}: p99 (c=2)",
                               "ms", [r["p99_ms"] for r in rs]))
     return out

@@ -114,13 +114,13 @@ def main() -> int:
 
     size = datagen.SIZES[args.size]
     print(f"PetCommunity benchmarks, size {size.name} (open files limit {fds})", flush=True)
-    dataset = datagen.ensure(size, rebuild=args.rebuild)
+    only = [m for m in args.only.split(",") if m] or MODULES
+    dataset = datagen.ensure(size, rebuild=args.rebuild, rollups="dashboards" in only)
     if args.data_only:
         return 0
     from bench import machine, report
     from bench.context import Context
 
-    only = [m for m in args.only.split(",") if m] or MODULES
     ctx = Context(size=size, quick=args.quick, rounds=args.rounds or (3 if args.quick else 5), modules=only,
                   full=only == MODULES)
     results = {"size": size.name, "quick": args.quick, "machine": machine.describe(), "dataset": dataset}
