@@ -9,6 +9,14 @@ from .stats import summary
 
 S7 = "7 Discovery"
 VIEWERS = 50
+SEARCHES = {  # /search/ as a signed-in member: ranked posts, the other scopes counted on the same page
+    "one word": {"q": "dog"},
+    "two words": {"q": "senior cat"},
+    "phrase and exclusion": {"q": '"vet visit" -cat'},
+    "comments": {"q": "walk", "scope": "comments"},
+    "pods": {"q": "senior", "scope": "pods"},
+}
+SEARCH_TARGET_MS = 50
 DIRECTORY_FILTERS = {
     "no filter": {},
     "species + need": {"species": "dog", "needs": "senior"},
@@ -47,6 +55,27 @@ def measure(ctx) -> list[Figure]:
         path = "/members/" + (f"?{urlencode(params)}" if params else "")
         specs = [{"method": "GET", "path": path, "headers": s} for s in sessions]
         out.append(_p95(ctx, f"disc.dir.{label}", f"Member directory, {label}", specs))
+    out += _search(ctx, sessions)
+    return out
+
+
+def _search(ctx, sessions) -> list[Figure]:
+    """Search p95 per query shape (target on PostgreSQL). Bulk-loaded data has no stored vectors yet,
+    so the index is rebuilt first, as `manage.py search_reindex` would after a restore."""
+    try:
+        from search.documents import documents_rebuild
+    except ImportError as exc:
+        return [skipped("disc.search", S7, "Search", str(exc))]
+    began = time.monotonic()
+    documents_rebuild()
+    out = [Figure("disc.search_reindex", S7, "Search index rebuild (every post and comment)", "s",
+                  [time.monotonic() - began])]
+    for label, params in SEARCHES.items():
+        specs = [{"method": "GET", "path": f"/search/?{urlencode(params)}", "headers": s} for s in sessions]
+        figure = _p95(ctx, f"disc.search.{label}", f"Search, {label}", specs)
+        figure.target = f"≤ {SEARCH_TARGET_MS} ms"
+        figure.passed = bool(figure.values) and summary(figure.values)["median"] <= SEARCH_TARGET_MS
+        out.append(figure)
     return out
 
 
