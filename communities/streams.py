@@ -108,6 +108,7 @@ def emit(groups: list[str], event: dict) -> None:
     """Services record an event (ids, no HTML); after commit the registered presenter turns it into the
     frame every group gets, rendered once whatever the number of groups. A rollback sends nothing."""
     groups = list(groups)
+    pagecache.bump(*pagecache.places_for_frame(groups, event))  # the shared pages showing it, too
 
     def send():
         present = _presenters.get(event["type"])

@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import hooks
+from .. import hooks, pagecache
 from ..models import Follow, Notification, Pet, User
 from ..policy import is_manager
 from ..streams import close_streams
@@ -61,6 +61,7 @@ def account_delete(*, actor: User, member: User | None = None) -> User:
     member.deleted_at = now
     member.set_unusable_password()
     member.save()
+    pagecache.bump(pagecache.POLICY)  # their name is gone from every shared page that showed it
     return member
 
 

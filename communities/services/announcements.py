@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from .. import pagecache
 from ..hooks import content_check, content_check_record
 from ..models import AnnouncementRecipient, ContentStatus, NotificationKind, Post
 from ..policy import is_manager
@@ -27,12 +28,14 @@ def post_pin(*, actor, post: Post) -> None:
     if post.pod_id is not None or post.status != ContentStatus.PUBLISHED:
         raise ValidationError("Only published Commons posts can be pinned.")
     Post.objects.filter(pk=post.pk).update(pinned_at=timezone.now())
+    pagecache.bump_post(post)
 
 
 @transaction.atomic
 def post_unpin(*, actor, post: Post) -> None:
     check_is_manager(actor)
     Post.objects.filter(pk=post.pk).update(pinned_at=None)
+    pagecache.bump_post(post)
 
 
 @transaction.atomic

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from .. import hooks
+from .. import hooks, pagecache
 from ..hooks import content_check, content_check_record
 from ..models import ContentStatus, Notification, NotificationKind, Post, PostImage, PostRevision, Tag
 from ..policy import can_read_post, check_can_act, check_can_post_in_pod, is_manager
@@ -218,6 +218,7 @@ def post_edit(*, actor, post: Post, body: str) -> Post:
     post.body_html, _ = render_body(post.body)
     post.sentiment, post.edited_at, post.status = sentiment_of(post.body), timezone.now(), new_status
     post.save(update_fields=["body", "body_html", "sentiment", "edited_at", "status"])
+    pagecache.bump_post(post)
     post.tags.set(topic_tags_for(post.body, [t for t in post.tags.all() if t.kind != Tag.Kind.TOPIC]))
     content_check_record(outcome=outcome, post=post)
     if was_published and post.status != ContentStatus.PUBLISHED:

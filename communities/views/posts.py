@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
 
-from .. import hooks
+from .. import hooks, pagecache
 from ..forms import AnnouncementForm, CommentForm, PostEditForm, ReactionForm
 from ..models import Comment, Poll, Post
 from ..policy import check_can_read_post, is_manager
@@ -57,6 +57,11 @@ def _detail(request, post: Post, *, comment_form=None, vote_errors=None, status:
 
 
 def post_detail(request, post_id: int):
+    return pagecache.cached_page(request, [pagecache.post(post_id), pagecache.POLICY],
+                                 lambda: _post_detail(request, post_id))
+
+
+def _post_detail(request, post_id: int):
     post = _readable_post(request, post_id)
     hooks.shown(user=request.user, posts=[post])  # metrics: read check passed; held posts are skipped
     return _detail(request, post)

@@ -8,6 +8,7 @@ from django.db.models import Count, F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from communities import pagecache
 from communities.policy import can_steward, check_can_act, is_manager
 from communities.rendering import render_markdown
 from communities.streams import close_streams, pod_group
@@ -113,6 +114,8 @@ def pod_update(*, actor, pod: Pod, tags=None, **changes) -> Pod:
     for f in DETAIL_FIELDS:
         setattr(locked, f, values[f])
     locked.save(update_fields=list(DETAIL_FIELDS))
+    # Who may read the pod may have changed (privacy): no shared anonymous page may outlive that.
+    pagecache.bump(pagecache.POLICY, pagecache.pod(locked.pk))
     if tags is not None:
         locked.tags.set(list(tags))
 

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
-from communities import hooks
+from communities import hooks, pagecache
 from communities.forms import PostForm
 from communities.selectors import TOP_WINDOWS, feed, pinned_posts
 from communities.services.posts import post_create
@@ -66,7 +66,8 @@ def render_pod(request, pod, *, composer=None, ack_form=None, status: int = 200)
 
 
 def pod_detail(request, slug: str):
-    return render_pod(request, pod_get_for(user=request.user, slug=slug))
+    pod = pod_get_for(user=request.user, slug=slug)
+    return pagecache.cached_page(request, [pagecache.pod(pod.pk), pagecache.POLICY], lambda: render_pod(request, pod))
 
 
 @login_required

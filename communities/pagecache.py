@@ -1,0 +1,131 @@
+"""Whole pages shared by every anonymous visitor: the Commons feed, open pods' feeds and post pages.
+
+Privacy by construction: only a request with no member behind it reads or fills an entry, and every
+anonymous visitor is the same viewer to the permission policy, so an entry holds exactly what any
+viewer of that key may see (never trusted-only or segmented content, which anonymous visitors cannot
+see at all). The key is the full path with its query string (sort, window, filters, cursor) and the
+versions of the places the page shows.
+
+A place's version is a counter in the cache, bumped after commit by every write that changes what the
+page shows: `streams.emit` and `streams.broadcast` bump the places of each feed event (a post published,
+removed or hidden, a comment, new reaction counts); the services whose writes no stream hears call `bump_post`
+(edit, pin) or bump `POLICY`, a place every page depends on (a pod's privacy, an account's deletion).
+A version that was evicted comes back as a fresh number, never as an old one, so an entry made under
+an earlier version cannot reappear. Entries also expire after `TTL` seconds, which bounds how stale a
+relative time ("3 minutes ago") or a periodically re-ranked hot order may get.
+
+Nothing is cached when the response would carry something of this visitor's: a flash message, a CSRF
+token (a form), a cookie being set, or any status but 200.
+"""
+
+import hashlib
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+
+TTL = 60
+HIT_HEADER = "X-Page-Cache"
+# Every shared page also depends on who may read what: a pod closing to the public, an account deleted.
+POLICY = "policy"
+
+
+def commons() -> str:
+    return "commons"
+
+
+def pod(pod_id: int) -> str:
+    return f"pod.{pod_id}"
+
+
+def post(post_id: int) -> str:
+    return f"post.{post_id}"
+
+
+def places_for_frame(groups: list[str], frame: dict) -> list[str]:
+    """The places a live-feed event or frame (communities.streams) changes: its feeds, and the post it is
+    about."""
+    places = []
+    for group in groups:
+        if group == "feed.commons":
+            places.append(commons())
+        elif group.startswith("feed.pod."):
+            places.append(pod(int(group.split(".")[2])))
+    kind = str(frame.get("type", ""))
+    post_id = frame.get("post_id") if kind.startswith("comment.") else frame.get("id")
+    if kind.startswith(("post.", "comment.")) and post_id:
+        places.append(post(post_id))
+    return places
+
+
+def places_of(post_obj) -> list[str]:
+    """The pages a post appears on: its feed and its own page."""
+    return [commons() if post_obj.pod_id is None else pod(post_obj.pod_id), post(post_obj.pk)]
+
+
+def _version_key(place: str) -> str:
+    return f"pv:{place}"
+
+
+def _versions(places: list[str]) -> list[int]:
+    keys = [_version_key(p) for p in places]
+    found = cache.get_many(keys)
+    missing = {k: time.time_ns() for k in keys if k not in found}
+    for key, value in missing.items():
+        cache.add(key, value, timeout=None)
+    if missing:
+        found |= cache.get_many(list(missing))
+    return [found.get(k, 0) for k in keys]
+
+
+def _bump_now(places: list[str]) -> None:
+    for place in places:
+        key = _version_key(place)
+        try:
+            cache.incr(key)
+        except ValueError:  # evicted or never read: a number no entry was made under
+            cache.set(key, time.time_ns(), timeout=None)
+
+
+def bump(*places: str) -> None:
+    """After the surrounding transaction commits (a rollback changes no page), invalidate `places`."""
+    places = [p for p in places if p]
+    if places:
+        transaction.on_commit(lambda: _bump_now(places))
+
+
+def bump_post(post_obj) -> None:
+    bump(*places_of(post_obj))
+
+
+def _eligible(request) -> bool:
+    from django.contrib.messages import get_messages
+
+    if request.method != "GET" or request.user.is_authenticated or getattr(request, "htmx", False):
+        return False
+    return not len(get_messages(request))  # a flash message is this visitor's (len() does not consume it)
+
+
+def _page_key(request, places: list[str], versions: list[int]) -> str:
+    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()[:32]
+    return "page:" + ":".join(f"{p}={v}" for p, v in zip(places, versions, strict=True)) + ":" + path
+
+
+def cached_page(request, places: list[str], render):
+    """The shared page for `places` if this request may have it, else `render()`'s response (stored for
+    the next anonymous visitor when nothing in it is this visitor's)."""
+    if not _eligible(request):
+        return render()
+    key = _page_key(request, places, _versions(places))
+    hit = cache.get(key)
+    if hit is not None:
+        response = HttpResponse(hit[0], content_type=hit[1])
+        response[HIT_HEADER] = "hit"
+        return response
+    response = render()
+    if (response.status_code == 200 and not response.streaming and not response.cookies
+            and getattr(response, "is_rendered", True) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
+        cache.set(key, (response.content, response["Content-Type"]), timeout=TTL)
+        response[HIT_HEADER] = "miss"
+    return response
