@@ -9,7 +9,7 @@ PORT ?= 8000
 SIZE ?= S
 export DJANGO_SETTINGS_MODULE ?= petcommunity.settings.dev
 
-.PHONY: run test test-services test-browser browser lint bench load install worker beat clean
+.PHONY: run test test-services test-browser browser vnu lighthouse lint bench load install worker beat clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is needed (looked for $(PYTHON))"; exit 1; }
@@ -54,8 +54,27 @@ test-services: $(STAMP) browser
 	DJANGO_SETTINGS_MODULE=petcommunity.settings.test $(VENV)/bin/pytest -n 2 --dist loadgroup -m "not browser" $(PYTEST_ARGS)
 	DJANGO_SETTINGS_MODULE=petcommunity.settings.test $(VENV)/bin/pytest -n 2 -m browser $(PYTEST_ARGS)
 
+# The Nu HTML checker (vnu-jar, run with the system Java) and Lighthouse, from npm into git-ignored
+# node_modules/.tools; the journeys validate every page they check.
+TOOLS := node_modules/.tools
+VNU_JAR := $(TOOLS)/vnu/node_modules/vnu-jar/build/dist/vnu.jar
+$(VNU_JAR):
+	@command -v java >/dev/null 2>&1 || { echo "Java is needed for the Nu HTML checker (apt-get install default-jre-headless)"; exit 1; }
+	npm install --silent --no-save --no-audit --no-fund --prefix $(TOOLS)/vnu vnu-jar@26.9.27
+
+vnu: $(VNU_JAR)
+
+LIGHTHOUSE_BIN := $(TOOLS)/lighthouse/node_modules/.bin/lighthouse
+$(LIGHTHOUSE_BIN):
+	npm install --silent --no-save --no-audit --no-fund --prefix $(TOOLS)/lighthouse lighthouse@13.5.0
+
+# Lighthouse on /, a post, /pods/ and a pod page, signed out and signed in (tests/browser/test_lighthouse.py).
+lighthouse: $(STAMP) browser $(LIGHTHOUSE_BIN)
+	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=petcommunity.settings.test LIGHTHOUSE=1 \
+		$(VENV)/bin/pytest -s tests/browser/test_lighthouse.py $(PYTEST_ARGS)
+
 # Browser journeys drive Debian's Chromium (Playwright's own browser download does not work here).
-browser:
+browser: vnu
 	@test -x /usr/bin/chromium || { echo "installing Chromium from the Debian packages"; \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >/dev/null \
 		|| { echo "Chromium is missing: run 'apt-get install chromium' as root"; exit 1; }; }

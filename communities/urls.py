@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import account, feed, notifications, people, posts, stream
+from .views import account, feed, notifications, people, posts, site, stream
 
 app_name = "communities"
 
@@ -25,6 +25,8 @@ urlpatterns = [
     path("notifications/preferences/", notifications.preferences, name="notification_preferences"),
     path("notifications/<int:notification_id>/", notifications.notification_open, name="notification_open"),
     path("members/", people.directory, name="directory"),
+    path("sitemap.xml", site.sitemap, name="sitemap"),
+    path("robots.txt", site.robots, name="robots"),
     path("members/<str:username>/", people.profile, name="profile"),
     path("notifications/", notifications.notifications, name="notifications"),
     path("welcome/", people.onboarding, name="onboarding"),

@@ -27,3 +27,9 @@ def initials(name) -> str:
         return "?"
     letters = words[0][0] + (words[-1][0] if len(words) > 1 else words[0][1:2])
     return letters.upper()
+
+
+@register.filter
+def canonical_url(request) -> str:
+    """The page's absolute URL without its query string (sort orders and cursors are the same page)."""
+    return request.build_absolute_uri(request.path)

@@ -2,6 +2,8 @@
  * 1. form[data-confirm] (or a submit button with data-confirm) asks before submitting.
  * 2. <time datetime> shows the member's local time ("5 minutes ago" under a day).
  * 3. [data-stream="/ws/..."] live streams over WebSocket with reconnect + HTTP catch-up.
+ * 4. An error summary ([data-error-summary]) takes the focus after a failed submit.
+ * 5. A picture chosen in a file input shows as a preview before upload.
  */
 (function () {
   'use strict';
@@ -241,12 +243,42 @@
     streams.forEach(function (s) { if (!s.ws) { clearTimeout(s.timer); s.delay = 1000; connect(s); } });
   });
 
+  /* ---------- 4. Failed submits: focus the error summary at the top of the form ---------- */
+  function focusErrors(scope) {
+    var summary = (scope || doc).querySelector('[data-error-summary]');
+    if (summary) summary.focus();
+  }
+
+  /* ---------- 5. Image previews before upload ---------- */
+  // Chosen pictures show as thumbnails under their file input, before anything is sent.
+  doc.addEventListener('change', function (e) {
+    var input = e.target;
+    if (!input.matches || !input.matches('input[type="file"]')) return;
+    var box = input.parentNode.querySelector('.upload-preview');
+    if (!box) {
+      box = doc.createElement('div');
+      box.className = 'upload-preview';
+      box.setAttribute('aria-live', 'polite');
+      input.insertAdjacentElement('afterend', box);
+    }
+    box.querySelectorAll('img').forEach(function (img) { URL.revokeObjectURL(img.src); });
+    box.textContent = '';
+    Array.prototype.forEach.call(input.files || [], function (file) {
+      if (!/^image\//.test(file.type)) return;
+      var img = doc.createElement('img');
+      img.src = URL.createObjectURL(file);
+      img.alt = 'Preview of ' + file.name;
+      box.appendChild(img);
+    });
+  });
+
   function init() {
+    focusErrors(doc);
     localizeTimes(doc);
     setupStreams(doc);
     setInterval(function () { localizeTimes(doc); }, 60000);
     // Content swapped in by htmx: localize times, start any new streams.
-    doc.addEventListener('htmx:load', function (e) { localizeTimes(e.target); setupStreams(e.target); });
+    doc.addEventListener('htmx:load', function (e) { localizeTimes(e.target); setupStreams(e.target); focusErrors(e.target); });
     // A rate limit (429) answers with a short notice: show it (htmx skips 4xx bodies by default);
     // the server's HX-Reswap puts it next to what was clicked.
     doc.addEventListener('htmx:beforeSwap', function (e) {

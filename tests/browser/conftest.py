@@ -7,8 +7,10 @@ channel layer and the locmem mail outbox (pytest-django's live_server is WSGI: n
 import os
 import re
 import socket
+import subprocess
 import threading
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -20,6 +22,9 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 AXE = Path(__file__).resolve().parents[2] / "static" / "vendor" / "axe-core" / "axe.min.js"
+# The Nu HTML checker (npm vnu-jar), installed by `make vnu` into the git-ignored node_modules/.
+VNU = (Path(__file__).resolve().parents[2] / "node_modules" / ".tools" / "vnu" / "node_modules" / "vnu-jar"
+       / "build" / "dist" / "vnu.jar")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -137,13 +142,74 @@ def browser():
         b.close()
 
 
+@pytest.fixture(scope="session")
+def nu_checker():
+    """The Nu HTML checker as a local HTTP service, one per test process (a JVM start costs seconds)."""
+    if not VNU.exists():
+        pytest.fail(f"the Nu HTML checker is missing at {VNU}: run `make vnu` (npm vnu-jar)")
+    port = _free_port()
+    # C1-only JIT and the serial collector: a quicker start for a short-lived service.
+    proc = subprocess.Popen(["java", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xss4m", "-Xmx384m",
+                             "-cp", str(VNU), "nu.validator.servlet.Main", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/?out=json"
+    deadline = time.monotonic() + 300  # a loaded CI machine can take a minute or more
+    while True:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2).close()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                pytest.fail("the Nu HTML checker did not start")
+            time.sleep(0.3)
+    _nu["url"] = url
+    yield url
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+_nu = {}
+_documents = {}
+
+
+def _keep_document(key):
+    def keep(response):
+        if response.request.resource_type == "document" and response.frame.parent_frame is None:
+            _documents[key] = response
+    return keep
+
+
+def nu_errors(html: str) -> list[str]:
+    """Errors (not warnings) the Nu checker finds in a document."""
+    import json
+
+    request = urllib.request.Request(_nu["url"], data=html.encode(), method="POST",  # noqa: S310 - loopback http
+                                     headers={"Content-Type": "text/html; charset=utf-8"})
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        messages = json.load(response)["messages"]
+    return [f"line {m.get('lastLine')}: {m['message']} [{m.get('extract', '').strip()[:80]}]"
+            for m in messages if m["type"] in ("error", "non-document-error")]
+
+
+def assert_valid_html(page):
+    """The HTML the server sent for the page's current document has no Nu checker error."""
+    response = _documents.get(id(page))
+    if response is None or response.url != page.url or response.status >= 300:
+        return
+    if "text/html" not in (response.headers.get("content-type") or ""):
+        return
+    errors = nu_errors(response.text())
+    assert errors == [], f"invalid HTML on {page.url}: {errors[:10]}"
+
+
 @pytest.fixture(params=["desktop", "phone"])
 def viewport(request):
     return request.param
 
 
 @pytest.fixture
-def new_page(browser, asgi_server, viewport, request):
+def new_page(browser, asgi_server, viewport, request, nu_checker):
     """Pages in fresh contexts at the journey's viewport; a screenshot of each is saved at the end."""
     contexts = []
 
@@ -155,6 +221,8 @@ def new_page(browser, asgi_server, viewport, request):
             ctx.add_cookies([_session_cookie(user, asgi_server.url)])
         page = ctx.new_page()
         page.set_default_timeout(10_000)
+        # Keep each page's last document response: check_page validates the HTML as the server sent it.
+        page.on("response", _keep_document(id(page)))
         contexts.append((ctx, page))
         return page
 
@@ -164,6 +232,7 @@ def new_page(browser, asgi_server, viewport, request):
         try:
             page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{n}.png"), full_page=True)
         finally:
+            _documents.pop(id(page), None)
             ctx.close()
 
 
@@ -182,11 +251,11 @@ def _session_cookie(user, url):
 
 
 def assert_accessible(page):
-    """axe-core on the current page: no violations of impact serious or critical."""
+    """axe-core on the current page: no violations of any impact, with WCAG 2.2's target size (24 px) on."""
     page.add_script_tag(path=str(AXE))
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-           for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations'],"
+                           " rules: {'target-size': {enabled: true}}})")
+    bad = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in result["violations"]]
     assert bad == [], f"accessibility violations on {page.url}: {bad}"
 
 
@@ -252,6 +321,25 @@ def tab_to(page, locator, *, limit=80):
     raise AssertionError(f"{locator} is not reachable with Tab within {limit} presses")
 
 
+def open_menu(page):
+    """On phones the main navigation sits behind the header's Menu button (a <details>); open it."""
+    menu = page.locator("details.nav-menu")
+    if menu.locator("> summary").is_visible() and menu.get_attribute("open") is None:
+        menu.locator("> summary").click()
+
+
+def open_composer(page, *, keyboard=False):
+    """On phones the composer is collapsed behind "Write a post"; open it (by keyboard if asked)."""
+    toggle = page.locator("details.composer-toggle")
+    summary = toggle.locator("> summary")
+    if summary.is_visible() and toggle.get_attribute("open") is None:
+        if keyboard:
+            tab_to(page, summary)
+            page.keyboard.press("Enter")
+        else:
+            summary.click()
+
+
 _steps = {}
 
 
@@ -277,6 +365,7 @@ def assert_titled(page):
 def check_page(page):
     assert_no_horizontal_scroll(page)
     assert_titled(page)
+    assert_valid_html(page)
     assert_accessible(page)
     _step_screenshot(page)
 

@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from communities.models import Reaction
 from microgroups.services.pods import pod_create
-from tests.browser.conftest import check_page, off_loop, wait_for_streams
+from tests.browser.conftest import check_page, off_loop, open_composer, wait_for_streams
 from tests.factories import UserFactory, join
 
 pytestmark = [pytest.mark.browser]
@@ -31,6 +31,7 @@ def test_a_post_and_reactions_reach_the_other_member_live(new_page):
     reader.evaluate("window.__sameDocument = true")
     expect(reader.get_by_role("region", name="Posts")).to_contain_text("Nothing here yet")
 
+    open_composer(writer)
     writer.get_by_label("Your post").fill("Biscuit managed the whole park loop today!")
     writer.get_by_role("button", name="Post", exact=True).click()
     card = reader.locator("article.post-card", has_text="Biscuit managed the whole park loop")

@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 from communities.models import Comment, Post, Reaction
 from metrics.models import ActivityDay, Impression
 from metrics.services import metrics_backfill
-from tests.browser.conftest import check_page, make_manager
+from tests.browser.conftest import check_page, make_manager, open_menu
 from tests.factories import PodFactory, UserFactory, join
 
 pytestmark = [pytest.mark.browser]
@@ -60,6 +60,7 @@ def test_manager_switches_range_and_pod_sees_charts_and_tables_and_downloads_csv
     _community(today)
     page = new_page(boss)
     page.goto("/")
+    open_menu(page)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Metrics").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Broad vs micro")
     expect(page).to_have_title(re.compile("^Metrics"))

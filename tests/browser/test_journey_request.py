@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from communities.services.posts import post_create
 from microgroups.models import JoinRequest, Membership
 from microgroups.services.pods import pod_create
-from tests.browser.conftest import check_page, off_loop
+from tests.browser.conftest import check_page, off_loop, open_composer, open_menu
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser]
@@ -58,9 +58,11 @@ def test_member_asks_to_join_and_the_steward_approves_from_settings(new_page):
     expect(steward.get_by_role("main")).to_contain_text("No requests waiting")
     check_page(steward)
 
+    open_menu(member)
     member.get_by_role("link", name="Pods", exact=True).click()
     member.get_by_role("complementary").get_by_role("link", name="Reactive dogs in Leeds").click()
     expect(member.get_by_role("region", name="Posts")).to_contain_text("Quiet walking routes thread")
+    open_composer(member)
     expect(member.get_by_label("Your post")).to_be_visible()
     check_page(member)
     assert Membership.objects.get(pod=pod, member=cleo).status == "active"

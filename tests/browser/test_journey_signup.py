@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from communities.models import Tag
 from microgroups.models import Membership
 from microgroups.services.pods import pod_create
-from tests.browser.conftest import check_page, off_loop, tab_to
+from tests.browser.conftest import check_page, off_loop, open_composer, tab_to
 from tests.factories import TagFactory, UserFactory
 
 pytestmark = [pytest.mark.browser]
@@ -90,7 +90,8 @@ def test_new_visitor_signs_up_adds_a_pet_joins_a_matching_pod_and_posts(new_page
     expect(page.get_by_role("status")).to_contain_text("Welcome to Diabetic cats!")
     check_page(page)
 
-    # By keyboard: Tab to the composer, type, Tab to "Post" and press Enter.
+    # By keyboard: open the composer (collapsed on phones), Tab to it, type, Tab to "Post" and press Enter.
+    open_composer(page, keyboard=True)
     tab_to(page, page.get_by_label("Your post"))
     page.keyboard.type("Hello from Mochi and me! First week on insulin.")
     tab_to(page, page.get_by_role("button", name="Post", exact=True))

@@ -5,7 +5,7 @@ from playwright.sync_api import expect
 
 from communities.services.posts import post_create
 from microgroups.services.pods import pod_create
-from tests.browser.conftest import check_page, off_loop
+from tests.browser.conftest import check_page, off_loop, open_menu
 from tests.factories import UserFactory, join
 
 pytestmark = [pytest.mark.browser]
@@ -64,6 +64,7 @@ def test_a_non_member_gets_404_and_finds_the_unlisted_pod_nowhere(new_page):
     check_page(page)
 
     # The Commons feed and the members' profiles.
+    open_menu(page)
     page.get_by_role("link", name="Commons").click()
     feed = page.get_by_role("main")
     expect(feed).to_contain_text("Hello Commons from Wes")

@@ -7,7 +7,7 @@ from communities.models import Post
 from microgroups.services.pods import pod_create
 from moderation.scopes import COMMONS
 from moderation.services.rules import rule_create
-from tests.browser.conftest import check_page, make_manager, off_loop
+from tests.browser.conftest import check_page, make_manager, off_loop, open_composer
 from tests.factories import UserFactory, join
 
 pytestmark = [pytest.mark.browser]
@@ -38,6 +38,7 @@ def test_a_watched_word_blocks_the_post_and_keeps_the_text(new_page):
     dot, pod = off_loop(_setup)
     page = new_page(dot)
     page.goto("/")
+    open_composer(page)
     body = page.get_by_label("Your post")
     body.fill(TYPED)
     page.get_by_role("button", name="Post", exact=True).click()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from communities.models import Comment, Post, Reaction
 from microgroups.models import Membership
 from microgroups.services.pods import pod_create
-from tests.browser.conftest import assert_no_horizontal_scroll, off_loop
+from tests.browser.conftest import assert_no_horizontal_scroll, off_loop, open_composer
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.browser]
@@ -23,6 +23,7 @@ def test_post_react_comment_and_join_without_javascript(new_page):
     page = new_page(nell, javascript=False)
     page.goto("/")
     assert page.evaluate("() => document.documentElement.dataset.streams") is None  # app.js never ran
+    open_composer(page)  # a <details>: opens without JavaScript
     page.get_by_label("Your post").fill("No scripts here, just **bunnies**.")
     page.get_by_role("button", name="Post", exact=True).click()
     card = page.locator("article.post-card", has_text="No scripts here, just bunnies.")

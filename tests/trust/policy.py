@@ -273,6 +273,8 @@ R = Row
 ROWS = [
     R("healthz", "none", "GET", everyone),
     R("readyz", "none", "GET", everyone),
+    R("sitemap.xml", "none", "GET", everyone),  # public pages only: tests/trust/test_sitemap.py
+    R("robots.txt", "none", "GET", everyone),
     R("", "none", "GET", everyone),
     R("following/", "none", "GET", signed_in_only),
     R("posts/new/", "none", "POST", acting, {"body": "A matrix post"}),
