@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 
 from . import selectors as sel
 from .definitions import (
@@ -213,7 +213,6 @@ def influencer_table(end: date, period: str) -> Table:
 
 
 def _pod_create_url() -> str | None:
-    from django.urls import NoReverseMatch
 
     try:
         return reverse("microgroups:create")

@@ -4,6 +4,8 @@ from datetime import date, timedelta
 
 from django import forms
 
+from microgroups.models import Pod
+
 from .models import PeriodKind, PulseResponse
 from .selectors import default_range
 
@@ -46,7 +48,6 @@ class RangeForm(forms.Form):
         return end
 
     def clean_pod(self):
-        from microgroups.models import Pod
 
         text = (self.cleaned_data.get("pod") or "").strip()
         if not text:

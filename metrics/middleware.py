@@ -11,6 +11,9 @@ import logging
 
 from django.core.cache import cache
 
+from communities.models import Post
+from microgroups.models import Pod
+
 from .services.events import activity_mark
 
 logger = logging.getLogger(__name__)
@@ -27,7 +30,6 @@ def _cached_id(key: str, lookup) -> int | None:
 
 
 def _post_scope(post_id) -> tuple[bool, int | None]:
-    from communities.models import Post
 
     def lookup():
         rows = list(Post.objects.filter(pk=post_id).values_list("pod_id", flat=True)[:1])
@@ -38,7 +40,6 @@ def _post_scope(post_id) -> tuple[bool, int | None]:
 
 
 def _pod_scope(slug: str) -> tuple[bool, int | None]:
-    from microgroups.models import Pod
 
     pod_id = _cached_id(f"metrics:podslug:{slug}",
                         lambda: Pod.objects.filter(slug=slug).values_list("pk", flat=True).first())

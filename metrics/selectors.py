@@ -3,7 +3,11 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
-from django.db.models import Q
+from django.db.models import Count, F, Q, Sum
+from django.utils import timezone
+
+from communities.models import Place
+from microgroups.models import EmergingNiche, Pod
 
 from .models import (
     InfluencerRollup,
@@ -82,7 +86,6 @@ def pods_needing_attention(*, period: str, start: date, limit: int = 50) -> list
 
 def region_rows(*, period: str, start: date, limit: int = 50) -> list[tuple[object, MetricRollup]]:
     """(place, row) for every region with data in the period, busiest first (two queries)."""
-    from communities.models import Place
 
     rows = list(MetricRollup.objects.filter(scope_kind=ScopeKind.REGION, period=period, start=start)
                 .order_by("-active_members", "scope_id")[:limit])
@@ -91,7 +94,6 @@ def region_rows(*, period: str, start: date, limit: int = 50) -> list[tuple[obje
 
 
 def pod_names(ids) -> dict[int, object]:
-    from microgroups.models import Pod
 
     return {p.pk: p for p in Pod.objects.filter(pk__in=set(ids)).only("pk", "name", "slug")}
 
@@ -126,7 +128,6 @@ def influencers_for(*, period: str, start: date, limit: int = 60) -> list[Influe
 
 
 def emerging_niches(limit: int = 10) -> list:
-    from microgroups.models import EmergingNiche
 
     return list(EmergingNiche.objects.select_related("covered_by").prefetch_related("tags")[:limit])
 
@@ -147,8 +148,6 @@ def pulse_answers(*, survey: PulseSurvey, limit: int = 100) -> list[PulseRespons
 
 def pulse_prompt_for(*, user, pod) -> PulseSurvey | None:
     """This month's survey when `user` may still answer it (a member since it opened), in one query."""
-    from django.db.models import F
-    from django.utils import timezone
 
     if not getattr(user, "is_authenticated", False):
         return None
@@ -171,7 +170,6 @@ def benchmarks_between(*, period: str, first: date, last: date) -> dict[date, di
 
 def pulse_by_month(*, limit: int = 6) -> list[dict]:
     """The pulse across pods, per month: pods asked, members asked, answers and the score sum (one query)."""
-    from django.db.models import Count, Sum
 
     return list(PulseSurvey.objects.values("month").annotate(pods=Count("id"), asked=Sum("asked_count"),
                                                               answers=Sum("response_count"), scores=Sum("score_sum"))
@@ -180,13 +178,11 @@ def pulse_by_month(*, limit: int = 6) -> list[dict]:
 
 def region_choices() -> list:
     """Every region, by name, for the dashboard's region picker."""
-    from communities.models import Place
 
     return list(Place.objects.filter(kind="region").only("pk", "name", "slug").order_by("name", "pk"))
 
 
 def pod_choices(limit: int = 1000) -> list:
     """Pods by name for the dashboard's pod picker (a searchable list)."""
-    from microgroups.models import Pod
 
     return list(Pod.objects.only("pk", "name", "slug").order_by("name", "pk")[:limit])

@@ -5,6 +5,7 @@ from datetime import date
 from celery import shared_task
 
 from . import services
+from .services.pulse import pulse_sync_counters
 
 
 @shared_task(name="metrics.tasks.impressions_flush", ignore_result=True)
@@ -25,6 +26,5 @@ def rollup_period(period: str, start: str) -> int:
 @shared_task(name="metrics.tasks.metrics_nightly", ignore_result=True)
 def metrics_nightly() -> dict:
     """Open this month's pulse where missing and repair the pulse counters."""
-    from .services.pulse import pulse_sync_counters
 
     return {"opened": services.pulse_open_month(), "repaired": pulse_sync_counters()}

@@ -15,6 +15,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
+from communities.models import Post, User
+
 from ..models import ActivityDay, DirtyDay, Impression, ScopeKind
 
 logger = logging.getLogger(__name__)
@@ -87,7 +89,6 @@ def impressions_flush(*, batch: int = FLUSH_BATCH) -> int:
     client = redis_client()
     if client is None:
         return 0
-    from communities.models import Post, User
 
     today, moved = timezone.now().date(), 0
     for raw_day in sorted(client.smembers(BUFFER_DAYS_KEY)):

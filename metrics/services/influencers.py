@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from django.db import connection
 from django.utils import timezone
 
+from communities.models import Post
+
 from ..models import InfluencerRollup
 from ..periods import day_start, period_end
 from . import sql
@@ -19,7 +21,6 @@ def influencers_compute(*, period: str, start: date, today: date | None = None) 
     today = today or timezone.now().date()
     last = min(period_end(period, start), today)
     t0, t1 = day_start(start), day_start(last + timedelta(days=1))
-    from communities.models import Post
 
     post, tags = sql.table("communities.Post"), connection.ops.quote_name(Post.tags.through._meta.db_table)
     comment, reaction, imp = (sql.table("communities.Comment"), sql.table("communities.Reaction"),

@@ -4,10 +4,11 @@ from datetime import date
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from communities.policy import check_can_act
+from microgroups.models import Membership, Pod
 
 from ..models import PulseResponse, PulseSurvey
 from .events import contribution_mark
@@ -21,7 +22,6 @@ def month_of(day: date) -> date:
 
 def pulse_open_month(*, month: date | None = None) -> int:
     """Open this month's survey in every pod with members (idempotent). Returns how many were opened."""
-    from microgroups.models import Pod
 
     month = month_of(month or timezone.now().date())
     now = timezone.now()
@@ -45,7 +45,6 @@ def pulse_survey_open(*, pod, month: date | None = None) -> PulseSurvey:
 @transaction.atomic
 def pulse_respond(*, actor, pod, score, text: str = "") -> PulseResponse:
     """Answer this month's pulse. Members who joined before it opened may answer once."""
-    from microgroups.models import Membership
 
     check_can_act(actor)  # a suspended member reads, but writes nothing (403)
 
@@ -79,7 +78,6 @@ def pulse_respond(*, actor, pod, score, text: str = "") -> PulseResponse:
 
 def pulse_sync_counters(*, survey_ids: list[int] | None = None) -> int:
     """Recompute response_count and score_sum from the responses (the nightly repair)."""
-    from django.db.models import Sum
 
     qs = PulseSurvey.objects.all() if survey_ids is None else PulseSurvey.objects.filter(pk__in=survey_ids)
     totals = {row["survey"]: row for row in PulseResponse.objects.filter(survey__in=qs).values("survey")

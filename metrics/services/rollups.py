@@ -15,7 +15,10 @@ from django.db import transaction
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from ..models import MetricRollup, PeriodKind, PodBenchmark, RetentionCohort, ScopeKind
+from microgroups.models import Membership
+from moderation.models import QueueItem
+
+from ..models import InfluencerRollup, MetricRollup, PeriodKind, PodBenchmark, RetentionCohort, ScopeKind
 from ..periods import day_start, period_end, previous_start
 from . import sql
 from .influencers import influencers_compute
@@ -112,8 +115,6 @@ def _members(rows: _Rows, kind: str, t0, t1) -> None:
 
 def _pod_state(rows: _Rows) -> None:
     """Stewards and stale queue items now (for "pods needing attention"); only pods with a row get them."""
-    from microgroups.models import Membership
-    from moderation.models import QueueItem
 
     stewards = dict(Membership.objects.filter(status=Membership.Status.ACTIVE, role=Membership.Role.STEWARD)
                     .values_list("pod_id").annotate(n=Count("id")))
@@ -231,7 +232,6 @@ def rollup_period(*, period: str, start: date, today: date | None = None) -> int
         PodBenchmark.objects.filter(period=period, start=start).delete()
         benchmark.save()
         if period != PeriodKind.DAY:
-            from ..models import InfluencerRollup
 
             InfluencerRollup.objects.filter(period=period, start=start).delete()
             InfluencerRollup.objects.bulk_create(influencers, batch_size=2000)

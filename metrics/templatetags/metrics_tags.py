@@ -2,6 +2,9 @@
 
 from django import template
 
+from ..forms import PulseForm
+from ..selectors import pulse_prompt_for
+
 register = template.Library()
 
 
@@ -16,8 +19,6 @@ def csv_url(context, table_name: str) -> str:
 @register.inclusion_tag("metrics/_pulse_prompt.html", takes_context=True)
 def pulse_prompt(context, pod):
     """This month's pulse question for a member who has not answered it yet (one query), else nothing."""
-    from ..forms import PulseForm
-    from ..selectors import pulse_prompt_for
 
     request = context.get("request")
     survey = pulse_prompt_for(user=request.user, pod=pod) if request is not None else None
