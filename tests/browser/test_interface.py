@@ -81,7 +81,8 @@ def test_on_a_phone_the_main_action_and_the_first_post_are_in_the_first_screen(n
         actor=steward, name="Senior diabetic cats", charter="Be kind.",
         description="Insulin timing, vet visits and the small wins of living with an older diabetic cat."))
     asked = off_loop(lambda: pod_create(actor=steward, name="Reactive dogs", charter="Be kind.", privacy="request"))
-    full = off_loop(lambda: pod_create(actor=steward, name="Tiny pod", charter="Be kind.", member_cap=2))
+    full = off_loop(lambda: pod_create(actor=steward, name="Tiny pod", charter="Be kind.", member_cap=3))
+    join(UserFactory(), full)
     join(UserFactory(), full)
     for n in range(3):
         PostFactory(author=steward, pod=pod, body=f"Pod news {n}")

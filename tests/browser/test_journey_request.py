@@ -41,7 +41,7 @@ def test_member_asks_to_join_and_the_steward_approves_from_settings(new_page):
     member.get_by_label("I have read the charter and agree to it").check()
     member.get_by_role("button", name="Send my request").click()
     expect(member.get_by_role("status")).to_contain_text("is with its stewards")
-    expect(member.get_by_role("complementary")).to_contain_text("Your request is with the stewards.")
+    expect(member.get_by_role("main")).to_contain_text("Your request is with the stewards.")
     check_page(member)
 
     steward = new_page(sam)

@@ -48,6 +48,7 @@ def test_a_watched_word_blocks_the_post_and_keeps_the_text(new_page):
 
     # The pod's composer (a full page POST) keeps the text the same way.
     page.goto(f"/pods/{pod.slug}/")
+    open_composer(page)
     page.get_by_label("Your post").fill(TYPED)
     page.get_by_role("button", name="Post", exact=True).click()
     _assert_blocked(page, page.get_by_label("Your post"))
