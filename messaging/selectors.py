@@ -2,12 +2,36 @@
 
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db.models import F, Q
 from django.http import Http404
 
 from .models import Block, Conversation, Message, MessageReport, MessageSettings, Participant
 
 INBOX_SIZE = 50
+
+
+UNREAD_TTL = 300
+
+
+def _unread_key(member_id: int) -> str:
+    return f"messaging:unread:{member_id}"
+
+
+def unread_badge_count(user) -> int:
+    """The header badge on every page: cached per member (no query on most pages), dropped by the
+    services when a message arrives for them or they read a conversation."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    count = cache.get(_unread_key(user.pk))
+    if count is None:
+        count = unread_conversation_count(user)
+        cache.set(_unread_key(user.pk), count, UNREAD_TTL)
+    return count
+
+
+def unread_badge_forget(*member_ids: int) -> None:
+    cache.delete_many([_unread_key(pk) for pk in member_ids])
 
 
 def unread_conversation_count(user) -> int:

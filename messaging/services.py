@@ -17,7 +17,7 @@ from communities.streams import broadcast, user_group
 
 from . import rules
 from .models import MAX_PARTICIPANTS, Block, Conversation, Message, MessageReport, MessageSettings, Participant
-from .selectors import unread_conversation_count
+from .selectors import unread_badge_forget, unread_conversation_count
 
 
 def _clean_body(body: str) -> str:
@@ -87,6 +87,8 @@ def message_send(*, actor, conversation: Conversation, body: str) -> Message:
                                      body_html=render_markdown(body), created_at=now)
     Conversation.objects.filter(pk=conversation.pk).update(last_message_at=now)
     Participant.objects.filter(pk=me.pk).update(last_read_at=now)
+    member_ids = [actor.pk, *(o.member_id for o in others)]
+    transaction.on_commit(lambda: unread_badge_forget(*member_ids))
     blockers = set(Block.objects.filter(blocker_id__in=[o.member_id for o in others], blocked_id=actor.pk)
                    .values_list("blocker_id", flat=True))
     for other in others:
@@ -109,6 +111,7 @@ def _deliver(message: Message, recipient) -> None:
 def conversation_read(*, actor, conversation: Conversation) -> None:
     me = _participant(actor, conversation)
     Participant.objects.filter(pk=me.pk).update(last_read_at=timezone.now())
+    unread_badge_forget(actor.pk)
 
 
 @transaction.atomic

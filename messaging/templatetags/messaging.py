@@ -1,11 +1,11 @@
 from django import template
 
-from ..selectors import unread_conversation_count
+from ..selectors import unread_badge_count
 
 register = template.Library()
 
 
 @register.simple_tag(takes_context=True)
 def unread_messages(context) -> int:
-    """Conversations with a message the member has not read yet (one query, signed-in members only)."""
-    return unread_conversation_count(context["request"].user)
+    """Conversations with a message the member has not read yet (cached per member)."""
+    return unread_badge_count(context["request"].user)
