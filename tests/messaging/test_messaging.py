@@ -233,3 +233,14 @@ def test_pages_show_the_unread_badge_and_profiles_offer_message_and_block(client
     assert 'action="/messages/block/ann/"' in page
     assert client.post("/messages/block/ann/").status_code == 302
     assert "Ann" in client.get("/messages/settings/").content.decode()
+
+
+def test_reading_a_conversation_clears_the_header_badge(client, ann, bob, django_capture_on_commit_callbacks):
+    conversation = services.conversation_start(actor=ann, recipients=[bob], body="Read me")
+    client.force_login(bob)
+    assert 'data-message-count >1</span>' in client.get("/messages/").content.decode()
+    client.get(f"/messages/{conversation.pk}/")
+    assert 'data-message-count hidden>0</span>' in client.get("/messages/").content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # the badge is dropped after commit
+        services.message_send(actor=ann, conversation=conversation, body="And me")
+    assert 'data-message-count >1</span>' in client.get("/messages/").content.decode()
