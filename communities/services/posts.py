@@ -84,6 +84,7 @@ def post_save_new(*, author, body: str, pod=None, audience: str = Post.Audience.
         hot_score=hot_score(reaction_count=0, comment_count=0, created_at=created_at),
     )
     post.tags.set(topic_tags_for(body, tags))
+    hooks.content_written(kind="post", pk=post.pk, text=post.body)
     hooks.contribution(member_id=post.author_id, pod_id=post.pod_id, at=created_at)
     return post
 
@@ -219,6 +220,7 @@ def post_edit(*, actor, post: Post, body: str) -> Post:
     post.sentiment, post.edited_at, post.status = sentiment_of(post.body), timezone.now(), new_status
     post.save(update_fields=["body", "body_html", "sentiment", "edited_at", "status"])
     pagecache.bump_post(post)
+    hooks.content_written(kind="post", pk=post.pk, text=post.body)
     post.tags.set(topic_tags_for(post.body, [t for t in post.tags.all() if t.kind != Tag.Kind.TOPIC]))
     content_check_record(outcome=outcome, post=post)
     if was_published and post.status != ContentStatus.PUBLISHED:
