@@ -3,6 +3,7 @@
 from collections import defaultdict
 from datetime import date, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
@@ -176,13 +177,16 @@ def pulse_by_month(*, limit: int = 6) -> list[dict]:
                 .order_by("-month")[:limit])
 
 
-def region_choices() -> list:
-    """Every region, by name, for the dashboard's region picker."""
+PICKER_SECONDS = 300  # the pickers' lists may lag a new pod or region by this long (typing a name still works)
 
-    return list(Place.objects.filter(kind="region").only("pk", "name", "slug").order_by("name", "pk"))
+
+def region_choices() -> list:
+    """Every region, by name, for the dashboard's region picker (cached: regions rarely change)."""
+    return cache.get_or_set("metrics:regions", lambda: list(
+        Place.objects.filter(kind="region").only("pk", "name", "slug").order_by("name", "pk")), PICKER_SECONDS)
 
 
 def pod_choices(limit: int = 1000) -> list:
-    """Pods by name for the dashboard's pod picker (a searchable list)."""
-
-    return list(Pod.objects.only("pk", "name", "slug").order_by("name", "pk")[:limit])
+    """Pods by name for the dashboard's pod picker (a searchable list; cached)."""
+    return cache.get_or_set("metrics:pods", lambda: list(
+        Pod.objects.only("pk", "name", "slug").order_by("name", "pk")[:limit]), PICKER_SECONDS)
