@@ -466,7 +466,7 @@ def _seed_announcements(ctx: DemoContext) -> None:
                                                for pk in recipients])
     Notification.objects.bulk_create([
         Notification(recipient_id=pk, kind="announcement", actor=ctx.manager, post=targeted,
-                     verb=f"Announcement from {ctx.manager.name}: {targeted.excerpt}", url=f"/posts/{targeted.pk}/",
+                     verb=f"Announcement from {ctx.manager.name}: {targeted.excerpt}", url=targeted.get_absolute_url(),
                      created_at=targeted.created_at, updated_at=targeted.created_at)
         for pk in recipients
     ])
@@ -524,7 +524,7 @@ def _seed_follows_and_notifications(ctx: DemoContext) -> None:
         contributions_mark([(demo.pk, None, mine.created_at)])
     if mine.reaction_count:
         notes.append(Notification(recipient=demo, kind="reaction", actor=by_id[people[1].pk], post=mine,
-                                  actor_count=mine.reaction_count, url=f"/posts/{mine.pk}/",
+                                  actor_count=mine.reaction_count, url=mine.get_absolute_url(),
                                   verb=f"{mine.reaction_count} members reacted to your post" if mine.reaction_count > 1
                                   else f"{people[1].name} reacted to your post"))
     text = "Lovely to see this, thanks for sharing!"
@@ -533,7 +533,7 @@ def _seed_follows_and_notifications(ctx: DemoContext) -> None:
     Post.objects.filter(pk=mine.pk).update(comment_count=F("comment_count") + 1)
     contributions_mark([(people[2].pk, None, reply.created_at)])
     notes.append(Notification(recipient=demo, kind="reply", actor=people[2], post=mine, comment=reply,
-                              url=f"/posts/{mine.pk}/#comment-{reply.pk}",
+                              url=reply.get_absolute_url(),
                               verb=f"{people[2].name} commented on your post",
                               created_at=reply.created_at, updated_at=reply.created_at))
     Notification.objects.bulk_create(notes)

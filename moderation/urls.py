@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import members, queue, rules
+from .views import members, queue, rules, transparency
 
 app_name = "moderation"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("queue/<int:item_id>/release/", queue.item_claim, {"release": True}, name="release"),
     path("queue/<int:item_id>/act/", queue.item_act, name="act"),
     path("log/", queue.log, name="log"),
+    path("transparency/", transparency.commons_transparency, name="transparency"),
+    path("transparency/regions/<slug:slug>/", transparency.region_transparency, name="region_transparency"),
     path("rules/", rules.rule_list, name="rules"),
     path("rules/new/", rules.rule_new, name="rule_new"),
     path("rules/<int:rule_id>/", rules.rule_edit, name="rule_edit"),
@@ -21,4 +23,9 @@ urlpatterns = [
     path("report/member/<str:key>/", members.report, {"kind": "member"}, name="report_member"),
     path("appeal/post/<int:content_id>/", members.appeal, {"kind": "post"}, name="appeal_post"),
     path("appeal/comment/<int:content_id>/", members.appeal, {"kind": "comment"}, name="appeal_comment"),
+]
+
+# Mounted under /pods/ (petcommunity/urls.py), before the pods app's own URLs.
+pod_urlpatterns = [
+    path("<slug:slug>/moderation/", transparency.pod_transparency, name="transparency"),
 ]

@@ -5,6 +5,7 @@ from django.urls import include, path
 from communities.views.account import admin_login
 from communities.views.feed import home
 from metrics.urls import pod_urlpatterns as metrics_pod_urls
+from moderation.urls import pod_urlpatterns as moderation_pod_urls
 
 from . import health
 
@@ -22,6 +23,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     # Pod insights and the pulse live in the metrics app; listed first so no pod URL can shadow them.
     path("pods/", include((metrics_pod_urls, "metrics_pods"))),
+    path("pods/", include((moderation_pod_urls, "moderation_pods"))),
     path("pods/", include("microgroups.urls")),
     path("moderation/", include("moderation.urls")),
     path("metrics/", include("metrics.urls")),

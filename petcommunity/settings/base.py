@@ -40,6 +40,9 @@ if not DEBUG and SECRET_KEY == DEV_SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "http://127.0.0.1:8000,http://localhost:8000")
 SITE_URL = env("SITE_URL", "http://127.0.0.1:8000")
+# Webhook deliveries reach public addresses only; an on-premises receiver's range is allowed here by CIDR
+# (e.g. "10.20.0.0/16"). See communities/webhooks.py.
+WEBHOOK_ALLOWED_NETWORKS = env_list("WEBHOOK_ALLOWED_NETWORKS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -67,6 +67,8 @@ def objects_for(world: World, row: policy.Row) -> list[tuple[object, dict]]:
         return [((p.place, p.kind), {"item_id": p.item.pk}) for p in world.posts if p.item is not None]
     if row.obj == "rule":
         return [(place, {"rule_id": rule.pk}) for place, rule in world.rules.items()]
+    if row.obj == "region":
+        return [(None, {"slug": world.region.slug})]
     if row.obj == "member":
         return [(None, {"username": world.author.username, "key": world.author.username})]
     if row.obj == "notification":

@@ -261,7 +261,7 @@ def admin_site(role, obj=None):
 @dataclass(frozen=True)
 class Row:
     route: str
-    obj: str  # what the URL is about: none, pod, post, comment, poll, item, rule, member, notification,
+    obj: str  # what the URL is about: none, pod, region, post, comment, poll, item, rule, member, notification,
     # pet, invite, group
     method: str
     expect: Callable
@@ -298,12 +298,14 @@ ROWS = [
     R("moderation/log/", "none", "GET", moderators_only),
     R("moderation/rules/", "none", "GET", moderators_only),
     R("moderation/rules/new/", "none", "GET", moderators_only),
+    R("moderation/transparency/", "none", "GET", everyone),
+    R("moderation/transparency/regions/<slug:slug>/", "region", "GET", everyone),
     R("metrics/", "none", "GET", managers_only),
-    R("search/", "none", "GET", everyone),
     R("messages/", "none", "GET", signed_in_only),
     R("messages/new/", "none", "GET", signed_in_only),
     R("messages/settings/", "none", "GET", signed_in_only),
     R("messages/reports/", "none", "GET", managers_only),
+    R("search/", "none", "GET", everyone),
     # Pods
     R("pods/<slug:slug>/", "pod", "GET", pod_page),
     R("pods/<slug:slug>/post/", "pod", "POST", pod_takes_part, {"body": "A matrix pod post"}),
@@ -324,6 +326,7 @@ ROWS = [
     R("pods/<slug:slug>/insights/", "pod", "GET", pod_steward_only),
     R("pods/<slug:slug>/pulse/", "pod", "POST", pod_takes_part, {"score": "4", "text": "fine"}),
     R("catchup/pods/<slug:pod_slug>/", "pod", "GET", pod_catchup, htmx=True),
+    R("pods/<slug:slug>/moderation/", "pod", "GET", pod_catchup),  # public transparency: whoever reads the pod
     R("pods/join/<str:code>/", "invite", "GET", invite_link),
     # Posts, comments, polls
     R("posts/<int:post_id>/", "post", "GET", post_read),
