@@ -79,7 +79,10 @@ def test_profile_edit_bad_choices_are_reported_at_the_field(client, vocab):
     response = client.post("/settings/profile/", profile_data(time_zone="Mars/Olympus", region_visibility="nobody"))
     html = response.content.decode()
     assert response.status_code == 200
-    assert html.count("Select a valid choice") == 2
+    # Once at each field, and once more in the summary at the top of the form that links to it.
+    assert html.count('<div class="field-error"') == 2
+    assert html.count("Select a valid choice") == 4
+    assert html.count('<a href="#id_time_zone">') == 1 and html.count('<a href="#id_region_visibility">') == 1
     assert 'value="Ann W"' in html
 
 

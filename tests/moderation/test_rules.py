@@ -278,7 +278,7 @@ def test_pod_daily_cap_on_comments_and_never_higher_than_above(manager, commons,
     rule_create(actor=steward, scope=pod_scope, kind="daily_cap", title="Pod", settings={"comments": 1})
     post = PostFactory(pod=pod)
     comment_create(actor=member, post=post, body="one")
-    with pytest.raises(ContentBlocked, match="at most 1 comments a day"):
+    with pytest.raises(ContentBlocked, match="at most 1 comment a day"):
         comment_create(actor=member, post=post, body="two")
 
 

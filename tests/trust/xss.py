@@ -83,7 +83,12 @@ class _Checker(HTMLParser):
             if not (src.startswith("/static/") or kind == "application/json"):
                 self.problems.append(f"<script {attrs}>")
         harmless = ((tag == "meta" and "http-equiv" not in attrs)
-                    or (tag == "link" and (attrs.get("href") or "").startswith("/static/")))
+                    or (tag == "link" and (attrs.get("href") or "").startswith("/static/"))
+                    # The page's own canonical link and its decorative icons (the sanitizer lets neither
+                    # a link nor an svg through from user text).
+                    or (tag == "link" and attrs.get("rel") == "canonical"
+                        and (attrs.get("href") or "").startswith(("http://", "https://")))
+                    or (tag == "svg" and attrs.get("class") == "icon" and attrs.get("aria-hidden") == "true"))
         if tag in ("iframe", "object", "embed", "base", "meta", "math", "svg", "style", "link", "frame") \
                 and not harmless:
             self.problems.append(f"<{tag}>")
