@@ -23,7 +23,7 @@ SHOTS = [
     ("engagement", "figure[aria-labelledby='chart-engagement_rate-title']"),
     ("pods", "figure[aria-labelledby='chart-pods-title']"),
     ("pod-effect", "figure[aria-labelledby='chart-pod-effect-title']"),
-    ("sentiment-map", "section[aria-labelledby='t-sentiment_map']"),
+    ("sentiment-map", "section[data-table='sentiment_map']"),
 ]
 
 

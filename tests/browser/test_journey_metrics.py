@@ -99,6 +99,6 @@ def test_manager_switches_range_and_pod_sees_charts_and_tables_and_downloads_csv
     by_label = {r[0]: r for r in rows[1:]}
     # Yesterday (the card's day): one Senior cats post seen by all 4 members, one comment and one paw.
     assert (by_label["Impressions"][1], by_label["Impressions"][5]) == ("0", "4")
-    assert by_label["Engagement rate"][5] == "50.0%"
+    assert by_label["Engagement rate"][5] == "0.5"  # CSV cells are numbers: 0.5, not "50.0%"
     assert by_label["Active members"][5] == "2"
     assert download.value.suggested_filename.endswith(".csv")
