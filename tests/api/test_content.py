@@ -24,7 +24,8 @@ def test_commons_feed_pages_by_cursor_newest_first(api):
     assert first["items"][0]["author"] == {"username": author.username, "name": author.name}
 
 
-def test_feed_query_count_is_the_same_on_page_one_and_a_deep_page(api, django_assert_num_queries):
+def test_feed_query_count_is_the_same_on_page_one_and_a_deep_page(api, django_assert_num_queries,
+                                                                   django_assert_max_num_queries):
     author = UserFactory()
     for i in range(70):
         post = PostFactory(author=author, created_at=timezone.now() - timedelta(minutes=i))
@@ -35,7 +36,8 @@ def test_feed_query_count_is_the_same_on_page_one_and_a_deep_page(api, django_as
     cursor = None
     for _ in range(3):
         cursor = api.get("/feeds/commons", cursor=cursor).json()["next_cursor"]
-    with django_assert_num_queries(8) as first:
+    # 8 on the embedded defaults, 7 with Redis (a lookup the local-memory cache can't share); equal either way.
+    with django_assert_max_num_queries(8) as first:
         assert len(api.get("/feeds/commons").json()["items"]) == 20
     with django_assert_num_queries(len(first.captured_queries)):
         assert len(api.get("/feeds/commons", cursor=cursor).json()["items"]) == 10
