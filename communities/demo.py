@@ -290,7 +290,10 @@ def _pod_mood(pod_id: int, when, ctx: DemoContext) -> float:
     talk, drifts = ctx.pod_talk.get(pod_id, (None, False))
     if drifts and when >= ctx.now - timedelta(days=21):
         return 0.15
-    return 0.55 + (pod_id * 37 % 40) / 100  # 0.55…0.94, fixed per pod
+    # Fixed per pod by its place in the seed, not its primary key, so the same seed gives the same community
+    # on a database whose id sequences did not start at 1.
+    order = next(n for n, pod in enumerate(ctx.pods) if pod.pk == pod_id)
+    return 0.55 + (order * 37 % 40) / 100  # 0.55…0.94
 
 
 def _audience_at(ctx: DemoContext, pod_id, when, everyone: list[int]) -> list[int]:

@@ -125,7 +125,7 @@ def seed_pods(ctx, count: int) -> None:
         )
         pod.tags.set([tags[s] for s in tag_slugs if s in tags])
         Charter.objects.create(pod=pod, version=1, body=CHARTER, body_html=render_markdown(CHARTER), created_by=steward)
-        size = pod.member_cap if i == 1 else min(max(3, int(rng.paretovariate(0.9) * 4)), 40, len(people))
+        size = min(pod.member_cap if i == 1 else max(3, int(rng.paretovariate(0.9) * 4)), 40, len(people))
         members = [steward] + [m for m in rng.sample(people, size) if m.pk != steward.pk][: size - 1]
         rows, events = [], []
         for n, member in enumerate(members):

@@ -73,8 +73,13 @@ def test_seed_demo_is_deterministic_and_idempotent():
 
     def snapshot():
         return (User.objects.count(), Pod.objects.count(), Post.objects.count(),
-                list(Post.objects.order_by("created_at", "body").values_list("body", "pod__slug")[:20]))
+                list(Post.objects.order_by("created_at", "body").values_list("body", "pod__slug", "status")))
 
+    # The first community is seeded on id sequences that don't start at 1, as after other data came and
+    # went: the same seed must give the same community whatever the ids.
+    call_command("seed_demo", "--members", "13", "--pods", "3", "--posts", "37", "--seed", "5")
+    call_command("flush", "--noinput", reset_sequences=False)
+    cache.clear()
     args = ["--members", "30", "--pods", "5", "--posts", "80", "--seed", "3"]
     call_command("seed_demo", *args)
     first = snapshot()
@@ -84,7 +89,7 @@ def test_seed_demo_is_deterministic_and_idempotent():
     call_command("flush", "--noinput")
     cache.clear()  # flush empties the database, not the cache, whose entries name rows by id
     call_command("seed_demo", *args)  # deterministic: same seed, same community
-    assert snapshot()[3] == [(b, s) for b, s in first[3]]
+    assert snapshot()[3] == first[3]
 
 
 def test_member_sees_navigation_for_their_roles(client):
