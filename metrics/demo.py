@@ -17,7 +17,7 @@ from .models import ActivityDay, Impression, PulseResponse, PulseSurvey
 from .periods import day_start
 from .services import metrics_backfill
 from .services.events import contribution_mark
-from .services.pulse import month_of
+from .services.pulse import month_of, pulse_sync_counters
 
 PULSE_TEXTS = ["More meetups please!", "Love the weekly prompts.", "Could we have a vet Q&A?",
                "It's been a lifeline this month.", "A bit quiet lately.", "", "", "Fewer off-topic posts.",
@@ -125,7 +125,6 @@ def _pulses(ctx) -> None:
     pods = dict(PulseSurvey.objects.values_list("pk", "pod_id"))
     for response in responses:  # an answer is a contribution in the pod, as `pulse_respond` records it
         contribution_mark(member_id=response.member_id, pod_id=pods[response.survey_id], at=response.created_at)
-    from .services.pulse import pulse_sync_counters
 
     pulse_sync_counters()
 

@@ -10,6 +10,7 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
@@ -36,7 +37,6 @@ def redis_client():
     if not settings.REDIS_URL:
         return None
     if _redis is None:
-        import redis
 
         _redis = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
     return _redis
