@@ -219,3 +219,8 @@ def test_own_pets_create_change_delete_others_are_404(api, member):
     assert Pet.objects.filter(owner=member).count() == 0 and Pet.objects.filter(pk=theirs.pk).exists()
     read_only = ApiClient(token_for(member, scopes=["read"]))
     assert read_only.post("/me/pets", {"name": "Rex", "species": "cat"}).status_code == 403
+
+
+def test_far_dates_are_a_400_in_the_api_and_no_500_on_the_page(api, client):
+    assert api.get("/search", q="cats", before="9999-12-31").status_code == 400
+    assert client.get("/search/", {"q": "cats", "before": "9999-12-31"}).status_code == 200
