@@ -13,6 +13,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -48,7 +49,11 @@ def _clean(*, name: str, url: str, events: list[str]) -> tuple[str, str, list[st
     unknown = set(events or []) - EVENTS
     if unknown or not events:
         errors["events"] = "Pick at least one of the listed events."
-    refusal = http.url_refusal(url) if len(url) <= 500 else "Keep the URL under 500 characters."
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+        refusal = http.url_refusal(url) if len(url) <= 500 else "Keep the URL under 500 characters."
+    except ValidationError:
+        refusal = "Enter a valid URL, e.g. https://hooks.example.com/petcommunity."
     if refusal:
         errors["url"] = refusal
     if errors:

@@ -105,7 +105,8 @@ def test_webhooks_create_shows_the_secret_once_list_pause_rotate_delete(as_stewa
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1/h", "http://169.254.169.254/latest/meta-data/",
-                                 "http://10.0.0.1/h", "http://[::1]/h", "http://2130706433/h"])
+                                 "http://10.0.0.1/h", "http://[::1]/h", "http://2130706433/h",
+                                 "https://exa mple.com/h", "ftp://93.184.215.14/h"])
 def test_webhook_create_refuses_private_addresses_at_the_url_field(as_steward, url, settings):
     settings.WEBHOOK_ALLOWED_NETWORKS = []
     refused = as_steward.post("/pods/reactive-dogs/webhooks", {"name": "x", "url": url, "events": ["pod.full"]})
