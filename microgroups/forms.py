@@ -3,10 +3,12 @@ back next to the matching field with `common.forms.form_add_service_error`, so n
 
 from django import forms
 
-from communities.models import Place, Tag
+from communities.models import Place, Tag, Webhook
 from communities.rendering import extract_hashtags
+from communities.webhooks import url_refusal
 
 from .models import DEFAULT_LADDER, LADDER_BOOL_KEYS, LADDER_RUNG_KEYS, Pod, Rung
+from .services.webhooks import POD_EVENTS
 
 DEFAULT_CHARTER = (
     "1. Be kind: everyone here is doing their best for their animal.\n"
@@ -117,6 +119,26 @@ class InviteForm(forms.Form):
     max_uses = forms.IntegerField(label="Number of uses", min_value=1, max_value=500, required=False,
                                   help_text="Empty: any number of people.")
     email = forms.EmailField(label="Only for this email (optional)", required=False)
+
+
+POD_EVENT_CHOICES = [(value, label) for value, label in Webhook.Event.choices if value in POD_EVENTS]
+
+
+class WebhookForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What it feeds, e.g. “Our Discord” or “Volunteer CRM”.")
+    url = forms.URLField(label="Payload URL", max_length=500, assume_scheme="https",
+                         help_text="Where we POST each event, signed with the hook's secret. Public addresses "
+                                   "only: loopback, link-local, private and metadata addresses are refused.")
+    events = forms.MultipleChoiceField(choices=POD_EVENT_CHOICES, widget=forms.CheckboxSelectMultiple,
+                                       initial=["post.created"],
+                                       help_text="Posts are sent without trusted-only ones, which never leave.")
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        refusal = url_refusal(url)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return url
 
 
 class LadderForm(forms.Form):

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -121,6 +122,15 @@ def pod_get_for(*, user, slug: str) -> Pod:
     return pod
 
 
+def pod_get_stewarded(*, user, slug: str) -> Pod:
+    """The pod, or 404 unless this person stewards it (or is a manager): for settings whose very
+    existence is the stewards' business (webhooks)."""
+    pod = pod_get_for(user=user, slug=slug)
+    if not can_steward(user, pod):
+        raise Http404("No pod here.")
+    return pod
+
+
 def pods_without_steward() -> QuerySet[Pod]:
     """Pods with no active steward: flagged to community managers."""
     stewards = Membership.objects.filter(pod=OuterRef("pk"), status=Membership.Status.ACTIVE,
@@ -208,6 +218,12 @@ def pod_members(*, pod: Pod) -> list[Membership]:
     rows = list(Membership.objects.filter(pod=pod, status=Membership.Status.ACTIVE).select_related("member"))
     order = {"trusted": 0, "regular": 1, "newcomer": 2}
     return sorted(rows, key=lambda m: (m.role != Membership.Role.STEWARD, order[m.rung], m.member.name.lower()))
+
+
+def pod_bans(*, pod: Pod) -> list[Membership]:
+    """Banned members (one query), most recent ban first."""
+    return list(Membership.objects.filter(pod=pod, status=Membership.Status.BANNED).select_related("member")
+                .order_by("-ended_at", "-pk"))
 
 
 def join_requests_pending(*, pod: Pod) -> list[JoinRequest]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import joining, manage, pages
+from .views import joining, manage, pages, webhooks
 
 app_name = "microgroups"
 
@@ -24,4 +24,12 @@ urlpatterns = [
     path("<slug:slug>/settings/members/", manage.settings_members, name="settings_members"),
     path("<slug:slug>/settings/waitlist/", manage.settings_waitlist, name="settings_waitlist"),
     path("<slug:slug>/settings/split/", manage.settings_split, name="settings_split"),
+    path("<slug:slug>/settings/webhooks/", webhooks.settings_webhooks, name="settings_webhooks"),
+    path("<slug:slug>/settings/webhooks/<int:webhook_id>/", webhooks.webhook_detail, name="webhook"),
+    path("<slug:slug>/settings/webhooks/<int:webhook_id>/rotate/", webhooks.webhook_rotate, name="webhook_rotate"),
+    path("<slug:slug>/settings/webhooks/<int:webhook_id>/pause/", webhooks.webhook_pause, name="webhook_pause"),
+    path("<slug:slug>/settings/webhooks/<int:webhook_id>/resume/", webhooks.webhook_resume, name="webhook_resume"),
+    path("<slug:slug>/settings/webhooks/<int:webhook_id>/delete/", webhooks.webhook_delete, name="webhook_delete"),
+    path("<slug:slug>/settings/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/redeliver/",
+         webhooks.webhook_redeliver, name="webhook_redeliver"),
 ]

@@ -31,6 +31,7 @@ from ..selectors import (
     invites_list,
     join_requests_pending,
     membership_events,
+    pod_bans,
     pod_get_for,
     pod_members,
     waitlist_list,
@@ -44,7 +45,8 @@ from ..services import splits as split_services
 from .pages import pod_url
 
 SECTIONS = [("details", "Details"), ("charter", "Charter"), ("ladder", "Ladder"), ("invites", "Invites"),
-            ("requests", "Requests"), ("members", "Members"), ("waitlist", "Waitlist"), ("split", "Split")]
+            ("requests", "Requests"), ("members", "Members"), ("waitlist", "Waitlist"), ("split", "Split"),
+            ("webhooks", "Webhooks")]
 
 
 def _niche_initial(niche_id: str) -> dict:
@@ -210,7 +212,7 @@ def settings_members(request, slug: str):
 
 def _members_page(request, pod, status: int = 200):
     members = pod_members(pod=pod)
-    banned = list(Membership.objects.filter(pod=pod, status=Membership.Status.BANNED).select_related("member"))
+    banned = pod_bans(pod=pod)
     others = get_user_model().objects.filter(pk__in=[m.member_id for m in members if m.member_id != request.user.pk])
     return _section(request, pod, "members", {
         "members": members, "banned": banned, "events": membership_events(pod=pod, limit=30),

@@ -51,7 +51,8 @@ def objects_for(world: World, row: policy.Row) -> list[tuple[object, dict]]:
     if row.obj == "none":
         return [(None, {})]
     if row.obj == "pod":
-        return [(place, {"slug": pod.slug, "pod_slug": pod.slug, "invite_id": world.invites[place].pk})
+        return [(place, {"slug": pod.slug, "pod_slug": pod.slug, "invite_id": world.invites[place].pk,
+                         "webhook_id": world.webhooks[place].pk, "delivery_id": world.deliveries[place].pk})
                 for place, pod in world.pods.items()]
     if row.obj == "invite":
         return [(place, {"code": world.invites[place].code}) for place in world.pods]
@@ -86,7 +87,8 @@ def objects_for(world: World, row: policy.Row) -> list[tuple[object, dict]]:
 def nowhere_kwargs(row: policy.Row) -> dict:
     ints = {k: NOWHERE["int"] for k in ("conversation_id", "message_id", "report_id",
                                         "post_id", "comment_id", "poll_id", "content_id", "item_id", "rule_id",
-                                        "notification_id", "pet_id", "invite_id", "token_id", "request_id")}
+                                        "notification_id", "pet_id", "invite_id", "token_id", "request_id",
+                                        "webhook_id", "delivery_id")}
     return {**ints, "slug": NOWHERE["slug"], "pod_slug": NOWHERE["slug"], "code": NOWHERE["code"],
             "key": str(NOWHERE["int"]), "username": NOWHERE["username"], "__first__": NOWHERE["int"]}
 

@@ -119,6 +119,10 @@ def may_see_canary(role: str, what: str, place: str | None, kind: str | None) ->
         return knows(role, place)
     if what == "message":  # the author's conversation with `regular`: managers read a reported message only
         return role == "regular" or (place == "reported" and manager(role))
+    if what == "hookurl":  # a pod's webhooks are its stewards' (and managers') business
+        return steward(role, place)
+    if what == "hooksecret":  # shown only on the answer that makes a secret, never a stored one
+        return False
     if what == "trusted_field":  # the author is a member of the four pods: their trusted circle
         return role in TRUSTED_ROLES or manager(role)
     raise ValueError(what)
@@ -177,6 +181,13 @@ def pod_know_then(check: Callable[[str, str], bool]):
 
 
 pod_steward_only = pod_know_then(steward)
+
+
+def pod_steward_hidden(role, place):
+    """A pod's webhooks: its stewards and managers; 404 for everyone else, even those who know the pod."""
+    return _login(role, lambda: OK if steward(role, place) else NOT_FOUND)
+
+
 pod_takes_part = pod_know_then(takes_part)
 pod_known = pod_know_then(lambda role, place: True)
 pod_leaving = pod_known  # leaving, a waitlist or a request is never blocked, suspension included
@@ -323,6 +334,14 @@ ROWS = [
     R("pods/<slug:slug>/settings/members/", "pod", "GET", pod_steward_only),
     R("pods/<slug:slug>/settings/waitlist/", "pod", "GET", pod_steward_only),
     R("pods/<slug:slug>/settings/split/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/settings/webhooks/", "pod", "GET", pod_steward_hidden),
+    R("pods/<slug:slug>/settings/webhooks/<int:webhook_id>/", "pod", "GET", pod_steward_hidden),
+    R("pods/<slug:slug>/settings/webhooks/<int:webhook_id>/rotate/", "pod", "POST", pod_steward_hidden),
+    R("pods/<slug:slug>/settings/webhooks/<int:webhook_id>/pause/", "pod", "POST", pod_steward_hidden),
+    R("pods/<slug:slug>/settings/webhooks/<int:webhook_id>/resume/", "pod", "POST", pod_steward_hidden),
+    R("pods/<slug:slug>/settings/webhooks/<int:webhook_id>/delete/", "pod", "POST", pod_steward_hidden),
+    R("pods/<slug:slug>/settings/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/redeliver/", "pod", "POST",
+      pod_steward_hidden),
     R("pods/<slug:slug>/insights/", "pod", "GET", pod_steward_only),
     R("pods/<slug:slug>/pulse/", "pod", "POST", pod_takes_part, {"score": "4", "text": "fine"}),
     R("catchup/pods/<slug:pod_slug>/", "pod", "GET", pod_catchup, htmx=True),
@@ -419,6 +438,26 @@ API_ROWS = [
     R(V + "pods/<slug>/invites", "pod", "POST", pod_steward_only, {"expires_in_days": 7}),
     R(V + "pods/<slug>/invites/<invite_id>", "pod", "DELETE", pod_steward_only),
     R(V + "pods/<slug>/figures", "pod", "GET", pod_steward_only),
+    R(V + "pods/<slug>/settings", "pod", "PATCH", pod_steward_only, {"welcome_message": "Matrix welcome"}),
+    R(V + "pods/<slug>/bans", "pod", "GET", pod_steward_only),
+    R(V + "pods/<slug>/webhooks", "pod", "GET", pod_steward_hidden),
+    R(V + "pods/<slug>/webhooks", "pod", "POST", pod_steward_hidden,
+      {"name": "Matrix API hook", "url": "https://93.184.215.14/hook", "events": ["post.created"]}),
+    R(V + "pods/<slug>/webhooks/<webhook_id>", "pod", "GET", pod_steward_hidden),
+    R(V + "pods/<slug>/webhooks/<webhook_id>", "pod", "PATCH", pod_steward_hidden, {"active": False}),
+    R(V + "pods/<slug>/webhooks/<webhook_id>", "pod", "DELETE", pod_steward_hidden),
+    R(V + "pods/<slug>/webhooks/<webhook_id>/secret", "pod", "POST", pod_steward_hidden),
+    R(V + "pods/<slug>/webhooks/<webhook_id>/deliveries", "pod", "GET", pod_steward_hidden),
+    R(V + "pods/<slug>/webhooks/<webhook_id>/deliveries/<delivery_id>/redeliver", "pod", "POST",
+      pod_steward_hidden),
+    # Search: "CANARY" finds every canary by text on SQLite, so each scope's answer is scanned for leaks
+    # (tests/trust/test_search.py also searches each canary one by one, counts included).
+    *[R(V + "search", "none", "GET", signed_in_only, {"q": "CANARY", "scope": scope})
+      for scope in ("posts", "comments", "pods", "members")],
+    R(V + "me/pets", "none", "GET", signed_in_only),
+    R(V + "me/pets", "none", "POST", signed_in_only, {"name": "Matrix pet", "species": "cat"}),
+    R(V + "me/pets/<pet_id>", "pet", "PATCH", own_content_only, {"name": "Renamed"}),
+    R(V + "me/pets/<pet_id>", "pet", "DELETE", own_content_only),
     R(V + "posts/<post_id>", "post", "GET", post_then(lambda role, place, kind: True)),
     R(V + "posts/<post_id>", "post", "PATCH", post_author_only, {"body": "An edit"}),
     R(V + "posts/<post_id>", "post", "DELETE", post_manager),

@@ -88,6 +88,8 @@ ENDPOINTS = [
      ()),
     ("waitlist", "steward", "POST", lambda w: "/pods/matrix-open/settings/waitlist/", ["member"], ()),
     ("split", "steward", "POST", lambda w: "/pods/matrix-open/settings/split/", ["basis", "fingerprint"], ()),
+    ("webhooks", "steward", "POST", lambda w: "/pods/matrix-open/settings/webhooks/",
+     _fields(pod_forms.WebhookForm), ()),
     ("join", "member", "POST", lambda w: "/pods/matrix-request/join/", _fields(pod_forms.RequestForm, "mode"), ()),
     ("acknowledge", "newcomer", "POST", lambda w: "/pods/matrix-open/acknowledge/",
      _fields(pod_forms.AcknowledgeForm), ()),

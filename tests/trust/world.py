@@ -30,6 +30,7 @@ from communities.models import (
     Tag,
     Visibility,
     Webhook,
+    WebhookDelivery,
 )
 from communities.rendering import render_markdown
 from messaging.models import Conversation, Message, MessageReport, Participant
@@ -73,6 +74,8 @@ class World:
     posts: list[PostObj] = field(default_factory=list)
     rules: dict[str, Rule] = field(default_factory=dict)  # place → a watched-word rule in that scope
     invites: dict[str, Invite] = field(default_factory=dict)
+    webhooks: dict[str, Webhook] = field(default_factory=dict)  # place → the pod's hook (its URL a canary)
+    deliveries: dict[str, WebhookDelivery] = field(default_factory=dict)  # place → a given-up delivery
     author_pet: Pet | None = None
     author_notification: Notification | None = None
     conversation: Conversation | None = None  # between the author and `regular`; one message reported
@@ -225,6 +228,23 @@ def _conversation(world: World) -> None:
             world.message_report = MessageReport.objects.create(message=message, reporter=regular, reason="matrix")
 
 
+def _pod_hooks(world: World) -> None:
+    """A hook in every pod: its URL is for the pod's stewards and managers, its secret for nobody (pages
+    show a secret only when they make it). It listens to an event no service emits, so no other test's
+    posts deliver to it; its one delivery gave up, so stewards may send it again."""
+    for place, pod in world.pods.items():
+        url = f"https://{canary(place, 'hookurl')}.example.com/hook"
+        secret = canary(place, "hooksecret")
+        hook = Webhook.objects.create(name=f"Matrix hook {place}", url=url, secret=secret, pod=pod,
+                                      events=["report.opened"])
+        world.webhooks[place] = hook
+        world.deliveries[place] = WebhookDelivery.objects.create(
+            webhook=hook, event="report.opened", event_key="report.opened:matrix", status="gave_up", attempts=8,
+            payload={"event": "report.opened", "scope": {"pod": pod.slug}, "data": {}}, response_code=500)
+        world.canaries[canary(place, "hookurl")] = ("hookurl", place, None)
+        world.canaries[secret] = ("hooksecret", place, None)
+
+
 def build_world() -> World:
     country = PlaceFactory(kind=Place.Kind.COUNTRY, name="Matrixland", slug="matrixland")
     region = PlaceFactory(kind=Place.Kind.REGION, name="Matrix North", slug="matrix-north", parent=country)
@@ -257,6 +277,7 @@ def build_world() -> World:
     # A Commons hook, off until a test that captures outbound HTTP switches it on.
     Webhook.objects.create(name="matrix", url="http://127.0.0.1:9/hook", secret="s", events=["post.created"],
                            is_active=False)
+    _pod_hooks(world)
     for place in pods:
         world.canaries[canary(place, "charter")] = ("charter", place, None)
     world.canaries[canary("unlisted", "podname")] = ("podname", "unlisted", None)
