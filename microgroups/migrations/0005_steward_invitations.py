@@ -5,6 +5,11 @@ import django.utils.timezone
 from django.conf import settings
 from django.db import migrations, models
 
+from petcommunity.permission_grants import grant, revoke
+
+# Community managers read invitations to steward in the admin (they are sent and answered on the pages).
+GRANTS = {"microgroups": {"stewardinvitation": ["view"]}}
+
 
 class Migration(migrations.Migration):
 
@@ -36,4 +41,6 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(condition=models.Q(('pod__isnull', False), ('status', 'pending')), fields=('member', 'pod'), name='stewardinvite_one_pending_pod'), models.UniqueConstraint(condition=models.Q(('niche__isnull', False), ('pod__isnull', True), ('status', 'pending')), fields=('member', 'niche'), name='stewardinvite_one_pending_niche')],
             },
         ),
+        migrations.RunPython(lambda apps, _: grant(apps, "Community managers", GRANTS),
+                             lambda apps, _: revoke(apps, "Community managers", GRANTS)),
     ]
