@@ -17,6 +17,8 @@ Hooks and slots (who fills them):
 - `onboarding_answered` (Hook, pods): refresh the member's pod suggestions.
 - `nav_badges` (Hook, moderation): counts shown in the navigation bar.
 - `contribution_made` (Hook, metrics): a member contributed (`contribution` below).
+- `review_wait` (Slot, moderation): how long held content usually waits for a moderator in a place
+  (`review_wait_hours` below), for the notice its author gets at once.
 """
 
 from collections.abc import Callable
@@ -170,3 +172,19 @@ def hidden_author_subqueries(*, member_id: int | None) -> list:
     if member_id is None:
         return []
     return [q for q in hidden_authors.call(member_id=member_id) if q is not None]
+
+
+class _NoReviewWait:
+    """Without moderation nothing is held, so nothing waits."""
+
+    def hours(self, *, pod_id: int | None) -> int | None:
+        return None
+
+
+# How long a held post or comment usually waits for a moderator's decision in a place (the Commons when
+# pod_id is None), measured from the queue: whole hours, or None when there is nothing to measure yet.
+review_wait = Slot("review_wait", default=_NoReviewWait())
+
+
+def review_wait_hours(*, pod_id: int | None) -> int | None:
+    return review_wait.get().hours(pod_id=pod_id)

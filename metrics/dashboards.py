@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from . import selectors as sel
 from .definitions import (
@@ -202,22 +203,14 @@ def influencer_table(end: date, period: str) -> Table:
                   [Column("Niche tag"), Column("Member", "link"), Column("Reach", "int"),
                    Column("Engaged members", "int"), Column("Score", "pct"), Column("Invite", "link")],
                   note=INFLUENCER_DEFINITION.format(min_reach=MIN_REACH))
-    create_url = _pod_create_url()
+    invite_url = reverse("microgroups:steward_invite_new")
     for row in sel.influencers_for(period=kind, start=start):
         member, tag = row.member, row.tag
         profile = reverse("communities:profile", args=[member.username])
-        invite = (f"{create_url}?tag={tag.slug}&steward={member.username}" if create_url else profile)
+        invite = f"{invite_url}?{urlencode({'member': member.username, 'niche': tag.pk})}"
         table.rows.append([tag.name, (member.name, profile), row.reach, row.engagers, row.score,
-                           (f"Invite {member.name} to steward a {tag.name} pod", invite)])
+                           (f"Invite {member.name} to steward a pod about #{tag.slug}", invite)])
     return table
-
-
-def _pod_create_url() -> str | None:
-
-    try:
-        return reverse("microgroups:create")
-    except NoReverseMatch:
-        return None
 
 
 def attention_table(period: str, cur: date, rows, names) -> Table:

@@ -117,3 +117,44 @@ class ItemActionForm(forms.Form):
     def __init__(self, *args, rules=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["remove_rule"].choices = [("", "No specific rule"), *((r.pk, r.title) for r in rules)]
+
+
+REASON_HELP = "Kept in the moderation log with the change."
+
+
+def _scope_select(choices) -> forms.Select:
+    return forms.Select(choices=[("", "Choose a scope"), *((c.key, c.label) for c in choices)])
+
+
+class AssignForm(forms.Form):
+    """The Team page's "assign a moderator". The scope is any key: the view resolves it (404 for a scope
+    the manager may not assign in), so the select lists choices without limiting what may be posted."""
+
+    member = forms.CharField(max_length=150, label="Member (username)")
+    scope = forms.CharField(max_length=40, label="Scope")
+    reason = forms.CharField(max_length=500, label="Reason", help_text=REASON_HELP,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, scope_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].widget = _scope_select(scope_choices)
+
+
+class MoveForm(forms.Form):
+    scope = forms.CharField(max_length=40, label="New scope")
+    reason = forms.CharField(max_length=500, label="Reason", help_text=REASON_HELP,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, scope_choices=(), **kwargs):
+        kwargs.setdefault("prefix", "move")
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].widget = _scope_select(scope_choices)
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(max_length=500, label="Reason", help_text=REASON_HELP,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "revoke")
+        super().__init__(*args, **kwargs)

@@ -334,6 +334,7 @@ class ModerationLogEntry(ScopedModel):
         RULE_TOGGLE = "rule_toggle", "Rule switched on/off"
         AUTO_SLOW = "auto_slow", "Automatic slow mode"
         ASSIGN = "assign", "Moderator assigned"
+        MOVE = "assign_move", "Moderator moved"
         REVOKE = "revoke", "Moderator revoked"
 
     # The actions that count against a member (the ladder's clean-record check reads these).

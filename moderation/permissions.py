@@ -38,6 +38,11 @@ class ModerationRules:
     def can_edit_rule(self, policy, rule) -> bool:
         return policy.scopes.covers(scope_of_row(rule))
 
+    def can_assign(self, policy, scope) -> bool:
+        """Who may assign, move and revoke moderators in a scope: community managers, in every scope
+        (they moderate everywhere). Moderators of a scope do not appoint their peers."""
+        return policy.is_manager
+
 
 def _regions_of_my_pods(scopes: ModeratorScopes) -> set[int]:
     return {pod_region_id(p) for p in Pod.objects.filter(pk__in=scopes.pod_ids).only("pk", "region_id")}

@@ -1,20 +1,31 @@
 """Reads for moderators and members: who moderates, the queue, the log, rules, and public summaries."""
 
-from dataclasses import dataclass
+import math
+import statistics
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from common.cursors import cursor_decode, cursor_encode
 from communities.models import Comment, ContentStatus, Place, Post, User
-from communities.policy import can_know_pod, can_read_post, hidden_pods_q, readable_items_q
-from microgroups.models import JoinRequest, Pod
+from communities.policy import (
+    can_know_pod,
+    can_read_post,
+    check_can_assign_moderators,
+    hidden_pods_q,
+    managers_q,
+    readable_items_q,
+)
+from microgroups.models import JoinRequest, Membership, Pod
+from microgroups.selectors import pods_without_steward
 from petcommunity.parsing import parse_id
 
-from .models import ModerationLogEntry, QueueItem, Rule, RuleHit, ScopeKind
-from .scopes import COMMONS, ModeratorScopes, Scope, moderator_scopes, pod_region_id, scope_for_pod
+from .models import ModerationLogEntry, ModeratorAssignment, QueueItem, Rule, RuleHit, ScopeKind
+from .scopes import COMMONS, ModeratorScopes, Scope, moderator_scopes, pod_region_id, scope_for_pod, scope_of_row
 
 QUEUE_PAGE_SIZE = 50
 LOG_PAGE_SIZE = 50
@@ -144,6 +155,110 @@ def scope_from_key(user, key: str) -> Scope:
     raise Http404("No such scope.")
 
 
+def scope_get(*, user, key: str) -> Scope:
+    """The scope a key names ("commons", "region:<id>", "pod:<id>") if it exists and this person may assign
+    moderators in it; anything else answers 404 alike (the policy's `check_can_assign_moderators`)."""
+    kind, _, raw = (key or "").partition(":")
+    scope = None
+    if kind == ScopeKind.COMMONS and not raw:
+        scope = COMMONS
+    elif kind == ScopeKind.REGION and parse_id(raw):
+        if Place.objects.filter(pk=parse_id(raw), kind=Place.Kind.REGION).exists():
+            scope = Scope(ScopeKind.REGION, parse_id(raw))
+    elif kind == ScopeKind.POD and parse_id(raw):
+        pod = Pod.objects.filter(pk=parse_id(raw)).first()
+        if pod is not None and can_know_pod(user, pod):
+            scope = scope_for_pod(pod)
+    if scope is None:
+        raise Http404("No such scope.")
+    check_can_assign_moderators(user, scope)
+    return scope
+
+
+TEAM_POD_PAGE = 50
+
+
+@dataclass
+class TeamPlace:
+    """One scope of the Team page: who moderates it by assignment, and (pods) who stewards it."""
+
+    key: str
+    label: str
+    moderators: list[ModeratorAssignment]
+    stewards: list[Membership] = field(default_factory=list)
+    pod: Pod | None = None
+
+
+@dataclass
+class Team:
+    managers: list[User]
+    commons: TeamPlace
+    regions: list[TeamPlace]
+    pods: list[TeamPlace]
+    next_cursor: str | None
+    pods_without_steward: int
+
+
+def _active_assignments(q: Q) -> QuerySet[ModeratorAssignment]:
+    return (ModeratorAssignment.objects.filter(q, revoked_at__isnull=True).select_related("member", "created_by")
+            .order_by("member__display_name", "member__username", "pk"))
+
+
+def team_overview(*, cursor: str | None = None, page_size: int = TEAM_POD_PAGE) -> Team:
+    """Managers, then moderators and stewards by scope (the Commons, every region, pods by name keyset-
+    paginated): a fixed number of queries whatever the page holds. For community managers only."""
+    managers = list(User.objects.filter(managers_q()).distinct().order_by("display_name", "username"))
+    above = list(_active_assignments(~Q(scope_kind=ScopeKind.POD)))
+    by_region: dict[int, list] = {}
+    for a in above:
+        if a.scope_kind == ScopeKind.REGION:
+            by_region.setdefault(a.region_id, []).append(a)
+    regions = [TeamPlace(f"region:{r.pk}", r.name, by_region.get(r.pk, []))
+               for r in Place.objects.filter(kind=Place.Kind.REGION).order_by("name", "pk")]
+    pods_qs = Pod.objects.select_related("region").order_by("name", "pk")
+    after = cursor_decode(cursor)
+    if after:
+        pods_qs = pods_qs.filter(Q(name__gt=after[0]) | Q(name=after[0], pk__gt=after[1]))
+    pods = list(pods_qs[: page_size + 1])
+    more = len(pods) > page_size
+    pods = pods[:page_size]
+    ids = [p.pk for p in pods]
+    stewards: dict[int, list] = {}
+    for m in (Membership.objects.filter(pod_id__in=ids, status=Membership.Status.ACTIVE,
+                                        role=Membership.Role.STEWARD).select_related("member")
+              .order_by("joined_at", "pk")):
+        stewards.setdefault(m.pod_id, []).append(m)
+    pod_mods: dict[int, list] = {}
+    for a in _active_assignments(Q(scope_kind=ScopeKind.POD, pod_id__in=ids)):
+        pod_mods.setdefault(a.pod_id, []).append(a)
+    return Team(
+        managers=managers,
+        commons=TeamPlace("commons", "Commons", [a for a in above if a.scope_kind == ScopeKind.COMMONS]),
+        regions=regions,
+        pods=[TeamPlace(f"pod:{p.pk}", p.name, pod_mods.get(p.pk, []), stewards.get(p.pk, []), pod=p) for p in pods],
+        next_cursor=cursor_encode(pods[-1].name, pods[-1].pk) if more else None,
+        pods_without_steward=pods_without_steward().count(),
+    )
+
+
+def assignment_get(*, user, assignment_id: int) -> ModeratorAssignment:
+    """One assignment (active or revoked) for the Team page; 404 when it does not exist or sits in a scope
+    this person may not assign in."""
+    assignment = (ModeratorAssignment.objects.select_related("member", "created_by", "region", "pod")
+                  .filter(pk=assignment_id).first())
+    if assignment is None or (assignment.pod_id and not can_know_pod(user, assignment.pod)):
+        raise Http404("No assignment here.")
+    check_can_assign_moderators(user, scope_of_row(assignment))
+    return assignment
+
+
+def assignment_history(*, member) -> list[ModerationLogEntry]:
+    """The log of one member's moderator assignments (assigned, moved, revoked), newest first."""
+    actions = [ModerationLogEntry.Action.ASSIGN, ModerationLogEntry.Action.MOVE, ModerationLogEntry.Action.REVOKE]
+    return list(ModerationLogEntry.objects.filter(subject=member, action__in=actions)
+                .select_related("actor", "region", "pod").order_by("-id")[:50])
+
+
 @dataclass
 class RuleGroup:
     label: str
@@ -259,3 +374,42 @@ def appeal_target(*, user, kind: str, content_id: int):
     if content is None:
         raise Http404("Nothing here.")
     return content
+
+
+REVIEW_WAIT_DAYS = 30  # decisions of the last month measure the usual wait
+REVIEW_WAIT_MIN_SAMPLE = 5  # fewer decisions in one pod: measure across every place instead
+REVIEW_WAIT_SAMPLE = 2000
+REVIEW_WAIT_TTL = 600  # seconds; the usual wait moves slowly
+
+
+def _held_wait_seconds(place: Q, since) -> list[float]:
+    rows = (QueueItem.objects.filter(place, kind=QueueItem.Kind.HELD, status=QueueItem.Status.RESOLVED,
+                                     resolution__in=["approved", "removed"], resolved_at__gte=since)
+            .order_by("-resolved_at").values_list("created_at", "resolved_at")[:REVIEW_WAIT_SAMPLE])
+    return [(resolved - created).total_seconds() for created, resolved in rows]
+
+
+def review_wait_hours(*, pod_id: int | None) -> int | None:
+    """How long held content usually waits for a decision in a place: the median time from holding to
+    approval or removal over the last 30 days, in whole hours rounded up (at least 1). A pod with fewer
+    than 5 such decisions is measured with every place's; None when there are none at all yet. Cached
+    for 10 minutes (`communities.hooks.review_wait`: the notice an author gets at once)."""
+    key = f"moderation:reviewwait:{pod_id or 0}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached or None
+    since = timezone.now() - timedelta(days=REVIEW_WAIT_DAYS)
+    place = Q(scope_kind=ScopeKind.POD, pod_id=pod_id) if pod_id else Q(scope_kind=ScopeKind.COMMONS)
+    waits = _held_wait_seconds(place, since)
+    if len(waits) < REVIEW_WAIT_MIN_SAMPLE:
+        waits = _held_wait_seconds(Q(), since) or waits
+    hours = max(1, math.ceil(statistics.median(waits) / 3600)) if waits else 0
+    cache.set(key, hours, REVIEW_WAIT_TTL)
+    return hours or None
+
+
+class ReviewWait:
+    """Moderation's answer to `communities.hooks.review_wait`."""
+
+    def hours(self, *, pod_id: int | None) -> int | None:
+        return review_wait_hours(pod_id=pod_id)

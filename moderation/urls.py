@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import members, queue, rules, transparency
+from .views import members, queue, rules, team, transparency
 
 app_name = "moderation"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("queue/<int:item_id>/release/", queue.item_claim, {"release": True}, name="release"),
     path("queue/<int:item_id>/act/", queue.item_act, name="act"),
     path("log/", queue.log, name="log"),
+    path("team/", team.team, name="team"),
+    path("team/<int:assignment_id>/", team.assignment, name="assignment"),
     path("transparency/", transparency.commons_transparency, name="transparency"),
     path("transparency/regions/<slug:slug>/", transparency.region_transparency, name="region_transparency"),
     path("rules/", rules.rule_list, name="rules"),

@@ -18,19 +18,21 @@ from .posts import (
     decorate_posts,
     feed,
     feed_after,
+    held_notice,
     pinned_posts,
     post_card_queryset,
     post_get,
     post_page,
     post_revisions,
     post_with_comments,
+    posts_in_review,
     species_options,
 )
 
 __all__ = [
     "FEED_PAGE_SIZE", "NOTIFICATION_PAGE_SIZE", "SORTS", "TOP_WINDOWS", "DirectoryPage", "FeedPage", "MemberCard",
     "NotificationPage", "PetCard", "PostPage", "Profile", "decorate_polls", "decorate_posts", "directory_page",
-    "feed", "feed_after", "notification_list", "notification_page", "notification_unread_count", "pinned_posts",
-    "place_label", "post_card_queryset", "post_get", "post_page", "post_revisions", "post_with_comments",
-    "profile_get", "species_options",
+    "feed", "feed_after", "held_notice", "notification_list", "notification_page", "notification_unread_count",
+    "pinned_posts", "place_label", "post_card_queryset", "post_get", "post_page", "post_revisions",
+    "post_with_comments", "posts_in_review", "profile_get", "species_options",
 ]

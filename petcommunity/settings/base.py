@@ -229,6 +229,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "pod-niches": {"task": "microgroups.tasks.niches_refresh", "schedule": crontab(hour=4, minute=30)},
     "pod-waitlist-offers": {"task": "microgroups.tasks.waitlist_offers_expire", "schedule": crontab(minute=45)},
+    "pod-steward-invitations": {"task": "microgroups.tasks.steward_invitations_expire",
+                                "schedule": crontab(minute=50)},
     "pod-counters": {"task": "microgroups.tasks.pod_counters_sync", "schedule": crontab(hour=3, minute=45)},
     "digests-daily": {
         "task": "communities.tasks.digests_send",

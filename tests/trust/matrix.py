@@ -81,6 +81,10 @@ def objects_for(world: World, row: policy.Row) -> list[tuple[object, dict]]:
         return [(None, {"pet_id": world.author_pet.pk})]
     if row.obj == "token":
         return [(None, {"token_id": world.author_token.pk})]
+    if row.obj == "assignment":
+        return [(None, {"assignment_id": world.assignment.pk})]
+    if row.obj == "steward_invitation":
+        return [(None, {"invitation_id": world.steward_invitation.pk})]
     raise ValueError(row.obj)
 
 
@@ -88,7 +92,7 @@ def nowhere_kwargs(row: policy.Row) -> dict:
     ints = {k: NOWHERE["int"] for k in ("conversation_id", "message_id", "report_id",
                                         "post_id", "comment_id", "poll_id", "content_id", "item_id", "rule_id",
                                         "notification_id", "pet_id", "invite_id", "token_id", "request_id",
-                                        "webhook_id", "delivery_id")}
+                                        "webhook_id", "delivery_id", "assignment_id", "invitation_id")}
     return {**ints, "slug": NOWHERE["slug"], "pod_slug": NOWHERE["slug"], "code": NOWHERE["code"],
             "key": str(NOWHERE["int"]), "username": NOWHERE["username"], "__first__": NOWHERE["int"]}
 

@@ -273,7 +273,7 @@ def admin_site(role, obj=None):
 class Row:
     route: str
     obj: str  # what the URL is about: none, pod, region, post, comment, poll, item, rule, member, notification,
-    # pet, invite, group
+    # pet, invite, group, assignment, steward_invitation
     method: str
     expect: Callable
     data: dict = field(default_factory=dict)
@@ -307,6 +307,11 @@ ROWS = [
     R("moderation/queue/", "none", "GET", moderators_only),
     R("moderation/queue/bulk/", "none", "POST", moderators_only),
     R("moderation/log/", "none", "GET", moderators_only),
+    R("moderation/team/", "none", "GET", managers_only),
+    R("moderation/team/<int:assignment_id>/", "assignment", "GET", managers_only),
+    R("moderation/team/<int:assignment_id>/", "assignment", "POST", managers_only,
+      {"action": "revoke", "revoke-reason": "matrix"}),
+    R("pods/steward-invitations/new/", "none", "GET", managers_only),
     R("moderation/rules/", "none", "GET", moderators_only),
     R("moderation/rules/new/", "none", "GET", moderators_only),
     R("moderation/transparency/", "none", "GET", everyone),
@@ -332,6 +337,7 @@ ROWS = [
     R("pods/<slug:slug>/settings/invites/<int:invite_id>/revoke/", "pod", "POST", pod_steward_only),
     R("pods/<slug:slug>/settings/requests/", "pod", "GET", pod_steward_only),
     R("pods/<slug:slug>/settings/members/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/settings/stewards/", "pod", "GET", pod_steward_only),
     R("pods/<slug:slug>/settings/waitlist/", "pod", "GET", pod_steward_only),
     R("pods/<slug:slug>/settings/split/", "pod", "GET", pod_steward_only),
     R("pods/<slug:slug>/settings/webhooks/", "pod", "GET", pod_steward_hidden),
@@ -347,6 +353,11 @@ ROWS = [
     R("catchup/pods/<slug:pod_slug>/", "pod", "GET", pod_catchup, htmx=True),
     R("pods/<slug:slug>/moderation/", "pod", "GET", pod_catchup),  # public transparency: whoever reads the pod
     R("pods/join/<str:code>/", "invite", "GET", invite_link),
+    # An invitation to steward (the author is invited): only the invitee sees it; its sender, other
+    # managers and everyone else get the 404 of one that does not exist.
+    R("pods/steward-invitations/<int:invitation_id>/", "steward_invitation", "GET", own_content_only),
+    R("pods/steward-invitations/<int:invitation_id>/", "steward_invitation", "POST", own_content_only,
+      {"action": "decline", "answer": "matrix"}),
     # Posts, comments, polls
     R("posts/<int:post_id>/", "post", "GET", post_read),
     R("posts/<int:post_id>/edit/", "post", "GET", post_author_only),

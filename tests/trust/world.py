@@ -34,7 +34,7 @@ from communities.models import (
 )
 from communities.rendering import render_markdown
 from messaging.models import Conversation, Message, MessageReport, Participant
-from microgroups.models import Charter, Invite, Membership, Pod
+from microgroups.models import Charter, Invite, Membership, Pod, StewardInvitation
 from moderation.models import ModerationLogEntry, ModeratorAssignment, QueueItem, Rule, ScopeKind
 from tests.factories import PlaceFactory, UserFactory
 
@@ -82,6 +82,8 @@ class World:
     message: Message | None = None  # the reported one, sent by the author
     message_report: MessageReport | None = None
     author_token: AccessToken | None = None
+    assignment: ModeratorAssignment | None = None  # mod_region's, for the Team page's assignment rows
+    steward_invitation: StewardInvitation | None = None  # the author invited to steward the open pod
     canaries: dict[str, tuple] = field(default_factory=dict)  # canary → (what, place, kind)
 
     def post(self, place: str, kind: str) -> PostObj:
@@ -195,8 +197,8 @@ def _moderation(world: World) -> None:
                                           rule=world.rules[place], rule_title=world.rules[place].title,
                                           **_scope_fields(world, place),
                                           **({"region": world.region} if place != "commons" else {}))
-    ModeratorAssignment.objects.create(member=world.users["mod_region"], scope_kind=ScopeKind.REGION,
-                                       region=world.region)
+    world.assignment = ModeratorAssignment.objects.create(member=world.users["mod_region"],
+                                                          scope_kind=ScopeKind.REGION, region=world.region)
     ModeratorAssignment.objects.create(member=world.users["mod_other"], scope_kind=ScopeKind.REGION,
                                        region=world.other_region)
 
@@ -274,6 +276,9 @@ def build_world() -> World:
                                                     token_hash="0" * 64, prefix="pct_matrix")
     world.author_notification = Notification.objects.create(recipient=author, kind="reply", verb="replied",
                                                             url="/")
+    world.steward_invitation = StewardInvitation.objects.create(
+        member=author, invited_by=users["manager"], pod=pods["open"], message="matrix",
+        expires_at=timezone.now() + timedelta(days=14))
     # A Commons hook, off until a test that captures outbound HTTP switches it on.
     Webhook.objects.create(name="matrix", url="http://127.0.0.1:9/hook", secret="s", events=["post.created"],
                            is_active=False)
