@@ -12,7 +12,6 @@ from django.contrib.auth.models import Group
 
 from communities.models import Place, Post
 from metrics import dashboards
-from metrics.insights import EVERYWHERE
 from metrics.tables import fmt
 from moderation.models import Appeal, ModerationLogEntry, QueueItem, Report
 from tests.factories import PodFactory, UserFactory
