@@ -28,11 +28,14 @@ posting checks also raise ValidationError at the field a rung locks.
     check_can_post_in_pod(pod, *, audience, has_links, has_images)
     check_is_moderator() -> scopes         check_can_moderate_item(item)
     check_can_manage_scope(scope)          check_can_edit_rule(rule)
+    check_can_edit_removal_reason(reason)  check_can_see_moderator_note(note)
+    check_can_delete_moderator_note(note)
 
 can_* booleans (templates, branching)
     can_act  can_read_post(post)  can_edit_post(post)  can_know_pod(pod)  can_read_pod(pod)
     can_steward(pod)  can_see_field(member, visibility)  can_moderate_item(item)
     can_manage_scope(scope)  can_see_rule(rule)  can_read_content(post, pod=None)
+    can_see_removal_reason(reason)  can_see_moderator_note(note)
 
 filter_* querysets and Q objects (reads)
     filter_posts(qs)              every post can_read_post allows, whatever its status (agrees with it)
@@ -350,6 +353,29 @@ class Policy:
         if not hooks.moderation_rules.get().can_edit_rule(self, rule):
             raise PermissionDenied("This rule is inherited from a scope above yours; you may add a stricter one.")
 
+    def can_see_removal_reason(self, reason) -> bool:
+        return hooks.moderation_rules.get().can_see_reason(self, reason)
+
+    def check_can_edit_removal_reason(self, reason) -> None:
+        """Reasons are inherited downward like rules: 404 outside my view, 403 for one from above."""
+        if not self.can_see_removal_reason(reason):
+            raise Http404("No removal reason here.")
+        if not hooks.moderation_rules.get().can_edit_reason(self, reason):
+            raise PermissionDenied("This reason comes from a scope above yours; add your own instead.")
+
+    def can_see_moderator_note(self, note) -> bool:
+        return hooks.moderation_rules.get().can_see_note(self, note)
+
+    def check_can_see_moderator_note(self, note) -> None:
+        """Moderators of the note's scope and above; for everyone else it does not exist."""
+        if not self.can_see_moderator_note(note):
+            raise Http404("No note here.")
+
+    def check_can_delete_moderator_note(self, note) -> None:
+        self.check_can_see_moderator_note(note)
+        if not hooks.moderation_rules.get().can_delete_note(self, note):
+            raise PermissionDenied("Only the note's author or a community manager may delete it.")
+
     # Fan-out ---------------------------------------------------------------------------------------
 
     def readers_of(self, obj, *, moderating: bool = False) -> QuerySet:
@@ -463,6 +489,18 @@ class NoModeration:
     def can_edit_rule(self, policy, rule):
         return policy.is_manager
 
+    def can_see_reason(self, policy, reason):
+        return policy.is_manager
+
+    def can_edit_reason(self, policy, reason):
+        return policy.is_manager
+
+    def can_see_note(self, policy, note):
+        return policy.is_manager
+
+    def can_delete_note(self, policy, note):
+        return policy.is_manager
+
 
 class _ManagerScopes:
     def __init__(self, manager: bool):
@@ -551,6 +589,11 @@ can_manage_scope = _shortcut("can_manage_scope")
 check_can_manage_scope = _shortcut("check_can_manage_scope")
 can_see_rule = _shortcut("can_see_rule")
 check_can_edit_rule = _shortcut("check_can_edit_rule")
+can_see_removal_reason = _shortcut("can_see_removal_reason")
+check_can_edit_removal_reason = _shortcut("check_can_edit_removal_reason")
+can_see_moderator_note = _shortcut("can_see_moderator_note")
+check_can_see_moderator_note = _shortcut("check_can_see_moderator_note")
+check_can_delete_moderator_note = _shortcut("check_can_delete_moderator_note")
 
 
 def is_moderator(user) -> bool:

@@ -83,7 +83,8 @@ def _seed_queue(ctx) -> None:
     regional = [p for p in open_pod_posts if p.pod.region_id in region_places and p.pk not in chosen]
     open_pod_posts = list(picked.values()) + regional[:2] + rng.sample(open_pod_posts, min(2, len(open_pod_posts)))
     reasons = ["spam", "harassment", "misinformation", "off_topic", "other"]
-    for n, post in enumerate(rng.sample(recent, min(4, len(recent))) + list({p.pk: p for p in open_pod_posts}.values())):
+    targets = rng.sample(recent, min(4, len(recent))) + list({p.pk: p for p in open_pod_posts}.values())
+    for n, post in enumerate(targets):
         for reporter in rng.sample(reporters, 2 if n % 2 else 1):
             if reporter.pk == post.author_id:
                 continue
