@@ -18,7 +18,7 @@ from microgroups.models import Membership
 from microgroups.services.membership import is_banned
 from moderation import selectors
 from moderation.models import ModerationLogEntry, ModeratorAssignment, ModeratorNote, QueueItem, RemovalReason
-from moderation.scopes import COMMONS, Scope, scope_for_pod
+from moderation.scopes import COMMONS, scope_for_pod
 from moderation.services import actions
 from moderation.services.bans import bans_lift_expired
 from moderation.services.notes import moderator_note_create, moderator_note_delete
@@ -205,7 +205,8 @@ def test_live_row_fetches_the_viewers_own_desk(client, steward, pod, other_stewa
     item = held(pod)
     client.force_login(steward)
     body = client.get(f"/moderation/queue/{item.pk}/row/", **HX).content.decode()
-    assert body.strip().startswith(f'<li class="card desk-row" id="queue-item-{item.pk}"') and "csrfmiddlewaretoken" in body
+    assert body.strip().startswith(f'<li class="card desk-row" id="queue-item-{item.pk}"')
+    assert "csrfmiddlewaretoken" in body
     assert client.get(f"/moderation/queue/{held(other_pod).pk}/row/", **HX).status_code == 404
     actions.item_approve(actor=steward, item_id=item.pk)
     assert client.get(f"/moderation/queue/{item.pk}/row/", **HX).content == b""  # decided: the row goes
