@@ -271,7 +271,8 @@ class MemberHistory:
     mutes: int = 0
     bans: int = 0
     reports: int = 0  # reports against them, on items of my scopes
-    rung: str | None = None  # in the pod the item is about
+    pod_id: int | None = None  # the pod the item is about, if any
+    rung: str | None = None  # theirs in that pod
     pod_status: str | None = None
     notes: list = field(default_factory=list)
 
@@ -329,7 +330,7 @@ def member_histories(user, pairs: list[tuple[User, int | None]]) -> dict[tuple[i
     out = {}
     for member, pod_id in pairs:
         rung, status = rungs.get((member.pk, pod_id), (None, None))
-        out[(member.pk, pod_id)] = MemberHistory(member=member, rung=rung, pod_status=status,
+        out[(member.pk, pod_id)] = MemberHistory(member=member, pod_id=pod_id, rung=rung, pod_status=status,
                                                  notes=notes.get(member.pk, []), **counts[member.pk])
     return out
 
