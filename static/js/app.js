@@ -130,7 +130,7 @@
         // Oldest first: a new item belongs at the end, so only the last page shows it (at the bottom).
         var list = queueList(target);
         var mine = queueMatches(list, f);
-        if (mine && list && list.dataset.append === 'yes' && !byId('queue-item-' + f.id)) insert(list, f.html, false);
+        if (mine && list && !byId('queue-item-' + f.id)) insertQueueRow(list, f);
         queueCounts(list, f, mine ? 1 : 0);
         break;
       }
@@ -189,6 +189,21 @@
     if (d.filterScope && (f.scopes || []).indexOf(d.filterScope) < 0) return false;
     if (d.filterAge && !(Date.now() / 1000 - Number(f.created || 0) >= (AGES[d.filterAge] || 0))) return false;
     return true;
+  }
+
+  // Oldest first: the row goes before the first newer one (an escalated item keeps its age), or at the
+  // bottom when this is the last page; an item newer than everything on an earlier page belongs later.
+  function insertQueueRow(list, f) {
+    var rows = list.querySelectorAll('[data-created]'), later = null;
+    for (var i = 0; i < rows.length; i++) {
+      if (Number(rows[i].dataset.created) > Number(f.created)) { later = rows[i]; break; }
+    }
+    if (!later && list.dataset.append !== 'yes') return;
+    var nodes = Array.prototype.filter.call(fragment(f.html).children, function (n) { return !(n.id && byId(n.id)); });
+    if (!nodes.length) return;
+    list.querySelectorAll('.empty-state').forEach(function (n) { n.remove(); });
+    nodes.forEach(function (n) { list.insertBefore(n, later); });
+    enhance(nodes, true);
   }
 
   // The badge takes this moderator's count from the frame (the server's, same query as the badge);
