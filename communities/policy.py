@@ -30,12 +30,15 @@ posting checks also raise ValidationError at the field a rung locks.
     check_can_manage_scope(scope)          check_can_edit_rule(rule)
     check_can_assign_moderators(scope)     404 for a scope they may not assign moderators in (Team page)
     check_can_answer_steward_invitation(invitation)   404 for anyone but the invitee
+    check_can_edit_removal_reason(reason)  check_can_see_moderator_note(note)
+    check_can_delete_moderator_note(note)
 
 can_* booleans (templates, branching)
     can_act  can_read_post(post)  can_edit_post(post)  can_know_pod(pod)  can_read_pod(pod)
     can_steward(pod)  can_see_field(member, visibility)  can_moderate_item(item)
     can_manage_scope(scope)  can_see_rule(rule)  can_read_content(post, pod=None)
     sees_as_author(content)       their own held or removed post or comment: shown to them, marked
+    can_see_removal_reason(reason)  can_see_moderator_note(note)
 
 filter_* querysets and Q objects (reads)
     filter_posts(qs)              every post can_read_post allows, whatever its status (agrees with it)
@@ -387,6 +390,28 @@ class Policy:
         other managers included) it does not exist."""
         if not (self.is_authenticated and hooks.pod_rules.get().is_steward_invitee(self, invitation)):
             raise Http404("No invitation here.")
+    def can_see_removal_reason(self, reason) -> bool:
+        return hooks.moderation_rules.get().can_see_reason(self, reason)
+
+    def check_can_edit_removal_reason(self, reason) -> None:
+        """Reasons are inherited downward like rules: 404 outside my view, 403 for one from above."""
+        if not self.can_see_removal_reason(reason):
+            raise Http404("No removal reason here.")
+        if not hooks.moderation_rules.get().can_edit_reason(self, reason):
+            raise PermissionDenied("This reason comes from a scope above yours; add your own instead.")
+
+    def can_see_moderator_note(self, note) -> bool:
+        return hooks.moderation_rules.get().can_see_note(self, note)
+
+    def check_can_see_moderator_note(self, note) -> None:
+        """Moderators of the note's scope and above; for everyone else it does not exist."""
+        if not self.can_see_moderator_note(note):
+            raise Http404("No note here.")
+
+    def check_can_delete_moderator_note(self, note) -> None:
+        self.check_can_see_moderator_note(note)
+        if not hooks.moderation_rules.get().can_delete_note(self, note):
+            raise PermissionDenied("Only the note's author or a community manager may delete it.")
 
     # Fan-out ---------------------------------------------------------------------------------------
 
@@ -507,6 +532,18 @@ class NoModeration:
     def can_assign(self, policy, scope):
         return policy.is_manager
 
+    def can_see_reason(self, policy, reason):
+        return policy.is_manager
+
+    def can_edit_reason(self, policy, reason):
+        return policy.is_manager
+
+    def can_see_note(self, policy, note):
+        return policy.is_manager
+
+    def can_delete_note(self, policy, note):
+        return policy.is_manager
+
 
 class _ManagerScopes:
     def __init__(self, manager: bool):
@@ -600,6 +637,11 @@ check_can_assign_moderators = _shortcut("check_can_assign_moderators")
 check_can_answer_steward_invitation = _shortcut("check_can_answer_steward_invitation")
 readable_comments_q = _shortcut("readable_comments_q")
 sees_as_author = _shortcut("sees_as_author")
+can_see_removal_reason = _shortcut("can_see_removal_reason")
+check_can_edit_removal_reason = _shortcut("check_can_edit_removal_reason")
+can_see_moderator_note = _shortcut("can_see_moderator_note")
+check_can_see_moderator_note = _shortcut("check_can_see_moderator_note")
+check_can_delete_moderator_note = _shortcut("check_can_delete_moderator_note")
 
 
 def is_moderator(user) -> bool:

@@ -20,6 +20,7 @@ from .scopes import COMMONS, Scope, scope_for_pod
 from .services.actions import item_remove
 from .services.assignments import moderator_assign
 from .services.automation import queue_sweep
+from .services.reasons import removal_reason_create
 from .services.reports import report_create
 from .services.rules import rule_create
 
@@ -27,6 +28,11 @@ COMMONS_WORDS = [
     ("No crypto spam", "word", "crypto", "block", "Investment and crypto offers are not allowed."),
     ("Miracle cures", "phrase", "miracle cure", "hold", "Health claims are checked by a moderator first."),
     ("Free pets", "regex", r"\bfree\s+(?:puppies|kittens)\b", "flag", "Rehoming posts are reviewed."),
+]
+COMMONS_REASONS = [
+    ("Spam or advertising", "Removed as spam: advertising and links for profit are not allowed here."),
+    ("Unsafe health advice", "Removed: health advice here must not replace a vet's. Please ask a vet first."),
+    ("Selling animals", "Removed: buying and selling animals is not allowed; rehoming goes through a shelter."),
 ]
 
 
@@ -54,6 +60,10 @@ def _seed_rules(ctx, manager) -> None:
     for pod in ctx.pods[:3]:
         rule_create(actor=manager, scope=scope_for_pod(pod), kind="new_member", title="Welcome check",
                     settings={"first_n": 1})
+    for title, text in COMMONS_REASONS:  # reusable removal reasons, offered on every queue row
+        removal_reason_create(actor=manager, scope=COMMONS, title=title, text=text)
+    removal_reason_create(actor=manager, scope=Scope("region", region.pk), title="Off-topic for the region",
+                          text=f"Removed: posts in {region.name}'s pods stay on their pod's topic.")
 
 
 def _seed_moderators(ctx, manager) -> None:

@@ -214,6 +214,7 @@ if CELERY_BROKER_URL.startswith("sqla+"):
 CELERY_BEAT_SCHEDULE: dict = {
     "moderation-auto-slow-mode": {"task": "moderation.tasks.auto_slow_mode", "schedule": crontab(minute="*/5")},
     "moderation-queue-sweep": {"task": "moderation.tasks.queue_sweep", "schedule": crontab(minute="*/15")},
+    "moderation-bans-lift": {"task": "moderation.tasks.bans_lift", "schedule": crontab(minute="*/5")},
     "hot-rank-refresh": {"task": "communities.tasks.hot_rank_refresh", "schedule": crontab(minute="*/10")},
     "counter-repair": {"task": "communities.tasks.counters_sync", "schedule": crontab(hour=3, minute=15)},
     "impressions-flush": {"task": "metrics.tasks.impressions_flush", "schedule": 30.0},

@@ -68,6 +68,10 @@ def objects_for(world: World, row: policy.Row) -> list[tuple[object, dict]]:
         return [((p.place, p.kind), {"item_id": p.item.pk}) for p in world.posts if p.item is not None]
     if row.obj == "rule":
         return [(place, {"rule_id": rule.pk}) for place, rule in world.rules.items()]
+    if row.obj == "reason":
+        return [(place, {"reason_id": reason.pk}) for place, reason in world.reasons.items()]
+    if row.obj == "note":
+        return [(place, {"note_id": note.pk}) for place, note in world.notes.items()]
     if row.obj == "region":
         return [(None, {"slug": world.region.slug})]
     if row.obj == "member":
@@ -91,6 +95,7 @@ def objects_for(world: World, row: policy.Row) -> list[tuple[object, dict]]:
 def nowhere_kwargs(row: policy.Row) -> dict:
     ints = {k: NOWHERE["int"] for k in ("conversation_id", "message_id", "report_id",
                                         "post_id", "comment_id", "poll_id", "content_id", "item_id", "rule_id",
+                                        "reason_id", "note_id",
                                         "notification_id", "pet_id", "invite_id", "token_id", "request_id",
                                         "webhook_id", "delivery_id", "assignment_id", "invitation_id")}
     return {**ints, "slug": NOWHERE["slug"], "pod_slug": NOWHERE["slug"], "code": NOWHERE["code"],

@@ -123,6 +123,8 @@ def may_see_canary(role: str, what: str, place: str | None, kind: str | None) ->
         return steward(role, place)
     if what == "hooksecret":  # shown only on the answer that makes a secret, never a stored one
         return False
+    if what == "note":  # a moderator note in that place's scope: its moderators and those above, who know it
+        return moderates(role, place) and knows(role, place)
     if what == "trusted_field":  # the author is a member of the four pods: their trusted circle
         return role in TRUSTED_ROLES or manager(role)
     raise ValueError(what)
@@ -256,6 +258,16 @@ def rule_edit(role, place):
     return _login(role, after_login)
 
 
+def note_delete(role, place):
+    """Notes exist for the moderators of their scope and above (404 for everyone else); the world's notes
+    are a manager's, deleted by their author or a manager (403 for the other moderators who read them)."""
+    def after_login():
+        if not (moderates(role, place) and knows(role, place)):
+            return NOT_FOUND
+        return OK if manager(role) else FORBIDDEN
+    return _login(role, after_login)
+
+
 def conversation_participant(role, obj=None):
     """Messages are private to participants (`regular` and the author): 404 for everyone else, managers too."""
     return _login(role, lambda: OK if role == "regular" else NOT_FOUND)
@@ -314,6 +326,7 @@ ROWS = [
     R("pods/steward-invitations/new/", "none", "GET", managers_only),
     R("moderation/rules/", "none", "GET", moderators_only),
     R("moderation/rules/new/", "none", "GET", moderators_only),
+    R("moderation/reasons/", "none", "GET", moderators_only),
     R("moderation/transparency/", "none", "GET", everyone),
     R("moderation/transparency/regions/<slug:slug>/", "region", "GET", everyone),
     R("metrics/", "none", "GET", managers_only),
@@ -382,13 +395,23 @@ ROWS = [
     R("moderation/queue/<int:item_id>/claim/", "item", "POST", queue_item),
     R("moderation/queue/<int:item_id>/release/", "item", "POST", queue_item),
     R("moderation/queue/<int:item_id>/act/", "item", "POST", queue_item, {"action": "warn"}),
+    R("moderation/queue/<int:item_id>/act/", "item", "POST", queue_item, {"action": "approve", "desk": "row"},
+      htmx=True),
+    R("moderation/queue/<int:item_id>/row/", "item", "GET", queue_item, htmx=True),
     R("moderation/rules/<int:rule_id>/", "rule", "GET", rule_edit),
     R("moderation/rules/<int:rule_id>/toggle/", "rule", "POST", rule_edit),
+    # Removal reasons are inherited downward like rules; notes are for their scope's moderators and above.
+    R("moderation/reasons/<int:reason_id>/", "reason", "GET", rule_edit),
+    R("moderation/reasons/<int:reason_id>/delete/", "reason", "POST", rule_edit),
+    R("moderation/notes/<int:note_id>/delete/", "note", "POST", note_delete),
     # Members and their things
     R("members/<str:username>/", "member", "GET", everyone),
     R("members/<str:username>/follow/", "member", "POST", acting),
     R("members/<str:username>/unfollow/", "member", "POST", acting),
     R("moderation/report/member/<str:key>/", "member", "GET", signed_in_only),
+    R("moderation/members/<str:username>/", "member", "GET", moderators_only),
+    R("moderation/members/<str:username>/notes/", "member", "POST", moderators_only,
+      {"scope": "commons", "text": "A matrix note"}),
     R("notifications/<int:notification_id>/", "notification", "GET", own_content_only),
     R("settings/pets/<int:pet_id>/", "pet", "GET", own_content_only),
     R("settings/pets/<int:pet_id>/remove/", "pet", "POST", own_content_only),

@@ -56,7 +56,7 @@ CHUNKS = {
     "pod-settings": ("pod-settings",),
     "posts": ("post",),
     "comments-polls": ("comment", "poll"),
-    "moderation": ("item", "rule"),
+    "moderation": ("item", "rule", "reason", "note"),
 }
 
 

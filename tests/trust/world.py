@@ -35,7 +35,15 @@ from communities.models import (
 from communities.rendering import render_markdown
 from messaging.models import Conversation, Message, MessageReport, Participant
 from microgroups.models import Charter, Invite, Membership, Pod, StewardInvitation
-from moderation.models import ModerationLogEntry, ModeratorAssignment, QueueItem, Rule, ScopeKind
+from moderation.models import (
+    ModerationLogEntry,
+    ModeratorAssignment,
+    ModeratorNote,
+    QueueItem,
+    RemovalReason,
+    Rule,
+    ScopeKind,
+)
 from tests.factories import PlaceFactory, UserFactory
 
 from . import policy
@@ -73,6 +81,8 @@ class World:
     other_region: Place
     posts: list[PostObj] = field(default_factory=list)
     rules: dict[str, Rule] = field(default_factory=dict)  # place → a watched-word rule in that scope
+    reasons: dict[str, RemovalReason] = field(default_factory=dict)  # place → a removal reason of that scope
+    notes: dict[str, ModeratorNote] = field(default_factory=dict)  # place → a manager's note on the author there
     invites: dict[str, Invite] = field(default_factory=dict)
     webhooks: dict[str, Webhook] = field(default_factory=dict)  # place → the pod's hook (its URL a canary)
     deliveries: dict[str, WebhookDelivery] = field(default_factory=dict)  # place → a given-up delivery
@@ -197,6 +207,14 @@ def _moderation(world: World) -> None:
                                           rule=world.rules[place], rule_title=world.rules[place].title,
                                           **_scope_fields(world, place),
                                           **({"region": world.region} if place != "commons" else {}))
+        world.reasons[place] = RemovalReason.objects.create(title=f"Matrix reason {place}", text="matrix",
+                                                            **_scope_fields(world, place))
+        # A private note on the author in each scope (its text a canary: moderators of that scope and above).
+        text = canary(place, "note")
+        world.notes[place] = ModeratorNote.objects.create(member=world.author, author=world.users["manager"],
+                                                          text=text, **_scope_fields(world, place),
+                                                          **({"region": world.region} if place != "commons" else {}))
+        world.canaries[text] = ("note", place, None)
     world.assignment = ModeratorAssignment.objects.create(member=world.users["mod_region"],
                                                           scope_kind=ScopeKind.REGION, region=world.region)
     ModeratorAssignment.objects.create(member=world.users["mod_other"], scope_kind=ScopeKind.REGION,
