@@ -42,7 +42,7 @@ def _feed_response(request, *, following: bool, composer=None, status: int = 200
     if request.htmx and request.GET.get("cursor"):  # "Older posts": just the next page
         return render(request, "communities/_feed_page.html", ctx)
     ctx.update(following=following, sorts=SORT_CHOICES, windows=WINDOW_CHOICES, species_options=species_options(),
-               stream="/ws/feed/commons/", composer=composer or PostForm(),
+               stream="/ws/feed/commons/", composer=composer or PostForm(user=request.user),
                pinned=[] if following or request.GET.get("cursor") else pinned_posts(user=request.user))
     return render(request, "communities/home.html", ctx, status=status)
 
@@ -64,13 +64,13 @@ def following(request):
 def post_new(request):
     """The composer. Without JS: redirect to the new post, or the page again with the text kept.
     With htmx: the new card (prepended) plus a fresh composer, or the composer with its errors."""
-    form = PostForm(request.POST, request.FILES)
+    form = PostForm(request.POST, request.FILES, user=request.user)
     post = None
     if form.is_valid():
         try:
             post = post_create(actor=request.user, body=form.cleaned_data["body"], audience="everyone",
                                images=form.cleaned_data["images"], poll=form.poll_spec(),
-                               image_alt=form.cleaned_data["image_alt"])
+                               image_alt=form.cleaned_data["image_alt"], pet=form.cleaned_data.get("pet"))
         except ValidationError as exc:
             form_add_service_error(form, exc, default_field="body")
     if post is None:
@@ -92,7 +92,7 @@ def _composer_response(request, form, *, retarget: bool, notice: str = ""):
 def _created_response(request, post):
     """The new card for the feed and, out of band, an empty composer."""
     composer = render(request, "communities/_composer.html", {
-        "composer": PostForm(), "oob": True,
+        "composer": PostForm(user=request.user), "oob": True,
         "notice": "Posted!" if post.status == ContentStatus.PUBLISHED else
         "Thanks! Your post is waiting for a moderator's review.",
     }).content.decode()
