@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from communities.models import Post, Tag
 from communities.selectors import feed
-from communities.services.posts import post_create
+from communities.services.posts import post_create, post_edit
 from tests.factories import PetFactory, PodFactory, PostFactory, TagFactory, UserFactory, join
 
 pytestmark = pytest.mark.django_db
@@ -86,8 +86,6 @@ def test_the_species_filter_finds_a_post_about_a_pet_without_a_hashtag_in_the_co
 
 def test_editing_a_post_about_a_pet_keeps_its_pet_tags(member, biscuit):
     post = post_create(actor=member, body="Biscuit #naps", pet=biscuit)
-    from communities.services.posts import post_edit
-
     post_edit(actor=member, post=post, body="Biscuit #zoomies now")
     assert _tags(post) == {("species", "cat"), ("breed", "maine-coon"), ("topic", "zoomies")}
 
