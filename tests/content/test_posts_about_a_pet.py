@@ -14,6 +14,8 @@ from django.utils import timezone
 
 from communities.models import Post, Tag
 from communities.selectors import feed
+from communities.services.accounts import account_delete
+from communities.services.pets import pet_delete
 from communities.services.posts import post_create, post_edit
 from tests.factories import PetFactory, PodFactory, PostFactory, TagFactory, UserFactory, join
 
@@ -212,3 +214,15 @@ def test_the_backfill_sets_the_pet_only_when_one_pet_of_that_species_is_named(me
     assert _tags(named) == {("species", "cat"), ("breed", "maine-coon")}
     assert _tags(not_named) == {("species", "cat")}
     assert backfill_post_pets(apps) == 0  # a second run finds nothing left to do
+
+
+def test_deleting_the_account_or_the_pet_takes_the_pet_off_its_posts_and_keeps_the_posts(member, biscuit, cat):
+    about_biscuit = post_create(actor=member, body="Biscuit in the garden.", pet=biscuit)
+    mochi = PetFactory(owner=member, name="Mochi", species=cat)
+    about_mochi = post_create(actor=member, body="Mochi on the sofa.", pet=mochi)
+    pet_delete(actor=member, pet=mochi)
+    about_mochi.refresh_from_db()
+    assert about_mochi.pet_id is None and about_mochi.status == "published"
+    account_delete(actor=member)
+    about_biscuit.refresh_from_db()
+    assert about_biscuit.pet_id is None and about_biscuit.body == "Biscuit in the garden."
