@@ -29,12 +29,20 @@ def poll(post) -> dict | None:
     }
 
 
+def pet_ref(pet) -> dict | None:
+    if pet is None:
+        return None
+    return {"id": pet.pk, "name": pet.name, "species": pet.species.slug,
+            "breed": pet.breed.slug if pet.breed_id else None, "photo": pet.photo.url if pet.photo else None}
+
+
 def post(p) -> dict:
     return {
-        "id": p.pk, "author": member_ref(p.author), "pod": p.pod.slug if p.pod_id else None, "body": p.body,
+        "id": p.pk, "author": member_ref(p.author), "pod": p.pod.slug if p.pod_id else None,
+        "pet": pet_ref(p.pet) if p.pet_id else None, "body": p.body,
         "body_html": p.body_html, "audience": p.audience, "status": p.status, "created_at": p.created_at,
         "edited_at": p.edited_at, "comment_count": p.comment_count, "pinned": p.pinned_at is not None,
-        "tags": [t.slug for t in p.tags.all()], "reactions": reactions(p), "poll": poll(p),
+        "tags": [t.slug for t in p.card_tags], "reactions": reactions(p), "poll": poll(p),
     }
 
 

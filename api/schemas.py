@@ -44,10 +44,20 @@ class PollOut(Schema):
     choices: list[PollChoiceOut]
 
 
+class PetRef(Schema):
+    id: int
+    name: str
+    species: str = Field(description="The species tag's slug, e.g. `cat`.")
+    breed: str | None = Field(description="The breed tag's slug; null when the pet has none.")
+    photo: str | None = Field(description="The pet's photo URL; null when it has none.")
+
+
 class PostOut(Schema):
     id: int
     author: MemberRef
     pod: str | None = Field(description="The pod's slug; null for the Commons.")
+    pet: PetRef | None = Field(description="The author's pet the post is about (its species and breed are in "
+                                           "`tags`); null when it is about no pet in particular.")
     body: str = Field(description="Markdown as written.")
     body_html: str = Field(description="Rendered and sanitised.")
     audience: Literal["everyone", "trusted"]
@@ -56,7 +66,7 @@ class PostOut(Schema):
     edited_at: datetime | None
     comment_count: int
     pinned: bool
-    tags: list[str]
+    tags: list[str] = Field(description="Tag slugs, each once: topics, and the species and breed of a pet.")
     reactions: Reactions
     poll: PollOut | None
 
@@ -89,6 +99,9 @@ class PostDetail(Schema):
 class PostIn(Schema):
     body: str = Field(min_length=1, max_length=20000)
     audience: Literal["everyone", "trusted"] = "everyone"
+    pet: int | None = Field(default=None, ge=1, le=2**63 - 1,
+                            description="The id of one of the caller's own pets the post is about (their profile "
+                                        "lists them); adds its species and breed tags.")
     poll_question: str | None = Field(default=None, max_length=200)
     poll_choices: list[str] = Field(default=[], max_length=10)
     poll_multiple: bool = False

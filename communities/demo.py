@@ -115,7 +115,7 @@ class DemoContext:
     pods: list = field(default_factory=list)
     manager: User | None = None
     moderators: list[User] = field(default_factory=list)
-    pets_of: dict = field(default_factory=dict)  # member id → [(name, species slug, breed)]
+    pets_of: dict = field(default_factory=dict)  # member id → [(name, species slug, breed, Pet)]
     pod_talk: dict = field(default_factory=dict)  # pod id → ((upbeat, worried) lines or None, drifts)
     pod_members: dict = field(default_factory=dict)  # pod id → [(member id, joined at)]
     life: dict = field(default_factory=dict)  # member id → Life
@@ -204,8 +204,8 @@ def seed_members(ctx: DemoContext, count: int) -> None:
             pet = Pet(owner=u, name=rng.choice(PET_NAMES), species=sp_tag, breed=rng.choice(breeds),
                       birth_year=ctx.now.year - rng.randint(0, 15))
             pets.append(pet)
-            ctx.pets_of.setdefault(u.pk, []).append((pet.name, sp, pet.breed.name))
-    Pet.objects.bulk_create(pets, batch_size=2000)
+            ctx.pets_of.setdefault(u.pk, []).append((pet.name, sp, pet.breed.name, pet))
+    Pet.objects.bulk_create(pets, batch_size=2000)  # sets each Pet's id (PostgreSQL, SQLite ≥ 3.35)
     needs_through = Pet.needs.through
     need_tags = ctx.tags["need"]
     needs_through.objects.bulk_create(
@@ -336,20 +336,25 @@ def seed_content(ctx: DemoContext, *, posts: int, days: int) -> None:
         created = _moment(rng, life, ctx.now)
         joined = [pod_id for pod_id, at in life.pods if at <= created]
         pod_id = rng.choice(joined) if joined and rng.random() < 0.55 else None
-        pet, species, breed = rng.choice(ctx.pets_of.get(author.pk) or [("Biscuit", "dog", "Labrador")])
+        pet, species, breed, pet_row = rng.choice(ctx.pets_of.get(author.pk)
+                                                  or [("Biscuit", "dog", "Labrador", None)])
         talk = ctx.pod_talk.get(pod_id, (None, False))[0] if pod_id else None
         if talk:
             mood = "up" if rng.random() < _pod_mood(pod_id, created, ctx) else "down"
-            text = rng.choice(talk[0] if mood == "up" else talk[1]).format(pet=pet, breed=breed)
+            line = rng.choice(talk[0] if mood == "up" else talk[1])
         else:
-            text = rng.choice(COMMONS_TALK[species]).format(pet=pet, breed=breed)
+            line = rng.choice(COMMONS_TALK[species])
+        text = line.format(pet=pet, breed=breed)
+        if not talk:
             mood = "up" if sentiment_of(text) >= 0 else "down"
+        # A line that names the pet is a post about it, as the composer would have it (its chip and tags).
+        about = pet_row if pet_row is not None and "{pet}" in line else None
         if text not in rendered:
             rendered[text] = (render_markdown(text), sentiment_of(text))
         post = Post(author_id=author.pk, pod_id=pod_id, body=text, body_html=rendered[text][0],
                     sentiment=rendered[text][1], created_at=created, last_activity_at=created,
                     hot_score=hot_score(reaction_count=0, comment_count=0, created_at=created),
-                    audience="trusted" if pod_id is not None and rng.random() < 0.1 else "everyone")
+                    audience="trusted" if pod_id is not None and rng.random() < 0.1 else "everyone", pet=about)
         rows.append(post)
         moods[id(post)] = (mood, pet)
     rows.sort(key=lambda p: p.created_at)
@@ -376,6 +381,9 @@ def _tag_posts(rows: list[Post], topic_by_slug: dict) -> None:
     through = Post.tags.through
     links = [through(post_id=p.pk, tag_id=topic_by_slug[h].pk)
              for p in rows for h in extract_hashtags(p.body) if h in topic_by_slug]
+    # A post about a pet carries its species and breed, as the post service tags one.
+    links += [through(post_id=p.pk, tag_id=tag_id) for p in rows if p.pet is not None
+              for tag_id in (p.pet.species_id, p.pet.breed_id) if tag_id]
     through.objects.bulk_create(links, batch_size=5000, ignore_conflicts=True)
 
 

@@ -5,8 +5,9 @@ with a core default until a higher app fills it. A higher app (pods, moderation,
 its `AppConfig.ready()`; the core calls them at the named moment. The core never imports a higher app.
 
 Hooks and slots (who fills them):
-- `pod_rules` (Slot, pods): pod roles and rungs and who may know, read and post in a pod; the policy
-  (`communities.policy`) asks it for everything about content in a pod.
+- `pod_rules` (Slot, pods): pod roles and rungs and who may know, read and post in a pod (and so what the
+  composer offers there, with what the next rung unlocks); the policy (`communities.policy`) asks it for
+  everything about content in a pod.
 - `moderation_rules` (Slot, moderation): moderation scopes, queue items, rules.
 - `policy_caches` (list of attribute names): roles memoised on a user object that `policy_forget` drops.
 - `content_checking` (Slot, moderation): the rule check before a post or comment is saved, and the record

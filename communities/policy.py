@@ -39,6 +39,10 @@ can_* booleans (templates, branching)
     can_manage_scope(scope)  can_see_rule(rule)  can_read_content(post, pod=None)
     sees_as_author(content)       their own held or removed post or comment: shown to them, marked
     can_see_removal_reason(reason)  can_see_moderator_note(note)
+    composer_unlocks(pod=None) -> ComposerUnlocks
+                                  what the composer offers in a place (trusted-only posts, photos,
+                                  links) and a one-line hint at what the next rung unlocks; the same
+                                  rules `check_can_post_in_pod` enforces
 
 filter_* querysets and Q objects (reads)
     filter_posts(qs)              every post can_read_post allows, whatever its status (agrees with it)
@@ -64,6 +68,7 @@ Fan-out
 Module-level shortcuts take the user first: `check_can_read_post(user, post)`, `is_manager(user)`, ...
 """
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -104,6 +109,22 @@ def managers_q(prefix: str = "") -> Q:
         Q(**{f"{prefix}is_superuser": True})
         | Q(**{f"{prefix}is_staff": True, f"{prefix}groups__name": MANAGERS_GROUP})
     )
+
+
+@dataclass(frozen=True)
+class ComposerUnlocks:
+    """What the composer offers a member in one place. The Commons: everyone-posts with photos and links
+    (trusted-only posts live in pods). A pod: what the member's rung unlocks there, and `hint`, one line on
+    what is still locked ("Photos and links unlock at regular: 2 more days active, …"); empty when nothing
+    is locked."""
+
+    audience: bool = False  # may choose "trusted members only"
+    images: bool = True
+    links: bool = True
+    hint: str = ""
+
+
+NOTHING_UNLOCKED = ComposerUnlocks(audience=False, images=False, links=False)
 
 
 class Policy:
@@ -296,6 +317,14 @@ class Policy:
         hooks.pod_rules.get().check_can_post(self, pod, audience=audience, has_links=has_links,
                                              has_images=has_images)
 
+    def composer_unlocks(self, pod=None) -> ComposerUnlocks:
+        """What the composer offers in the Commons (pod None) or a pod, per `check_can_post_in_pod`'s rules."""
+        if not self.can_act:
+            return NOTHING_UNLOCKED
+        if pod is None:
+            return ComposerUnlocks()
+        return hooks.pod_rules.get().composer_unlocks(self, pod)
+
     # Profiles -----------------------------------------------------------------------------------------
 
     def trusted_circle_ids(self) -> frozenset[int]:
@@ -485,6 +514,9 @@ class NoPods:
     def check_can_post(self, policy, pod, **kwargs):
         raise PermissionDenied("Pods are not available.")
 
+    def composer_unlocks(self, policy, pod):
+        return NOTHING_UNLOCKED
+
     def trusted_circle_ids(self, user):
         return frozenset()
 
@@ -611,6 +643,7 @@ readable_in_place_q = _shortcut("readable_in_place_q")
 readable_place_q = _shortcut("readable_place_q")
 can_read_content = _shortcut("can_read_content")
 can_edit_post = _shortcut("can_edit_post")
+composer_unlocks = _shortcut("composer_unlocks")
 can_know_pod = _shortcut("can_know_pod")
 can_read_pod = _shortcut("can_read_pod")
 can_steward = _shortcut("can_steward")

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 
 from communities.models import Post
+from communities.policy import ComposerUnlocks
 
 from .models import RUNG_ORDER, Membership, Pod, Rung
 
@@ -63,8 +64,9 @@ def pod_roles(user) -> PodRoles:
 
 
 def pod_roles_forget(user) -> None:
-    if hasattr(user, "_pod_roles"):
-        del user._pod_roles
+    for attr in ("_pod_roles", "_rung_progress"):  # the rung progress (selectors) follows the roles
+        if hasattr(user, attr):
+            delattr(user, attr)
 
 
 
@@ -79,8 +81,41 @@ def _active(**filters):
     return Membership.objects.filter(status=Membership.Status.ACTIVE, **filters)
 
 
+def _words(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def unlock_hint(progress, locked: dict[str, str]) -> str:
+    """One line on what the composer keeps back and when it unlocks, from `locked` (what → the rung that
+    unlocks it) and the member's `progress` (selectors.RungProgress, or None): "Photos and links unlock at
+    regular: 2 more days active, 1 more post or comment; trusted-only posts at trusted." Only the nearest
+    rung says what it still needs (the ladder counts towards the next rung only)."""
+    if not locked:
+        return ""
+    by_rung: dict[str, list[str]] = {}
+    for what, rung in sorted(locked.items(), key=lambda item: RUNG_ORDER[item[1]]):
+        by_rung.setdefault(rung, []).append(what)
+    (first, things), *later = by_rung.items()
+    line = f"{_words(things)} unlock at {first}"
+    if progress is not None and progress.next_rung == first:
+        if progress.by_hand:
+            line += " (a steward set your rung)"
+        elif progress.needs:
+            line += ": " + ", ".join(progress.needs)
+        else:
+            line += ": you've done what it needs, the nightly update will move you up"
+    parts = [line[:1].upper() + line[1:], *(f"{_words(things)} at {rung}" for rung, things in later)]
+    return "; ".join(parts) + "."
+
+
 class PodRules:
-    """Who may know, read and post in a pod, and who reads a pod's post (see `communities.policy.NoPods`)."""
+    """Who may know, read and post in a pod, and who reads a pod's post (see `communities.policy.NoPods`).
+
+    `rung_progress(user, pod)` reads a member's progress up the ladder (the selectors' memoised
+    `member_rung_progress`, given at start-up: the ladder's services import this module)."""
+
+    def __init__(self, rung_progress=None):
+        self.rung_progress = rung_progress or (lambda user, pod: None)
 
     def roles(self, user) -> PodRoles:
         return pod_roles(user)
@@ -144,6 +179,20 @@ class PodRules:
         if has_images and not roles.rung_at_least(pod.pk, pod.ladder_setting("images_min_rung")):
             raise ValidationError(
                 {"images": f"Images unlock at the {pod.ladder_setting('images_min_rung')} rung here."})
+
+    def composer_unlocks(self, policy, pod) -> ComposerUnlocks:
+        """What `check_can_post` would allow, for the composer to offer: trusted-only posts at trusted,
+        photos and links at the pod's ladder settings (stewards: everything), with a one-line hint at what
+        is still locked. Nothing for a non-member (the page shows no composer to them)."""
+        roles = policy.pods
+        if not roles.is_member(pod.pk):
+            return ComposerUnlocks(audience=False, images=False, links=False)
+        needs = {"photos": pod.ladder_setting("images_min_rung"), "links": pod.ladder_setting("links_min_rung"),
+                 "trusted-only posts": Rung.TRUSTED}
+        locked = {what: rung for what, rung in needs.items() if not roles.rung_at_least(pod.pk, rung)}
+        hint = unlock_hint(self.rung_progress(policy.user, pod), locked) if locked else ""
+        return ComposerUnlocks(audience="trusted-only posts" not in locked, images="photos" not in locked,
+                               links="links" not in locked, hint=hint)
 
     def trusted_circle_ids(self, user) -> frozenset[int]:
         """Active members of a pod where `user` is trusted or a steward. One query, memoised on the user,

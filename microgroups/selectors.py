@@ -196,11 +196,15 @@ def pod_page(*, user, pod: Pod) -> PodPage:
     page.children = list(visible_pods(user).filter(parent=pod).order_by("name")) if pod.is_umbrella else []
     if not getattr(user, "is_authenticated", False):
         return page
+    if roles.is_member(pod.pk) or is_manager(user):
+        page.members = pod_members(pod=pod)
     if roles.is_member(pod.pk):
-        page.membership = Membership.objects.get(pod=pod, member=user, status=Membership.Status.ACTIVE)
+        # The member's own row is in the member list (one query for both).
+        page.membership = next((m for m in page.members if m.member_id == user.pk), None) or \
+            Membership.objects.get(pod=pod, member=user, status=Membership.Status.ACTIVE)
         page.membership.pod = pod
         page.needs_ack = page.membership.charter_version_acknowledged < pod.charter_version
-        page.progress = rung_progress(page.membership)
+        page.progress = member_rung_progress(user, pod, membership=page.membership)
     else:
         page.banned = is_banned(pod, user)
         page.pending_request = JoinRequest.objects.filter(pod=pod, member=user, status="pending").first()
@@ -208,8 +212,6 @@ def pod_page(*, user, pod: Pod) -> PodPage:
         cutoff = timezone.now() - timedelta(hours=OFFER_HOURS)
         page.offer_open = bool(page.waitlist_entry and page.waitlist_entry.offered_at
                                and page.waitlist_entry.offered_at >= cutoff)
-    if roles.is_member(pod.pk) or is_manager(user):
-        page.members = pod_members(pod=pod)
     return page
 
 
@@ -219,6 +221,25 @@ def rung_progress(membership: Membership) -> RungProgress:
     stats = ladder_stats(membership.pod, [membership.member_id], now=now)[membership.member_id]
     next_rung, needs = next_rung_needs(membership, stats, thresholds(membership.pod), now=now)
     return RungProgress(rung=membership.rung, next_rung=next_rung, needs=needs, by_hand=membership.rung_set_by_hand)
+
+
+RUNG_PROGRESS_CACHE = "_rung_progress"  # on the user object, pod id → RungProgress | None (policy_forget drops it)
+
+
+def member_rung_progress(user, pod: Pod, *, membership: Membership | None = None) -> RungProgress | None:
+    """The member's rung in a pod and what the next one needs, or None when they are not an active member.
+    Memoised on the user object, so the pod page's "Your rung" and the composer's hint compute it once."""
+    memo = getattr(user, RUNG_PROGRESS_CACHE, None)
+    if memo is None:
+        memo = {}
+        setattr(user, RUNG_PROGRESS_CACHE, memo)
+    if pod.pk not in memo:
+        if membership is None:
+            membership = Membership.objects.filter(pod=pod, member_id=user.pk, status=Membership.Status.ACTIVE).first()
+        if membership is not None:
+            membership.pod = pod
+        memo[pod.pk] = rung_progress(membership) if membership is not None else None
+    return memo[pod.pk]
 
 
 def pod_members(*, pod: Pod) -> list[Membership]:

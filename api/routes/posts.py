@@ -91,7 +91,8 @@ def commons_post(request, data: PostIn):
     """Post in the Commons (held for review when a rule says so: see `status`)."""
     require_scope(request, WRITE)
     limit(request, "post")
-    post = post_create(actor=request.user, body=data.body, audience=data.audience, poll=_poll_spec(data))
+    post = post_create(actor=request.user, body=data.body, audience=data.audience, poll=_poll_spec(data),
+                       pet=data.pet)
     return Status(201, _created(post, request.user))
 
 
@@ -101,7 +102,8 @@ def pod_post(request, slug: str, data: PostIn):
     require_scope(request, WRITE)
     pod = pod_get_for(user=request.user, slug=slug)
     limit(request, "post")
-    post = post_create(actor=request.user, pod=pod, body=data.body, audience=data.audience, poll=_poll_spec(data))
+    post = post_create(actor=request.user, pod=pod, body=data.body, audience=data.audience, poll=_poll_spec(data),
+                       pet=data.pet)
     return Status(201, _created(post, request.user))
 
 

@@ -8,6 +8,7 @@ live in the services, whose ValidationErrors are put back on these forms' fields
 from django import forms
 
 from ..models import Post, ReactionKind
+from ..policy import ComposerUnlocks, policy_for
 from ..segments import SegmentForm
 from ..services.polls import PollSpec
 
@@ -30,10 +31,18 @@ class MultipleImageField(forms.FileField):
 
 
 class PostForm(forms.Form):
-    """The composer. The poll is optional: a question plus choices, one per line."""
+    """The composer, for the Commons and pods. The poll is optional: a question plus choices, one per line.
+
+    Given the member (`user`), it offers their own pets (`pet`, pre-selected when they have exactly one)
+    and only what their rung allows in the place (`offer`, from the policy's `composer_unlocks`), with a
+    one-line hint at what is still locked (`offer.hint`). The locked fields stay on the form, unrendered:
+    a stale page that still sends them gets the service's refusal at that field, never a silent change
+    (a trusted-only post published to everyone)."""
 
     body = forms.CharField(label="Your post", max_length=20000, widget=forms.Textarea(attrs={"rows": 4}),
                            help_text="Markdown works. #hashtags become topics; @username notifies someone.")
+    pet = forms.TypedChoiceField(label="About", required=False, coerce=int, empty_value=None,
+                                 help_text="Adds your pet's species and breed, so species filters find the post.")
     audience = forms.ChoiceField(label="Who can see it", choices=Post.Audience.choices, initial="everyone",
                                  required=False)
     images = MultipleImageField(label="Photos", required=False, help_text="Up to 4 photos, 5 MB each.")
@@ -46,10 +55,20 @@ class PostForm(forms.Form):
     poll_closes_at = forms.DateTimeField(label="Poll closes (optional)", required=False,
                                          widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
 
-    def __init__(self, *args, pod=None, **kwargs):
+    def __init__(self, *args, pod=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         if pod is None:  # trusted-only posts exist in pods only
             del self.fields["audience"]
+        signed_in = getattr(user, "is_authenticated", False)
+        self.offer = policy_for(user).composer_unlocks(pod) if signed_in else ComposerUnlocks()
+        pets = list(user.pets.select_related("species").order_by("name", "pk")) if signed_in else []
+        if not pets:
+            del self.fields["pet"]
+            return
+        self.fields["pet"].choices = [("", "No pet in particular"),
+                                      *((p.pk, f"{p.name} ({p.species.name.lower()})") for p in pets)]
+        if len(pets) == 1:
+            self.fields["pet"].initial = pets[0].pk
 
     def clean(self):
         data = super().clean()

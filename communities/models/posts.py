@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .members import User
+from .members import Pet, User
 from .reactions import Reactable
 from .tags import Tag
 
@@ -26,6 +26,9 @@ class Post(Reactable):
 
     author = models.ForeignKey(User, on_delete=models.PROTECT, related_name="posts")
     pod = models.ForeignKey("microgroups.Pod", null=True, blank=True, on_delete=models.CASCADE, related_name="posts")
+    # The author's own pet the post is about (set by the post service, which checks the owner); the
+    # post also carries the pet's species and breed as tags, so species filters find it.
+    pet = models.ForeignKey(Pet, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts")
     body = models.TextField(max_length=20000)
     body_html = models.TextField(blank=True)  # rendered and sanitised once, at save time
     audience = models.CharField(max_length=10, choices=Audience.choices, default=Audience.EVERYONE)
@@ -71,6 +74,17 @@ class Post(Reactable):
     def excerpt(self) -> str:
         text = " ".join(self.body.split())
         return text if len(text) <= 120 else text[:117] + "…"
+
+    @property
+    def card_tags(self) -> list[Tag]:
+        """The tags a card shows, each slug once: `#cat` typed on a post about a cat is a species tag and a
+        topic tag of the same slug; the species one stays (it links to the species filter). Reads the
+        prefetched tags, so no query."""
+        shown: dict[str, Tag] = {}
+        for tag in self.tags.all():
+            if tag.slug not in shown or tag.kind == Tag.Kind.SPECIES:
+                shown[tag.slug] = tag
+        return list(shown.values())
 
     @property
     def is_visible_state(self) -> bool:

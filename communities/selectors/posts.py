@@ -46,7 +46,8 @@ _CURSOR_PARSE = {"new": datetime.fromisoformat, "hot": float, "top": int}
 
 def post_card_queryset(qs: QuerySet[Post]) -> QuerySet[Post]:
     """What a post card needs, in a fixed number of queries whatever the page length."""
-    return qs.select_related("author", "pod", "poll").prefetch_related("tags", "images")
+    # The pet (its chip on the card, its species and breed in the API) comes in the same row: no query per card.
+    return qs.select_related("author", "pod", "poll", "pet__species", "pet__breed").prefetch_related("tags", "images")
 
 
 def feed(
@@ -60,10 +61,12 @@ def feed(
     qs = Post.objects.filter(readable_in_place_q(user, pod))
     for hidden in hooks.hidden_author_subqueries(member_id=getattr(user, "pk", None)):
         qs = qs.exclude(author_id__in=hidden)  # members the viewer blocked (a subquery: no extra query)
-    # Tag filters use subqueries, not joins, so a post never appears twice on a page.
+    # Tag filters use subqueries, not joins, so a post never appears twice on a page. A post about a pet
+    # carries its species and breed tags (the post service adds them), so the species filter finds it
+    # without a typed hashtag, and a card's breed tag (`?topic=maine-coon`) finds the posts about one.
     if topic:
-        qs = qs.filter(pk__in=Post.tags.through.objects.filter(tag__kind=Tag.Kind.TOPIC, tag__slug=topic)
-                       .values("post_id"))
+        qs = qs.filter(pk__in=Post.tags.through.objects.filter(tag__kind__in=[Tag.Kind.TOPIC, Tag.Kind.BREED],
+                                                               tag__slug=topic).values("post_id"))
     if species:
         qs = qs.filter(pk__in=Post.tags.through.objects.filter(tag__kind=Tag.Kind.SPECIES, tag__slug=species)
                        .values("post_id"))

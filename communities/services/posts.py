@@ -20,7 +20,7 @@ from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from .. import hooks, pagecache
 from ..hooks import content_check, content_check_record
-from ..models import ContentStatus, Notification, NotificationKind, Post, PostImage, PostRevision, Tag
+from ..models import ContentStatus, Notification, NotificationKind, Pet, Post, PostImage, PostRevision, Tag
 from ..policy import can_read_post, check_can_act, check_can_post_in_pod, is_manager
 from ..ranking import hot_score
 from ..rendering import extract_hashtags, extract_mentions, render_markdown
@@ -71,19 +71,41 @@ def topic_tags_for(body: str, extra: list[Tag] | None = None) -> list[Tag]:
     return list({t.pk: t for t in tags}.values())
 
 
+def pet_tags(pet: Pet | None) -> list[Tag]:
+    """What a post about `pet` is tagged with: its species, and its breed when it has one."""
+    if pet is None:
+        return []
+    return [t for t in (pet.species, pet.breed) if t is not None]
+
+
+def own_pet(actor, pet: Pet | int | None) -> Pet | None:
+    """The pet a post is about, which must be the author's own: a Pet or its id from the composer or the
+    API. Someone else's pet and a pet that does not exist answer alike (a field error), so an id never
+    tells whether a pet exists."""
+    if pet is None or pet == "":
+        return None
+    pet_id = pet.pk if isinstance(pet, Pet) else pet
+    found = (Pet.objects.select_related("species", "breed").filter(pk=pet_id, owner_id=actor.pk).first()
+             if isinstance(pet_id, int) and not isinstance(pet_id, bool) and 0 < pet_id < 2**63 else None)
+    if found is None:
+        raise ValidationError({"pet": "Choose one of your own pets."})
+    return found
+
+
 @transaction.atomic
 def post_save_new(*, author, body: str, pod=None, audience: str = Post.Audience.EVERYONE,
                   status: str = ContentStatus.PUBLISHED, tags: list[Tag] | None = None,
-                  created_at=None) -> Post:
-    """Store a post whose checks have passed: render once, tag, score. Callers own the checks."""
+                  created_at=None, pet: Pet | None = None) -> Post:
+    """Store a post whose checks have passed: render once, tag, score. Callers own the checks (a `pet`
+    is already the author's own: `own_pet`)."""
     created_at = created_at or timezone.now()
     html, _ = render_body(body)
     post = Post.objects.create(
-        author=author, pod=pod, body=body, body_html=html, audience=audience, status=status,
+        author=author, pod=pod, pet=pet, body=body, body_html=html, audience=audience, status=status,
         created_at=created_at, last_activity_at=created_at, sentiment=sentiment_of(body),
         hot_score=hot_score(reaction_count=0, comment_count=0, created_at=created_at),
     )
-    post.tags.set(topic_tags_for(body, tags))
+    post.tags.set(topic_tags_for(body, [*(tags or []), *pet_tags(pet)]))
     hooks.content_written(kind="post", pk=post.pk, text=post.body)
     hooks.contribution(member_id=post.author_id, pod_id=post.pod_id, at=created_at)
     return post
@@ -114,20 +136,23 @@ def check_can_post_here(actor, *, pod, audience: str, links: bool, images: bool)
 
 @transaction.atomic
 def post_create(*, actor, pod=None, body: str, audience: str = Post.Audience.EVERYONE, images=(), poll=None,
-                tags=(), image_alt: str = "") -> Post:
+                tags=(), image_alt: str = "", pet: Pet | int | None = None) -> Post:
     """Publish (or hold for review) a post. Raises ValidationError (field errors, ContentBlocked)
-    or PermissionDenied / Http404 from the place checks; nothing is saved when it raises."""
+    or PermissionDenied / Http404 from the place checks; nothing is saved when it raises.
+    `pet` (a Pet or its id): the author's own pet the post is about; it adds the pet's species and
+    breed tags."""
 
     body = clean_body(body)
     images = list(images or [])
     check_can_post_here(actor, pod=pod, audience=audience, links=has_links(body), images=bool(images))
+    pet = own_pet(actor, pet)
     cleaned = clean_images(images)
     if poll is not None:
         poll_spec_validate(poll)
     outcome = content_check(actor=actor, pod=pod, kind="post", body=body, has_links=has_links(body),
                             has_images=bool(images))
     post = post_save_new(author=actor, body=outcome.body or body, pod=pod, audience=audience,
-                         status=outcome.status, tags=list(tags))
+                         status=outcome.status, tags=list(tags), pet=pet)
     content_check_record(outcome=outcome, post=post)
     for img in cleaned:  # at most POST_IMAGES_MAX; create() stores each file through the storage
         PostImage.objects.create(post=post, image=img, width=img.width, height=img.height, alt=image_alt[:200])

@@ -44,7 +44,7 @@ def _feed_response(request, *, following: bool, composer=None, status: int = 200
     first = not following and not request.GET.get("cursor")
     in_review = posts_in_review(user=request.user) if first else []
     ctx.update(following=following, sorts=SORT_CHOICES, windows=WINDOW_CHOICES, species_options=species_options(),
-               stream="/ws/feed/commons/", composer=composer or PostForm(),
+               stream="/ws/feed/commons/", composer=composer or PostForm(user=request.user),
                pinned=pinned_posts(user=request.user) if first else [], in_review=in_review,
                held_text=held_notice(kind="post", pod_id=None) if in_review else "")
     return render(request, "communities/home.html", ctx, status=status)
@@ -67,13 +67,13 @@ def following(request):
 def post_new(request):
     """The composer. Without JS: redirect to the new post, or the page again with the text kept.
     With htmx: the new card (prepended) plus a fresh composer, or the composer with its errors."""
-    form = PostForm(request.POST, request.FILES)
+    form = PostForm(request.POST, request.FILES, user=request.user)
     post = None
     if form.is_valid():
         try:
             post = post_create(actor=request.user, body=form.cleaned_data["body"], audience="everyone",
                                images=form.cleaned_data["images"], poll=form.poll_spec(),
-                               image_alt=form.cleaned_data["image_alt"])
+                               image_alt=form.cleaned_data["image_alt"], pet=form.cleaned_data.get("pet"))
         except ValidationError as exc:
             form_add_service_error(form, exc, default_field="body")
     if post is None:
@@ -97,7 +97,7 @@ def _created_response(request, post):
     alone (no frame carried it): marked as waiting, with the usual wait in the composer's notice."""
     published = post.status == ContentStatus.PUBLISHED
     composer = render(request, "communities/_composer.html", {
-        "composer": PostForm(), "oob": True,
+        "composer": PostForm(user=request.user), "oob": True,
         "notice": "Posted!" if published else held_notice(kind="post", pod_id=post.pod_id),
     }).content.decode()
     # Published: the card the live frame carried (a new post is rendered once per request).

@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
 from communities import hooks, pagecache
 from communities.forms import PostForm
-from communities.models import ContentStatus
+from communities.models import ContentStatus, Tag
+from communities.segments import tag_choices
 from communities.selectors import TOP_WINDOWS, feed, held_notice, pinned_posts, posts_in_review
 from communities.services.posts import post_create
 
@@ -50,23 +52,27 @@ def render_pod(request, pod, *, composer=None, ack_form=None, status: int = 200)
     """The pod page; also re-rendered with a bound composer or acknowledgement form on bad input."""
     info = pod_page(user=request.user, pod=pod)
     sort, window = request.GET.get("sort", "new"), request.GET.get("t", "week")
+    species = (request.GET.get("species") or "").strip()[:60]
     page = pinned = None
     in_review = []
+    filter_qs = ""
     if info.readable:
         page = feed(user=request.user, pod=pod, sort=sort, top_window=window if window in TOP_WINDOWS else "week",
-                    cursor=request.GET.get("cursor"))
+                    species=species or None, cursor=request.GET.get("cursor"))
         hooks.shown(user=request.user, posts=page.posts)  # metrics: only what this member was shown
+        filter_qs = urlencode({"sort": page.sort, **({"species": species} if species else {})})
         if request.htmx and request.GET.get("cursor"):
-            return render(request, "communities/_feed_page.html", {"page": page})
+            return render(request, "communities/_feed_page.html", {"page": page, "filter_qs": filter_qs})
         pinned = pinned_posts(user=request.user, pod=pod)
         in_review = posts_in_review(user=request.user, pod=pod) if not request.GET.get("cursor") else []
     if info.membership and not info.needs_ack and composer is None:
-        composer = PostForm(pod=pod)
+        composer = PostForm(pod=pod, user=request.user)
     ack_form = ack_form or AcknowledgeForm(initial={"version": pod.charter_version})
     return render(request, "microgroups/pod_detail.html", {
         "pod": pod, "info": info, "page": page, "pinned": pinned, "sorts": SORTS, "composer": composer,
         "ack_form": ack_form, "stream": f"/ws/feed/pod/{pod.slug}/", "in_review": in_review,
-        "held_text": held_notice(kind="post", pod_id=pod.pk) if in_review else "",
+        "held_text": held_notice(kind="post", pod_id=pod.pk) if in_review else "", "species": species,
+        "species_options": tag_choices(Tag.Kind.SPECIES) if info.readable else [], "filter_qs": filter_qs,
     }, status=status)
 
 
@@ -80,13 +86,13 @@ def pod_detail(request, slug: str):
 def pod_post(request, slug: str):
     """The pod composer: a plain POST; on bad input the page comes back with the text kept."""
     pod = pod_get_for(user=request.user, slug=slug)
-    form = PostForm(request.POST, request.FILES, pod=pod)
+    form = PostForm(request.POST, request.FILES, pod=pod, user=request.user)
     if form.is_valid():
         try:
             post = post_create(actor=request.user, pod=pod, body=form.cleaned_data["body"],
                                audience=form.cleaned_data.get("audience") or "everyone",
                                images=form.cleaned_data["images"], poll=form.poll_spec(),
-                               image_alt=form.cleaned_data["image_alt"])
+                               image_alt=form.cleaned_data["image_alt"], pet=form.cleaned_data.get("pet"))
             if post.status == ContentStatus.HELD:  # out of the feed: say so at once, and where it waits
                 messages.info(request, held_notice(kind="post", pod_id=pod.pk))
             return redirect(f"{pod_url(pod)}#post-{post.pk}")

@@ -84,6 +84,15 @@
 
   function removeId(id) { var n = byId(id); if (n) n.remove(); }
 
+  // The poster's own card can arrive twice: by its live frame (which skips a card already there) and in
+  // the composer's answer, when the frame came first. Before the answer goes into the feed, take out
+  // the cards it brings again, so the page never holds two of one id.
+  function dropTwins(e) {
+    if (!e.detail.target || e.detail.target.id !== 'feed-posts' || !e.detail.serverResponse) return;
+    var ids = e.detail.serverResponse.match(/<article class="post-card" id="post-\d+"/g) || [];
+    ids.forEach(function (m) { removeId(m.match(/post-\d+/)[0]); });
+  }
+
   function handle(el, f) {
     var target = targetOf(el);
     switch (f.type) {
@@ -351,6 +360,7 @@
     // the server's HX-Reswap puts it next to what was clicked.
     doc.addEventListener('htmx:beforeSwap', function (e) {
       if (e.detail.xhr.status === 429) { e.detail.shouldSwap = true; e.detail.isError = false; }
+      dropTwins(e);
     });
   }
 
