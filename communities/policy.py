@@ -25,6 +25,7 @@ posting checks also raise ValidationError at the field a rung locks.
     check_is_manager()
     check_can_read_post(post)              404 for unreadable and nonexistent alike
     check_can_know_pod(pod)  check_can_read_pod(pod)  check_can_steward(pod)
+    check_can_see_standing(pod)            404 unless they know the pod or hold a place in it (below)
     check_can_post_in_pod(pod, *, audience, has_links, has_images)
     check_is_moderator() -> scopes         check_can_moderate_item(item)
     check_can_manage_scope(scope)          check_can_edit_rule(rule)
@@ -35,6 +36,9 @@ posting checks also raise ValidationError at the field a rung locks.
 
 can_* booleans (templates, branching)
     can_act  can_read_post(post)  can_edit_post(post)  can_know_pod(pod)  can_read_pod(pod)
+    can_see_standing(pod)         their own standing in a pod: whoever may know it, and whoever holds a
+                                  place in it (a waitlist place, a held offer, an invite bound to them),
+                                  unlisted pods included; nobody else learns an unlisted pod exists
     can_steward(pod)  can_see_field(member, visibility)  can_moderate_item(item)
     can_manage_scope(scope)  can_see_rule(rule)  can_read_content(post, pod=None)
     sees_as_author(content)       their own held or removed post or comment: shown to them, marked
@@ -289,6 +293,21 @@ class Policy:
     def filter_pods(self, qs: QuerySet | None = None) -> QuerySet:
         return hooks.pod_rules.get().filter_known(self, qs)
 
+    def holds_place(self, pod) -> bool:
+        """A waitlist place, a held offer or a usable invite bound to them (account or verified email)."""
+        return self.is_authenticated and hooks.pod_rules.get().holds_place(self, pod)
+
+    def can_see_standing(self, pod) -> bool:
+        """Where they stand in a pod (waitlist position, a held place and its expiry, an invite): for whoever
+        may know the pod, and for whoever holds a place in it, so an unlisted pod's invitee or waitlisted
+        member is never sent to a 404."""
+        return self.can_know_pod(pod) or self.holds_place(pod)
+
+    def check_can_see_standing(self, pod) -> None:
+        """404 for someone who holds nothing in a pod they may not know (the same 404 as no pod at all)."""
+        if not self.can_see_standing(pod):
+            raise Http404("No pod here.")
+
     def hidden_pods_q(self, field: str = "pod") -> Q:
         """Rows naming an unlisted pod this member may not know exists (for `.exclude()`)."""
         if self.is_manager:
@@ -502,6 +521,9 @@ class NoPods:
     def filter_known(self, policy, qs):
         return qs if policy.is_manager else qs.none()
 
+    def holds_place(self, policy, pod):
+        return False
+
     def hidden_q(self, policy, field):
         return Q(**{f"{field}__isnull": False})
 
@@ -652,6 +674,9 @@ hidden_pods_q = _shortcut("hidden_pods_q")
 check_can_know_pod = _shortcut("check_can_know_pod")
 check_can_read_pod = _shortcut("check_can_read_pod")
 check_can_steward = _shortcut("check_can_steward")
+holds_place = _shortcut("holds_place")
+can_see_standing = _shortcut("can_see_standing")
+check_can_see_standing = _shortcut("check_can_see_standing")
 check_can_post_in_pod = _shortcut("check_can_post_in_pod")
 trusted_circle_ids = _shortcut("trusted_circle_ids")
 can_see_field = _shortcut("can_see_field")

@@ -1,6 +1,8 @@
 """Markdown → sanitised HTML, done once when content is saved (never per request)."""
 
 import re
+from html import escape
+from html.parser import HTMLParser
 
 import nh3
 from markdown_it import MarkdownIt
@@ -73,3 +75,59 @@ def _link_text(text: str, usernames: set[str]) -> str:
         return f'<a href="/?topic={m.group(1).lower()}" class="hashtag">#{m.group(1)}</a>'
 
     return HASHTAG_RE.sub(hashtag, MENTION_RE.sub(mention, text))
+
+
+_VOID = {"br", "hr"}
+
+
+class _Clipper(HTMLParser):
+    """Copies sanitised HTML until `limit` characters of text, then closes what is still open."""
+
+    def __init__(self, limit: int):
+        super().__init__(convert_charrefs=True)
+        self.limit, self.used, self.out, self.open, self.clipped = limit, 0, [], [], False
+
+    def handle_starttag(self, tag, attrs):
+        if self.clipped:
+            return
+        rendered = "".join(f' {k}="{escape(v or "")}"' for k, v in attrs)
+        self.out.append(f"<{tag}{rendered}>")
+        if tag not in _VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        if self.clipped or tag in _VOID or tag not in self.open:
+            return
+        while self.open:
+            top = self.open.pop()
+            self.out.append(f"</{top}>")
+            if top == tag:
+                break
+
+    def handle_data(self, data):
+        if self.clipped:
+            return
+        room = self.limit - self.used
+        if len(data) <= room:
+            self.out.append(escape(data))
+            self.used += len(data)
+            return
+        cut = data[:room]
+        if " " in cut.strip():  # end on a word boundary when there is one
+            cut = cut[: cut.rstrip().rfind(" ")]
+        self.out.append(escape(cut.rstrip()) + "…")
+        self.used, self.clipped = self.limit, True
+
+    def result(self) -> str:
+        return "".join(self.out) + "".join(f"</{tag}>" for tag in reversed(self.open))
+
+
+def clip_html(html: str, limit: int = 280) -> str:
+    """The first `limit` characters of text of sanitised post HTML, its markup kept and closed (lists,
+    emphasis, links), with "…" where it was cut. The result is cleaned again with the same rules as
+    `render_markdown`, so it is safe to mark safe even if the input was not."""
+    clipper = _Clipper(limit)
+    clipper.feed(html or "")
+    clipper.close()
+    return nh3.clean(clipper.result(), tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES,
+                     url_schemes={"http", "https", "mailto"}, link_rel="nofollow ugc noopener noreferrer")

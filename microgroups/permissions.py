@@ -7,13 +7,16 @@ Roles are computed once per request or connection (memoised on the user object).
 
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Lower
+from django.utils import timezone
 
 from communities.models import Post
 from communities.policy import ComposerUnlocks
 
-from .models import RUNG_ORDER, Membership, Pod, Rung
+from .models import RUNG_ORDER, Invite, Membership, Pod, Rung, WaitlistEntry
 
 
 @dataclass(frozen=True)
@@ -69,6 +72,21 @@ def pod_roles_forget(user) -> None:
             delattr(user, attr)
 
 
+def usable_invites_q(now=None) -> Q:
+    """Invites that can still be redeemed: not withdrawn, not expired, not used up."""
+    now = now or timezone.now()
+    return (Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+            & (Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses"))))
+
+
+def invites_bound_to(user):
+    """Usable invites bound to this member (the same test as `services.invites.invite_is_for`, as a query):
+    to their account, or to an email they have verified. Open links are bound to nobody."""
+    verified = (EmailAddress.objects.filter(user_id=user.pk, verified=True).annotate(address=Lower("email"))
+                .values("address"))
+    mine = ((Q(for_member_id=user.pk) | Q(for_member__isnull=True)) & (Q(email="") | Q(email__in=verified))
+            & ~Q(for_member__isnull=True, email=""))
+    return Invite.objects.filter(usable_invites_q()).filter(mine)
 
 
 def past_newcomer_rung(user) -> bool:
@@ -149,6 +167,14 @@ class PodRules:
         if policy.is_manager:
             return qs
         return qs.exclude(is_unlisted=True) | qs.filter(pk__in=policy.pods.member_pod_ids)
+
+    def holds_place(self, policy, pod) -> bool:
+        """A place on the pod's waitlist (an offer included), or an invite to it bound to them. Holding one
+        lets them see where they stand, even in an unlisted pod; it shows them nothing else of the pod."""
+        user = policy.user
+        if WaitlistEntry.objects.filter(pod=pod, member_id=user.pk).exists():
+            return True
+        return invites_bound_to(user).filter(pod=pod).exists()
 
     def hidden_q(self, policy, field: str) -> Q:
         return Q(**{f"{field}__is_unlisted": True}) & ~Q(**{f"{field}_id__in": policy.pods.member_pod_ids})

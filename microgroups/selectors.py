@@ -1,7 +1,7 @@
 """Reads for pod pages. Each costs a fixed number of queries whatever the number of rows."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -11,10 +11,12 @@ from django.utils import timezone
 from common.cursors import cursor_decode, cursor_encode
 from communities.models import Place, Tag
 from communities.policy import (
+    can_know_pod,
     can_read_pod,
     can_steward,
     check_can_answer_steward_invitation,
     check_can_know_pod,
+    check_can_see_standing,
     is_manager,
     pod_roles,
 )
@@ -32,8 +34,9 @@ from .models import (
     StewardInvitation,
     WaitlistEntry,
 )
+from .permissions import invites_bound_to
 from .services.ladder import ladder_stats, next_rung_needs, thresholds
-from .services.membership import OFFER_HOURS, is_banned
+from .services.membership import OFFER_HOURS, is_banned, waitlist_position
 
 DISCOVER_PAGE_SIZE = 24
 
@@ -102,12 +105,17 @@ def discover_facets() -> dict:
 
 
 def pods_for_you(*, user, limit: int = 6) -> list[PodSuggestion]:
-    """The stored suggestions (one query), minus pods joined or hidden since they were computed."""
+    """The stored suggestions (one query), minus pods that since they were computed were joined, hidden,
+    made invite-only or closed to this member by a ban: only pods they can join or ask to join."""
     if not getattr(user, "is_authenticated", False):
         return []
     roles = pod_roles(user)
-    qs = (PodSuggestion.objects.filter(member=user, pod__in=visible_pods(user)).exclude(pod_id__in=roles.member_pod_ids)
-          .select_related("pod", "pod__region").order_by("-score", "pk"))
+    now = timezone.now()
+    banned = Membership.objects.filter(member=user, status=Membership.Status.BANNED).filter(
+        Q(banned_until__isnull=True) | Q(banned_until__gt=now)).values("pod_id")
+    qs = (PodSuggestion.objects.filter(member=user, pod__in=visible_pods(user))
+          .exclude(pod_id__in=roles.member_pod_ids).exclude(pod__privacy=Pod.Privacy.INVITE)
+          .exclude(pod_id__in=banned).select_related("pod", "pod__region").order_by("-score", "pk"))
     return list(qs[:limit])
 
 
@@ -137,6 +145,59 @@ def pod_get_stewarded(*, user, slug: str) -> Pod:
     if not can_steward(user, pod):
         raise Http404("No pod here.")
     return pod
+
+
+def pod_get_for_holder(*, user, slug: str) -> Pod:
+    """The pod, or 404 unless this person may know it or holds a place in it (`check_can_see_standing`):
+    the waitlist and invite pages of an unlisted pod, for the people waiting or invited."""
+    pod = get_object_or_404(Pod.objects.select_related("region", "parent"), slug=slug)
+    check_can_see_standing(user, pod)
+    return pod
+
+
+@dataclass
+class Standing:
+    """Where one person stands in a pod."""
+
+    pod: Pod
+    knows_pod: bool  # may they see the pod's own page (listed, or a member)
+    is_member: bool = False
+    banned: bool = False
+    waitlist_entry: WaitlistEntry | None = None
+    position: int | None = None  # 1 = next in line
+    waiting: int = 0  # people on the waitlist
+    offer_open: bool = False
+    offer_expires_at: datetime | None = None
+    pending_request: JoinRequest | None = None
+    invite: Invite | None = None  # a usable invite bound to them, not yet redeemed
+
+    @property
+    def holds_anything(self) -> bool:
+        return bool(self.waitlist_entry or self.pending_request or self.invite)
+
+
+def pod_standing(*, user, pod: Pod) -> Standing:
+    """Membership, waitlist place and position, a held place and when its hold ends, a pending request, an
+    invite bound to them. Says nothing about who else is in the pod (only how many are waiting)."""
+    standing = Standing(pod=pod, knows_pod=can_know_pod(user, pod))
+    if pod_roles(user).is_member(pod.pk):
+        standing.is_member = True
+        return standing
+    standing.banned = is_banned(pod, user)
+    entry = WaitlistEntry.objects.filter(pod=pod, member=user).first()
+    if entry is not None:
+        standing.waitlist_entry = entry
+        standing.position = waitlist_position(pod, user)
+        standing.waiting = WaitlistEntry.objects.filter(pod=pod).count()
+        if entry.offered_at:
+            expires = entry.offered_at + timedelta(hours=OFFER_HOURS)
+            standing.offer_open = expires > timezone.now()
+            standing.offer_expires_at = expires if standing.offer_open else None
+    standing.pending_request = JoinRequest.objects.filter(pod=pod, member=user,
+                                                          status=JoinRequest.Status.PENDING).first()
+    if entry is None:
+        standing.invite = invites_bound_to(user).filter(pod=pod).order_by("-created_at", "-pk").first()
+    return standing
 
 
 def pods_without_steward() -> QuerySet[Pod]:
@@ -181,7 +242,9 @@ class PodPage:
     children: list[Pod] = field(default_factory=list)
     pending_request: JoinRequest | None = None
     waitlist_entry: WaitlistEntry | None = None
+    waitlist_position: int | None = None
     offer_open: bool = False
+    offer_expires_at: datetime | None = None
     banned: bool = False
     next_prompt: date | None = None
 
@@ -212,6 +275,10 @@ def pod_page(*, user, pod: Pod) -> PodPage:
         cutoff = timezone.now() - timedelta(hours=OFFER_HOURS)
         page.offer_open = bool(page.waitlist_entry and page.waitlist_entry.offered_at
                                and page.waitlist_entry.offered_at >= cutoff)
+        if page.offer_open:
+            page.offer_expires_at = page.waitlist_entry.offered_at + timedelta(hours=OFFER_HOURS)
+        elif page.waitlist_entry:
+            page.waitlist_position = waitlist_position(pod, user)
     return page
 
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("<slug:slug>/join/", joining.join, name="join"),
     path("<slug:slug>/leave/", joining.leave, name="leave"),
     path("<slug:slug>/waitlist/leave/", joining.waitlist_off, name="waitlist_leave"),
+    path("<slug:slug>/standing/", joining.standing, name="standing"),
     path("<slug:slug>/request/withdraw/", joining.request_withdraw, name="request_withdraw"),
     path("<slug:slug>/acknowledge/", joining.acknowledge, name="acknowledge"),
     path("<slug:slug>/settings/", manage.settings_details, name="settings"),

@@ -1,8 +1,10 @@
-"""Template helpers for content: reaction labels and the follow button (used on profile pages)."""
+"""Template helpers for content: reaction labels, clipped post HTML and the follow button (profile pages)."""
 
 from django import template
+from django.utils.safestring import mark_safe
 
 from ..models import Follow, ReactionKind
+from ..rendering import clip_html
 
 register = template.Library()
 
@@ -18,6 +20,12 @@ def reaction_emoji(kind: str) -> str:
 @register.filter
 def reaction_name(kind: str) -> str:
     return _NAME.get(kind, kind)
+
+
+@register.filter
+def clipped(html: str, limit: int = 280):
+    """Post HTML (already sanitised when saved) cut to `limit` characters of text, re-sanitised."""
+    return mark_safe(clip_html(html, int(limit)))  # noqa: S308 - clip_html cleans with nh3
 
 
 @register.inclusion_tag("communities/_follow_button.html", takes_context=True)

@@ -32,6 +32,16 @@ def pod_url(pod: Pod) -> str:
     return f"/pods/{pod.slug}/"
 
 
+def standing_url(pod: Pod) -> str:
+    """Where someone waiting or invited sees where they stand: reachable for them in an unlisted pod too."""
+    return f"/pods/{pod.slug}/standing/"
+
+
+def outsider_url(pod: Pod) -> str:
+    """A link for someone who holds nothing in the pod (any more): an unlisted pod's page would be a 404."""
+    return "/pods/" if pod.is_unlisted else pod_url(pod)
+
+
 def notify(*, recipient, verb: str, pod: Pod | None = None, actor=None, url: str = "") -> None:
     """A "pod news" notification. `verb` names only what the recipient may know (their own pod, their
     own request); never content of a pod they can't read."""

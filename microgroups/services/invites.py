@@ -11,13 +11,14 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
 
 from communities.policy import check_can_act
 
 from ..models import Invite, Membership, Pod
+from ..permissions import usable_invites_q
 from ._common import check_steward
 from .membership import JoinResult, PodFull, _admit, _check_charter, _enqueue, _lock, is_banned
 
@@ -41,13 +42,24 @@ def invite_revoke(*, actor, invite: Invite) -> None:
     Invite.objects.filter(pk=invite.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
+FOR_SOMEONE_ELSE = "This invite was made for someone else."
+FOR_ANOTHER_EMAIL = "This invite is for another email address."
+
+
 def invite_is_for(invite: Invite, user) -> bool:
     """Bound invites work only for their member, or an account holding that email verified."""
+    return invite_refusal(invite, user) is None
+
+
+def invite_refusal(invite: Invite, user) -> str | None:
+    """Why this account may not use this invite (None: it may). An email-bound invite says it is for
+    another address, never which one; a member-bound one says it was made for someone else."""
     if invite.for_member_id and invite.for_member_id != user.pk:
-        return False
-    if invite.email:
-        return EmailAddress.objects.filter(user=user, email__iexact=invite.email, verified=True).exists()
-    return True
+        return FOR_SOMEONE_ELSE
+    if invite.email and not EmailAddress.objects.filter(user=user, email__iexact=invite.email,
+                                                        verified=True).exists():
+        return FOR_ANOTHER_EMAIL
+    return None
 
 
 def invite_get(*, code: str) -> Invite:
@@ -57,21 +69,18 @@ def invite_get(*, code: str) -> Invite:
     return invite
 
 
-def _usable_q(now):
-    return (Q(revoked_at__isnull=True) & (Q(expires_at__isnull=True) | Q(expires_at__gt=now))
-            & (Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses"))))
-
-
 @transaction.atomic
 def invite_redeem(*, actor, code: str, charter_version: int | None) -> JoinResult:
-    """Join through an invite. Field errors under "code" (expired, used up, someone else's) and
-    "acknowledge" (charter); a full pod puts the person on the waitlist."""
+    """Join through an invite. Field errors under "code" (expired, used up, someone else's, another email
+    address's) and "acknowledge" (charter); a full pod puts the person on the waitlist (for an unlisted pod
+    too: they then see where they stand at `/pods/<slug>/standing/`)."""
     check_can_act(actor)
     invite = invite_get(code=code)
-    if not invite_is_for(invite, actor):
-        if invite.pod.is_unlisted:
-            raise Http404("No invite here.")  # an unlisted pod stays unknown to the wrong account
-        raise ValidationError({"code": "This invite was made for someone else."})
+    refusal = invite_refusal(invite, actor)
+    if refusal == FOR_SOMEONE_ELSE and invite.pod.is_unlisted:
+        raise Http404("No invite here.")  # an unlisted pod stays unknown to the wrong account
+    if refusal:
+        raise ValidationError({"code": refusal})  # "another email address" names neither address nor pod
     if is_banned(invite.pod, actor):
         raise ValidationError({"code": "You can't join this pod."})
     pod = _lock(invite.pod)
@@ -81,7 +90,7 @@ def invite_redeem(*, actor, code: str, charter_version: int | None) -> JoinResul
     if problem:
         raise ValidationError({"code": problem})
     version = _check_charter(pod, charter_version)
-    if not Invite.objects.filter(_usable_q(timezone.now()), pk=invite.pk).update(uses=F("uses") + 1):
+    if not Invite.objects.filter(usable_invites_q(), pk=invite.pk).update(uses=F("uses") + 1):
         raise ValidationError({"code": "This invite has been used up. Ask a steward for a new one."})
     try:
         return JoinResult("joined", _admit(pod, actor, charter_version=version, actor=invite.created_by,

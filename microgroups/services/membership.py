@@ -17,7 +17,18 @@ from communities.policy import check_can_act, check_can_know_pod, is_manager
 
 from ..models import JoinRequest, Membership, MembershipEvent, Pod, PodSuggestion, Rung, WaitlistEntry
 from ..permissions import pod_roles_forget
-from ._common import access_grew, bump_members, check_steward, cut_off, emit, log_event, notify, stewards_of
+from ._common import (
+    access_grew,
+    bump_members,
+    check_steward,
+    cut_off,
+    emit,
+    log_event,
+    notify,
+    outsider_url,
+    standing_url,
+    stewards_of,
+)
 
 OFFER_HOURS = 72  # a place offered to the first on the waitlist is held this long
 
@@ -163,7 +174,8 @@ def waitlist_remove(*, actor, pod: Pod, member) -> None:
     check_steward(actor, pod)
     locked = _lock(pod)
     if WaitlistEntry.objects.filter(pod=locked, member=member).delete()[0]:
-        notify(recipient=member, pod=pod, actor=actor, verb=f"You were taken off the waitlist of {pod.name}")
+        notify(recipient=member, pod=pod, actor=actor, url=outsider_url(pod),
+               verb=f"You were taken off the waitlist of {pod.name}")
     waitlist_offer_places(pod=locked)
 
 
@@ -200,7 +212,8 @@ def waitlist_offer_places(*, pod: Pod) -> int:
         else:
             entry.offered_at = timezone.now()
             entry.save(update_fields=["offered_at"])
-            notify(recipient=member, pod=pod, verb=f"A place opened in {pod.name}: it's held for you for 3 days.")
+            notify(recipient=member, pod=pod, url=standing_url(pod),
+                   verb=f"A place opened in {pod.name}: it's held for you for 3 days.")
         offered += 1
     return offered
 
@@ -211,7 +224,7 @@ def waitlist_offers_expire(*, now=None) -> int:
     stale = list(WaitlistEntry.objects.filter(offered_at__lt=_offer_cutoff(now)).select_related("pod", "member"))
     for entry in stale:
         entry.delete()
-        notify(recipient=entry.member, pod=entry.pod,
+        notify(recipient=entry.member, pod=entry.pod, url=outsider_url(entry.pod),
                verb=f"The place held for you in {entry.pod.name} has passed to the next person.")
     for pod_id in sorted({e.pod_id for e in stale}):
         waitlist_offer_places(pod=Pod.objects.select_for_update().get(pk=pod_id))
@@ -272,7 +285,7 @@ def join_request_decide(*, actor, join_request: JoinRequest, approve: bool) -> J
         notify(recipient=jr.member, pod=pod, actor=actor, verb=f"Welcome! Your request to join {pod.name} was approved")
     except PodFull:
         result = _enqueue(locked, jr.member, jr.answer)
-        notify(recipient=jr.member, pod=pod, actor=actor,
+        notify(recipient=jr.member, pod=pod, actor=actor, url=standing_url(pod),
                verb=f"Your request to join {pod.name} was approved; it's full, so you're number {result.position} "
                     "on the waitlist")
     return result

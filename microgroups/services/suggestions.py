@@ -3,6 +3,7 @@ onboarding or a pet change); pages read the stored rows in one query. Never scor
 
 A pod scores by how its niche tags meet the member's pets (species, breed, needs), interests and
 region, then is adjusted by recent activity and the room left. Each row carries a one-line reason.
+Only pods the member can join (or ask to join) are suggested: invite-only pods never are.
 """
 
 from collections import defaultdict
@@ -40,14 +41,16 @@ class Profile:
 
 
 class Catalog:
-    """Every listed pod with its tags, indexed by tag and place (loaded once per refresh)."""
+    """Every pod a member could join or ask to join (listed, open or by request; never invite-only or an
+    umbrella) with its tags, indexed by tag and place (loaded once per refresh)."""
 
     def __init__(self, now):
         self.now = now
         self.parents = dict(Place.objects.values_list("pk", "parent_id"))
         self.kinds = dict(Place.objects.values_list("pk", "kind"))
         self.tag_slugs = dict(Tag.objects.filter(kind__in=["interest", "topic"]).values_list("pk", "slug"))
-        pods = list(Pod.objects.filter(is_unlisted=False, is_umbrella=False).prefetch_related("tags"))
+        pods = list(Pod.objects.filter(is_unlisted=False, is_umbrella=False).exclude(privacy=Pod.Privacy.INVITE)
+                    .prefetch_related("tags"))
         self.cards, self.by_tag, self.by_place = {}, defaultdict(set), defaultdict(set)
         for pod in pods:
             tags = defaultdict(set)

@@ -8,12 +8,14 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
+from communities.policy import can_know_pod
 
 from ..forms import AcknowledgeForm, RequestForm
 from ..models import Pod
-from ..selectors import charter_current, pod_get_for, pod_page
+from ..selectors import charter_current, pod_get_for, pod_get_for_holder, pod_page, pod_standing
+from ..services._common import outsider_url, standing_url
 from ..services.charter import charter_acknowledge
-from ..services.invites import invite_get, invite_is_for, invite_redeem
+from ..services.invites import FOR_ANOTHER_EMAIL, FOR_SOMEONE_ELSE, invite_get, invite_redeem, invite_refusal
 from ..services.membership import (
     PodFull,
     join_request_withdraw,
@@ -44,9 +46,10 @@ def _mode(pod: Pod, info) -> str:
 
 
 def _join_page(request, pod, form, mode: str, status: int = 200):
+    back = pod_url(pod) if can_know_pod(request.user, pod) else standing_url(pod)
     return render(request, "microgroups/join.html", {
         "pod": pod, "form": form, "mode": mode, "charter": charter_current(pod),
-        "action": request.path,
+        "action": request.path, "back": back,
     }, status=status)
 
 
@@ -54,13 +57,22 @@ def _announce(request, pod, result) -> None:
     messages.success(request, RESULT_MESSAGES[result.status].format(pod=pod.name, position=result.position))
 
 
+def _landing(pod, result) -> str:
+    """Where a join lands: the pod once in; where they stand when they wait (an unlisted pod's page
+    would be a 404 for them)."""
+    return standing_url(pod) if result.status == "waitlisted" else pod_url(pod)
+
+
 @login_required
 def join(request, slug: str):
-    """GET: the charter and the agreement step. POST: join, queue, accept a held place or ask."""
-    pod = pod_get_for(user=request.user, slug=slug)
+    """GET: the charter and the agreement step. POST: join, queue, accept a held place or ask. Someone
+    holding a place in an unlisted pod reaches it too (to take the place held for them)."""
+    pod = pod_get_for_holder(user=request.user, slug=slug)
     info = pod_page(user=request.user, pod=pod)
     if info.membership:
         return redirect(pod_url(pod))
+    if not can_know_pod(request.user, pod) and not info.offer_open:
+        return redirect(standing_url(pod))  # waiting or invited: nothing to do here yet
     if pod.privacy == Pod.Privacy.INVITE and not info.offer_open:
         raise PermissionDenied("This pod is invite only: ask a steward for an invite link.")
     mode = request.POST.get("mode") if request.method == "POST" else _mode(pod, info)
@@ -90,17 +102,17 @@ def _join_submit(request, pod, form, mode: str):
         form_add_service_error(form, exc, default_field="acknowledge")
         return _join_page(request, pod, form, mode, status=400)
     _announce(request, pod, result)
-    return redirect(pod_url(pod))
+    return redirect(_landing(pod, result))
 
 
-def _post_and_back(request, slug: str, action, done: str):
-    pod = pod_get_for(user=request.user, slug=slug)
+def _post_and_back(request, slug: str, action, done: str, *, find=pod_get_for):
+    pod = find(user=request.user, slug=slug)
     try:
         action(actor=request.user, pod=pod)
         messages.success(request, done.format(pod=pod.name))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    return redirect("/pods/" if pod.is_unlisted else pod_url(pod))
+    return redirect(outsider_url(pod))
 
 
 @login_required
@@ -119,7 +131,23 @@ def leave(request, slug: str):
 @login_required
 @require_POST
 def waitlist_off(request, slug: str):
-    return _post_and_back(request, slug, waitlist_leave, "You left the waitlist of {pod}.")
+    return _post_and_back(request, slug, waitlist_leave, "You left the waitlist of {pod}.", find=pod_get_for_holder)
+
+
+@login_required
+def standing(request, slug: str):
+    """Where I stand in a pod: my waitlist position, a place held for me and until when, my request, an
+    invite bound to me. Members go to the pod; people holding nothing in an unlisted pod get its 404."""
+    pod = pod_get_for_holder(user=request.user, slug=slug)
+    info = pod_standing(user=request.user, pod=pod)
+    if info.is_member:
+        return redirect(pod_url(pod))
+    if not info.holds_anything:
+        return redirect(pod_url(pod))  # they know the pod (else the 404 above): its page says how to join
+    form = AcknowledgeForm(initial={"version": pod.charter_version}) if info.offer_open else None
+    return render(request, "microgroups/standing.html", {
+        "pod": pod, "info": info, "form": form, "charter": charter_current(pod) if info.offer_open else None,
+    })
 
 
 @login_required
@@ -145,23 +173,30 @@ def acknowledge(request, slug: str):
 
 @login_required
 def invite(request, code: str):
-    """An invite link: the pod's card, its charter and the agreement step; errors say what's wrong."""
+    """An invite link: the pod's card, its charter and the agreement step; errors say what's wrong.
+
+    The wrong account: a member-bound link to an unlisted pod is a 404 (the pod stays unknown); an
+    email-bound one says "This invite is for another email address" (naming neither the address nor,
+    for an unlisted pod, the pod), so the invitee knows to switch accounts or verify the address."""
     inv = invite_get(code=code)
     pod = inv.pod
-    if not invite_is_for(inv, request.user) and pod.is_unlisted:
-
+    refusal = invite_refusal(inv, request.user)
+    if refusal == FOR_SOMEONE_ELSE and pod.is_unlisted:
         raise Http404("No invite here.")
+    if refusal == FOR_ANOTHER_EMAIL and pod.is_unlisted and not can_know_pod(request.user, pod):
+        return render(request, "microgroups/invite_other_email.html", {"problem": refusal}, status=403)
     form = AcknowledgeForm(request.POST or None, initial={"version": pod.charter_version})
-    problem = inv.problem() or (None if invite_is_for(inv, request.user) else "This invite was made for someone else.")
+    problem = inv.problem() or refusal
     if request.method == "POST" and not problem and form.is_valid():
         try:
             result = invite_redeem(actor=request.user, code=code, charter_version=form.cleaned_data["version"])
             _announce(request, pod, result)
-            return redirect(pod_url(pod))
+            return redirect(_landing(pod, result))
         except ValidationError as exc:
             form_add_service_error(form, exc, default_field="acknowledge")
             problem = " ".join(form.errors.pop("code", [])) or None
-    status = 410 if problem else (400 if request.method == "POST" else 200)
+    status = (403 if problem == refusal else 410) if problem else (400 if request.method == "POST" else 200)
     return render(request, "microgroups/invite.html", {
         "pod": pod, "invite": inv, "form": form, "problem": problem, "charter": charter_current(pod),
+        "other_email": problem == FOR_ANOTHER_EMAIL,
     }, status=status)

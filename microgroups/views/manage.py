@@ -52,24 +52,33 @@ SECTIONS = [("details", "Details"), ("charter", "Charter"), ("ladder", "Ladder")
             ("split", "Split"), ("webhooks", "Webhooks")]
 
 
-def _niche_initial(niche_id: str) -> dict:
-    """Prefill from an emerging niche: its name, its topics, and needs/interests with the same slugs."""
-    niche = EmergingNiche.objects.filter(pk=parse_id(niche_id) or 0).prefetch_related("tags").first()
+def _niche(niche_id: str) -> EmergingNiche | None:
+    return EmergingNiche.objects.filter(pk=parse_id(niche_id) or 0).prefetch_related("tags").first()
+
+
+def _niche_initial(niche: EmergingNiche | None) -> dict:
+    """Prefill from an emerging niche: its name, a description, its topics, and needs/interests with the
+    same slugs. Everything stays editable."""
     if niche is None:
         return {}
     slugs = [t.slug for t in niche.tags.all()]
     same = list(Tag.objects.filter(slug__in=slugs, kind__in=["need", "interest"]))
-    return {"name": niche.label.capitalize()[:80], "topics": " ".join(f"#{s}" for s in slugs),
+    description = (f"A pod for members who write about {niche.label}: experiences, questions and tips "
+                   "from people who live with it every day.")
+    return {"name": niche.label.capitalize()[:80], "description": description[:1000],
+            "topics": " ".join(f"#{s}" for s in slugs),
             "needs": [t for t in same if t.kind == "need"], "interests": [t for t in same if t.kind == "interest"]}
 
 
 @login_required
 def pod_new(request):
+    """Start a pod; `?niche=<id>` (the emerging niches' "start a pod" link) prefills the form from it."""
     try:
         pod_services.check_can_create_pod(request.user)
     except PermissionDenied as exc:
         return render(request, "microgroups/pod_new.html", {"refused": str(exc)}, status=403)
-    form = PodCreateForm(request.POST or None, initial=_niche_initial(request.GET.get("niche", "")))
+    niche = _niche(request.GET.get("niche", ""))
+    form = PodCreateForm(request.POST or None, initial=_niche_initial(niche))
     if request.method == "POST" and form.is_valid():
         try:
             pod = pod_services.pod_create(actor=request.user, charter=form.cleaned_data["charter"],
@@ -78,7 +87,7 @@ def pod_new(request):
             return redirect(pod_url(pod))
         except ValidationError as exc:
             form_add_service_error(form, exc)
-    return render(request, "microgroups/pod_new.html", {"form": form},
+    return render(request, "microgroups/pod_new.html", {"form": form, "niche": niche},
                   status=400 if request.method == "POST" else 200)
 
 

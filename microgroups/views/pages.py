@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
@@ -23,6 +24,7 @@ from ..selectors import (
     my_pods,
     pod_discover,
     pod_get_for,
+    pod_get_for_holder,
     pod_page,
     pods_for_you,
 )
@@ -77,7 +79,12 @@ def render_pod(request, pod, *, composer=None, ack_form=None, status: int = 200)
 
 
 def pod_detail(request, slug: str):
-    pod = pod_get_for(user=request.user, slug=slug)
+    try:
+        pod = pod_get_for(user=request.user, slug=slug)
+    except Http404:
+        # Someone waiting for (or invited to) an unlisted pod goes to where they stand; anyone else: the 404.
+        held = pod_get_for_holder(user=request.user, slug=slug)
+        return redirect(f"/pods/{held.slug}/standing/")
     return pagecache.cached_page(request, [pagecache.pod(pod.pk), pagecache.POLICY], lambda: render_pod(request, pod))
 
 

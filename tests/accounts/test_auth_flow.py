@@ -172,10 +172,12 @@ def test_allauth_rate_limits_failed_logins_per_account(client):
     UserFactory(username="ann")
     for _ in range(5):
         client.post("/accounts/login/", {"login": "ann", "password": "wrong"})
-    # Even the right password is refused while the account's failure budget (5 per 5 minutes) is spent.
+    # Even the right password is refused while the account's failure budget (5 per 5 minutes) is spent:
+    # the 429 page, with when to come back (tests/limits/test_login_limits.py has the rest).
     response = client.post("/accounts/login/", {"login": "ann", "password": "pw-for-tests-123"})
-    assert response.status_code == 200
-    assert "Too many failed login attempts" in response.content.decode()
+    assert response.status_code == 429
+    assert 0 < int(response["Retry-After"]) <= 300
+    assert "You're doing that too often" in response.content.decode()
     assert not client.session.get("_auth_user_id")
 
 

@@ -114,3 +114,31 @@ def test_a_pets_needs_count_only_for_pods_of_its_species(make_pod, vocab):
     PetFactory(owner=owner, name="Rex", species=vocab["dog"]).needs.add(vocab["senior"])
     suggestions_refresh_for(owner.pk)
     assert [(s.pod, s.reason) for s in PodSuggestion.objects.filter(member=owner)] == [(pod, "because Mog is a cat")]
+
+
+def test_pods_for_you_suggests_only_pods_the_member_can_join_or_ask_to_join(make_pod, vocab, settings):
+    settings.PODS_PER_MEMBER_LIMIT = 10
+    open_pod = make_pod(name="Cat chat", tags=[vocab["cat"]])
+    asking = make_pod(name="Senior cats", tags=[vocab["cat"], vocab["senior"]], privacy="request")
+    make_pod(name="Invited cats", tags=[vocab["cat"], vocab["senior"]], privacy="invite")  # listed, invite-only
+    owner = _owner_of_senior_cat(vocab)
+    suggestions_refresh_for(owner.pk)
+    assert [s.pod for s in pods_for_you(user=owner)] == [asking, open_pod]
+    assert not PodSuggestion.objects.filter(pod__privacy="invite").exists()
+
+
+def test_pods_for_you_drops_a_pod_made_invite_only_or_banned_before_the_next_refresh(make_pod, vocab, steward,
+                                                                                       settings):
+    from microgroups.models import Pod
+    from microgroups.services.membership import member_ban
+
+    settings.PODS_PER_MEMBER_LIMIT = 10
+    closing = make_pod(name="Cat chat", tags=[vocab["cat"]])
+    banning = make_pod(name="Cat corner", tags=[vocab["cat"]])
+    staying = make_pod(name="Cat club", tags=[vocab["cat"]])
+    owner = _owner_of_senior_cat(vocab)
+    suggestions_refresh_for(owner.pk)
+    assert {s.pod for s in pods_for_you(user=owner)} == {closing, banning, staying}
+    Pod.objects.filter(pk=closing.pk).update(privacy="invite")
+    member_ban(actor=steward, pod=banning, member=owner, reason="spam")
+    assert [s.pod for s in pods_for_you(user=owner)] == [staying]

@@ -134,3 +134,27 @@ def test_starting_a_pod_for_a_niche_tells_its_authors(steward):
     assert notes.count() == 5
     assert notes.first().verb == "You wrote about hydrotherapy: someone started a pod for it, Hydro dogs"
     assert Pod.objects.filter(pk=pod.pk).exists()
+
+
+def test_the_emerging_niche_link_prefills_name_description_and_tag(client):
+    _commons_posts("hydrotherapy", 12, 3)
+    niche = niches_refresh()[0]
+    client.force_login(UserFactory())
+    discover = client.get("/pods/").content.decode()
+    assert "12 members wrote about <strong>hydrotherapy</strong> this month" in discover
+    link = f'/pods/new/?niche={niche.pk}'
+    assert f'href="{link}">start a pod</a>' in discover
+    html = client.get(link).content.decode()
+    assert '<input type="text" name="name" value="Hydrotherapy"' in html
+    assert ("A pod for members who write about hydrotherapy: experiences, questions and tips from people who "
+            "live with it every day.</textarea>") in html
+    assert 'name="topics" value="#hydrotherapy"' in html
+    assert "12 members wrote about <strong>hydrotherapy</strong> this month: the form starts from that niche." in html
+    # Submitted as prefilled, the pod covers the niche.
+    form = {"name": "Hydrotherapy", "privacy": "open", "member_cap": "50", "charter": "Be kind.",
+            "description": "A pod for members who write about hydrotherapy.", "topics": "#hydrotherapy",
+            "split_offer_waitlist": "5"}
+    assert client.post(link, form).status_code == 302
+    niche.refresh_from_db()
+    assert niche.covered_by.name == "Hydrotherapy"
+    assert list(niche.covered_by.tags.values_list("slug", flat=True)) == ["hydrotherapy"]

@@ -6,6 +6,11 @@ Declared rules, in words:
 
 - A pod's existence: listed pods are public; an unlisted pod exists only for its members and managers
   (404 for everyone else, moderators of its region included).
+- Holding a place: someone on an unlisted pod's waitlist (from an invite), with a place held for them, or
+  with an invite bound to them, sees where they stand (`/pods/<slug>/standing/`: the pod's name, their
+  position, the held place and its expiry, the charter to agree to), may take the held place (the join
+  page) and leave the waitlist; the pod's own address sends them to their standing. Nothing else of the
+  pod: its posts, members, settings and everything else stay 404 for them.
 - Reading a place: the Commons and open pods are public; request, invite-only and unlisted pods are
   read by their members and managers. Trusted-only posts: trusted members and stewards of that pod,
   and managers. Held and removed posts: nobody's post page but managers' (and their author's); deleted
@@ -32,7 +37,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 ROLES = (
-    "anonymous", "unverified", "member", "newcomer", "regular", "trusted", "steward", "steward_other",
+    "anonymous", "unverified", "member", "waitlisted", "newcomer", "regular", "trusted", "steward", "steward_other",
     "mod_region", "mod_other", "banned", "suspended", "manager", "superuser",
 )
 PLACES = ("commons", "open", "request", "invite", "unlisted")
@@ -77,6 +82,15 @@ def knows(role: str, place: str) -> bool:
     return place != "unlisted" or member(role, place) or manager(role)
 
 
+def holds(role: str, place: str) -> bool:
+    """`waitlisted` holds a place (an offer) in the unlisted pod: a member of nothing anywhere."""
+    return role == "waitlisted" and place == "unlisted"
+
+
+def sees_standing(role: str, place: str) -> bool:
+    return knows(role, place) or holds(role, place)
+
+
 def reads_place(role: str, place: str) -> bool:
     return place in ("commons", "open") or member(role, place) or manager(role)
 
@@ -116,7 +130,7 @@ def may_see_canary(role: str, what: str, place: str | None, kind: str | None) ->
     if what == "content":
         return reads_post(role, place, kind) or moderator_reads(role, place, kind)
     if what in ("charter", "podname"):
-        return knows(role, place)
+        return sees_standing(role, place)  # a holder reads the name and the charter they agree to
     if what == "message":  # the author's conversation with `regular`: managers read a reported message only
         return role == "regular" or (place == "reported" and manager(role))
     if what == "hookurl":  # a pod's webhooks are its stewards' (and managers') business
@@ -162,7 +176,11 @@ def pod_creators(role, obj=None):
 
 
 def pod_page(role, place):
-    return OK if knows(role, place) else NOT_FOUND
+    return OK if sees_standing(role, place) else NOT_FOUND  # a holder: a redirect to their standing
+
+
+def pod_standing(role, place):
+    return _login(role, lambda: OK if sees_standing(role, place) else NOT_FOUND)
 
 
 def pod_catchup(role, place):
@@ -193,7 +211,16 @@ def pod_steward_hidden(role, place):
 pod_takes_part = pod_know_then(takes_part)
 pod_known = pod_know_then(lambda role, place: True)
 pod_leaving = pod_known  # leaving, a waitlist or a request is never blocked, suspension included
-pod_join = pod_know_then(lambda role, place: member(role, place) or place not in ("invite", "unlisted"))
+
+
+def pod_waitlist_leaving(role, place):
+    return OK if holds(role, place) else pod_leaving(role, place)
+
+
+def pod_join(role, place):
+    if holds(role, place):
+        return OK  # the held place, taken on the join page
+    return pod_know_then(lambda r, p: member(r, p) or p not in ("invite", "unlisted"))(role, place)
 pod_acknowledge = pod_know_then(lambda role, place: can_act(role))
 
 
@@ -344,7 +371,8 @@ ROWS = [
     R("pods/<slug:slug>/post/", "pod", "POST", pod_takes_part, {"body": "A matrix pod post"}),
     R("pods/<slug:slug>/join/", "pod", "GET", pod_join),
     R("pods/<slug:slug>/leave/", "pod", "POST", pod_leaving),
-    R("pods/<slug:slug>/waitlist/leave/", "pod", "POST", pod_leaving),
+    R("pods/<slug:slug>/waitlist/leave/", "pod", "POST", pod_waitlist_leaving),
+    R("pods/<slug:slug>/standing/", "pod", "GET", pod_standing),
     R("pods/<slug:slug>/request/withdraw/", "pod", "POST", pod_leaving),
     R("pods/<slug:slug>/acknowledge/", "pod", "POST", pod_acknowledge, {"version": "1", "acknowledge": "on"}),
     R("pods/<slug:slug>/settings/", "pod", "GET", pod_steward_only),

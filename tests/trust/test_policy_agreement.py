@@ -75,7 +75,7 @@ def test_filter_check_and_readers_agree_for_every_role_and_post_state():
             in_place = set(Post.objects.filter(p.readable_in_place_q(pod)).values_list("pk", flat=True))
             expected = {pk for pk in published if Post.objects.get(pk=pk).pod_id == (pod.pk if pod else None)}
             assert in_place == expected, (role, place)
-    assert cells == len(_people(world)) * len(posts) == 15 * 26
+    assert cells == len(_people(world)) * len(posts) == 16 * 26
 
 
 def test_segmented_announcements_are_for_recipients_only():

@@ -1,6 +1,7 @@
 """One small world holding every role and every object of the authorization matrix.
 
-Roles (one account each): see `policy.ROLES`. Places: the Commons and four pods, one of each privacy
+Roles (one account each): see `policy.ROLES` (`waitlisted` holds a place offered in the unlisted pod).
+Places: the Commons and four pods, one of each privacy
 (open, request, invite-only, unlisted), all in the city of one region; a fifth pod in another region is
 stewarded by `steward_other`. In every place: posts that are public, trusted-only (pods only), held,
 removed and deleted, each with a poll and a comment, each carrying a unique canary string. The unlisted
@@ -34,7 +35,7 @@ from communities.models import (
 )
 from communities.rendering import render_markdown
 from messaging.models import Conversation, Message, MessageReport, Participant
-from microgroups.models import Charter, Invite, Membership, Pod, StewardInvitation
+from microgroups.models import Charter, Invite, Membership, Pod, StewardInvitation, WaitlistEntry
 from moderation.models import (
     ModerationLogEntry,
     ModeratorAssignment,
@@ -116,6 +117,7 @@ def _users() -> dict:
         "anonymous": None,
         "unverified": UserFactory(username="t_unverified", verified=False),
         "member": UserFactory(username="t_member"),
+        "waitlisted": UserFactory(username="t_waitlisted"),
         "newcomer": UserFactory(username="t_newcomer"),
         "regular": UserFactory(username="t_regular"),
         "trusted": UserFactory(username="t_trusted"),
@@ -290,6 +292,8 @@ def build_world() -> World:
         world.invites[place] = Invite.objects.create(pod=pods[place], code=f"matrix-invite-{place}")
     world.invites["unlisted"] = Invite.objects.create(pod=pods["unlisted"], code="matrix-invite-bound",
                                                       for_member=author)
+    # `waitlisted` came in through an invite while the unlisted pod was full; a place is now held for them.
+    WaitlistEntry.objects.create(pod=pods["unlisted"], member=users["waitlisted"], offered_at=timezone.now())
     world.author_token = AccessToken.objects.create(member=author, name="matrix", scopes=["read"],
                                                     token_hash="0" * 64, prefix="pct_matrix")
     world.author_notification = Notification.objects.create(recipient=author, kind="reply", verb="replied",
