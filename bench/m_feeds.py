@@ -108,7 +108,9 @@ def _busy_post() -> int:
 
 
 def _rps(runs, name):
-    return [r["rps"] for r in runs.get(name, [])]
+    """Answers per second that were not errors: a fast 503 (or 429) must not count as throughput."""
+    return [r["rps"] * (1 - (r["non_2xx_3xx"] + r["socket_errors"]) / r["requests"]) if r["requests"] else 0.0
+            for r in runs.get(name, [])]
 
 
 def _p(runs, name, key):

@@ -22,9 +22,11 @@ FINDINGS = [
 
 NOTES: dict[str, str] = {
     "feed.commons.vs_trivial": (
-        "the trivial view is ~1 ms through the same middleware; after findings A and B an anonymous Commons page "
-        "is still ~22 ms of CPU (a rendered list of 20 cards and the page chrome), so 70% of a no-op's throughput "
-        "needs a whole-page cache for anonymous visitors (page 1 per sort, a few seconds, dropped on publish)."
+        "the anonymous page is now a shared page (0 queries on a hit, section 2), so what is left per request is "
+        "the middleware, two Redis reads (the places' versions, then ~36 KB of stored HTML) and sending it, "
+        "against a no-op that sends a few bytes; not profiled since the shared page. Measured at a load average "
+        "of 14.5 on 2 cores, where the wrk client and both workers queue for the same cores: re-measure on a "
+        "quiet machine before working on it."
     ),
     "feed.commons.vs_naive": (
         "both views pay the same page chrome and template, and the naive view also profits from the shared card "
@@ -63,6 +65,24 @@ NOTES: dict[str, str] = {
         "group send, and the clients, both web workers and Redis share the 2 cores while 1,000 frames are "
         "written. Lighter frames (id and type; the card fetched on demand) and one web process per core on a "
         "bigger machine would close it."
+    ),
+    "queries.selector": (
+        "not the depth: the page at depth 10 of this dataset (generator v6) holds a poll, and poll choices (and, "
+        "for a member, their own votes) are prefetched only when a page has polls: 3 → 4 queries anonymous, "
+        "4 → 6 signed in, measured by listing the queries of both pages. Pages 1, 100 and 1000 hold no poll and "
+        "cost the same as each other. The count depends on what a page holds (one query per kind of related "
+        "object), never on how deep it is; the check compares pages of different content."
+    ),
+    "feed.member.vs_trivial": (
+        "signed-in pages are rendered per request (only anonymous pages are shared, see 'Performance: shared "
+        "pages' in the README): ~15 queries and a full render of 20 cards with the member's own state, against "
+        "a trivial view that does nothing, on 2 cores shared with other work (load average 14.5 median while "
+        "measured). The per-viewer overlay on shared cards (README) is what would close it."
+    ),
+    "feed.commons_new_p1.c32_vs_c8": (
+        "the anonymous page is a shared-cache hit, so its cost is the server and the load generator themselves; "
+        "at c=32 they queue behind other work on the 2 shared cores (load average 5.7–20.7 during the feeds "
+        "run), and the spread (0.21–0.80) is that noise. Re-measure on a quiet machine before concluding."
     ),
     "rt.": "see finding C.",
     "mem.per_socket": "uvicorn negotiates permessage-deflate with these (browser-like) clients; each socket keeps "
