@@ -74,7 +74,8 @@ def measure(ctx) -> list[Figure]:
     rest = {k: _get(v) for k, v in paths.items() if k not in headline and k not in crowd}
     rest["post_page"] = _get(f"/posts/{_busy_post()}/")
     rest["queue"] = _get("/moderation/queue/", fx.session(fx.manager))
-    print(f"   other sorts and the pod ({fx.pod.slug}, deep page {fx.pod_depth}): {list(rest)}")
+    deep = fx.cursors[("pod", "new")][1] + 1
+    print(f"   other sorts and the pod ({fx.pod.slug}, deep page {deep}): {list(rest)}")
     runs |= _rounds(ctx, rest, rounds=max(3, ctx.rounds - 2), duration=max(2, ctx.duration - 1),
                     connections=THROUGHPUT_CONNECTIONS)
     member_headers = fx.session(fx.member)

@@ -24,9 +24,8 @@ NOTES: dict[str, str] = {
     "feed.commons.vs_trivial": (
         "the anonymous page is now a shared page (0 queries on a hit, section 2), so what is left per request is "
         "the middleware, two Redis reads (the places' versions, then ~36 KB of stored HTML) and sending it, "
-        "against a no-op that sends a few bytes; not profiled since the shared page. Measured at a load average "
-        "of 14.5 on 2 cores, where the wrk client and both workers queue for the same cores: re-measure on a "
-        "quiet machine before working on it."
+        "against a no-op that sends a few bytes; not profiled since the shared page. The wrk client and both "
+        "workers share 2 cores with other work (load average above): re-measure on a quiet machine first."
     ),
     "feed.commons.vs_naive": (
         "both views pay the same page chrome and template, and the naive view also profits from the shared card "
@@ -76,13 +75,18 @@ NOTES: dict[str, str] = {
     "feed.member.vs_trivial": (
         "signed-in pages are rendered per request (only anonymous pages are shared, see 'Performance: shared "
         "pages' in the README): ~15 queries and a full render of 20 cards with the member's own state, against "
-        "a trivial view that does nothing, on 2 cores shared with other work (load average 14.5 median while "
-        "measured). The per-viewer overlay on shared cards (README) is what would close it."
+        "a trivial view that does nothing, on 2 cores shared with other work (load average above). The "
+        "per-viewer overlay on shared cards (README) is what would close it."
     ),
     "feed.commons_new_p1.c32_vs_c8": (
         "the anonymous page is a shared-cache hit, so its cost is the server and the load generator themselves; "
-        "at c=32 they queue behind other work on the 2 shared cores (load average 5.7–20.7 during the feeds "
-        "run), and the spread (0.21–0.80) is that noise. Re-measure on a quiet machine before concluding."
+        "at c=32 they queue behind other work on the 2 shared cores (load average above), and the spread "
+        "(rounds above and below 0.9) is that noise. Re-measure on a quiet machine before concluding."
+    ),
+    "feed.member_commons.c32_vs_c8": (
+        "the rounds spread from well below to well above 1 (see the spread): at about 20 signed-in pages a second "
+        "on 2 shared cores, which round met a neighbour's burst decides the ratio. Re-measure on a quiet machine "
+        "before concluding."
     ),
     "rt.": "see finding C.",
     "mem.per_socket": "uvicorn negotiates permessage-deflate with these (browser-like) clients; each socket keeps "
