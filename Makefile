@@ -108,9 +108,10 @@ api-fuzz: $(STAMP)
 	env -u DATABASE_URL -u REDIS_URL DJANGO_SETTINGS_MODULE=petcommunity.settings.test \
 		$(VENV)/bin/pytest -s tests/api/fuzz_schema.py $(PYTEST_ARGS)
 
-# The production build and stack end to end (deploy/smoke.py): build scripts into var/smoke/venv, 2 ASGI
-# workers + Celery worker + beat on PostgreSQL (database `smoke`) and Redis (db 10, 11) behind nginx with
-# TLS, checked through the proxy; then make run's stack. Figures: var/smoke/figures.json.
+# The production build and stack end to end (deploy/smoke.py): build scripts into var/smoke/venv, 2 web
+# replicas sharing MEDIA_ROOT + Celery worker + beat on PostgreSQL (database `smoke`) and Redis (db 10, 11)
+# behind nginx with TLS, checked through the proxy and across replicas (an upload through one is served by
+# the other); then make run's stack. Figures: var/smoke/figures.json.
 prod-smoke: $(STAMP)
 	$(PY) deploy/smoke.py
 

@@ -348,7 +348,11 @@ class Generator:
         demo = self.demo
         topics = {t.slug: t.pk for t in self.core.tags["topic"]}
         posts, seen = [], set()
-        while len(posts) < TEXTS:
+        # Up to TEXTS distinct bodies; the demo's pool may hold fewer (its templates x pets x breeds), so
+        # the draw stops once new ones stop coming instead of looping for ever.
+        for _ in range(TEXTS * 20):
+            if len(posts) >= TEXTS:
+                break
             text = demo._post_text(rng, self.core)
             if text in seen:
                 continue
@@ -394,7 +398,7 @@ class Generator:
             else:
                 pod_id, audience_ids = None, None
                 author = members[min(int(rng.paretovariate(1.1)) - 1, n_members - 1)]
-            body, html, sentiment, tag_ids = post_texts[rng.randrange(TEXTS)]
+            body, html, sentiment, tag_ids = post_texts[rng.randrange(len(post_texts))]
             created = now - timedelta(seconds=rng.randint(60, days * DAY_SECONDS))
             pk = self.ids.take("communities_post")
             last = created

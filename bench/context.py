@@ -2,6 +2,7 @@
 
 import contextlib
 import importlib
+import os
 import statistics
 import threading
 import time
@@ -56,6 +57,8 @@ class Context:
         self._threads: list[threading.Thread] = []
         self.started_at = time.monotonic()
         self.raw: dict = {}  # modules' raw measurements, kept in the JSON
+        self.load_samples: list[tuple[float, float]] = []  # (seconds since start, 1-minute load average)
+        self.load: dict[str, dict] = {}  # per module: the machine's load while it ran (a shared machine)
 
     # --- processes -------------------------------------------------------------------------------
     def start(self) -> None:
@@ -80,6 +83,7 @@ class Context:
 
     def _sample_celery(self) -> None:
         while not self._stop.wait(5):
+            self.load_samples.append((time.monotonic() - self.started_at, os.getloadavg()[0]))
             rss = self.celery.rss_kb()
             if rss:
                 self.celery_samples.append((time.monotonic() - self.started_at, rss))
@@ -158,8 +162,16 @@ class Context:
             for figure in found:
                 figures.append(figure.as_dict())
                 _print_figure(figure)
-            print(f"   ({time.monotonic() - began:.0f}s)", flush=True)
+            self.load[name] = self._load_between(began, time.monotonic())
+            print(f"   ({time.monotonic() - began:.0f}s; load average {self.load[name]})", flush=True)
         return figures
+
+    def _load_between(self, began: float, ended: float) -> dict:
+        """The 1-minute load average sampled every 5 s while a module ran (the cores are shared)."""
+        lo, hi = began - self.started_at, ended - self.started_at
+        values = [v for t, v in self.load_samples if lo <= t <= hi] or [os.getloadavg()[0]]
+        return {"min": round(min(values), 1), "median": round(statistics.median(values), 1),
+                "max": round(max(values), 1), "samples": len(values), "cores": os.cpu_count()}
 
 
 def _print_figure(f: Figure) -> None:

@@ -23,7 +23,7 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-GENERATOR_VERSION = 5
+GENERATOR_VERSION = 6  # 6: the post text pool stops at the demo's distinct texts
 CORE_MEMBERS = 400  # made by the demo code: the manager, moderators, stewards of the core pods
 CORE_PODS = 60
 SEED = 7

@@ -48,11 +48,17 @@ class Fixtures:
             for place, pod, depth, exclude_pinned in (("commons", None, self.depth, True),
                                                       ("pod", self.pod, self.pod_depth, False)):
                 cursor, page, left = None, None, depth - 1
-                # Walk in big steps: one query per step, whatever the depth.
+                # Walk in big steps: one query per step, whatever the depth. A step past the end (fewer
+                # posts readable anonymously than the pod's count, e.g. trusted-only ones) is halved until
+                # it fits, so the cursor opens the deepest page there is rather than none (page 1).
                 while left > 0:
                     step = min(left, 2000)
                     page = feed(user=anon, pod=pod, sort=sort, cursor=cursor, page_size=step * FEED_PAGE,
                                 exclude_pinned=exclude_pinned)
+                    while page.next_cursor is None and step > 1:
+                        step //= 2
+                        page = feed(user=anon, pod=pod, sort=sort, cursor=cursor, page_size=step * FEED_PAGE,
+                                    exclude_pinned=exclude_pinned)
                     if page.next_cursor is None:
                         break
                     cursor, left = page.next_cursor, left - step

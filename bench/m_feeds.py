@@ -74,7 +74,8 @@ def measure(ctx) -> list[Figure]:
     rest = {k: _get(v) for k, v in paths.items() if k not in headline and k not in crowd}
     rest["post_page"] = _get(f"/posts/{_busy_post()}/")
     rest["queue"] = _get("/moderation/queue/", fx.session(fx.manager))
-    print(f"   other sorts and the pod ({fx.pod.slug}, deep page {fx.pod_depth}): {list(rest)}")
+    deep = fx.cursors[("pod", "new")][1] + 1
+    print(f"   other sorts and the pod ({fx.pod.slug}, deep page {deep}): {list(rest)}")
     runs |= _rounds(ctx, rest, rounds=max(3, ctx.rounds - 2), duration=max(2, ctx.duration - 1),
                     connections=THROUGHPUT_CONNECTIONS)
     member_headers = fx.session(fx.member)
@@ -108,7 +109,9 @@ def _busy_post() -> int:
 
 
 def _rps(runs, name):
-    return [r["rps"] for r in runs.get(name, [])]
+    """Answers per second that were not errors: a fast 503 (or 429) must not count as throughput."""
+    return [r["rps"] * (1 - (r["non_2xx_3xx"] + r["socket_errors"]) / r["requests"]) if r["requests"] else 0.0
+            for r in runs.get(name, [])]
 
 
 def _p(runs, name, key):

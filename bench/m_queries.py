@@ -74,7 +74,7 @@ def _pages(fx, table: list) -> list[Figure]:
     anon, member = Client(), Client()
     member.force_login(fx.member)
     cursor, _ = fx.cursors[("commons", "new")]
-    pod_cursor, _ = fx.cursors[("pod", "new")]
+    pod_cursor, pod_skipped = fx.cursors[("pod", "new")]
     pages = [
         ("anonymous", anon, "Commons page 1", "/?sort=new"),
         ("anonymous", anon, f"Commons page {fx.depth}", f"/?sort=new&cursor={quote(cursor or '')}"),
@@ -82,7 +82,7 @@ def _pages(fx, table: list) -> list[Figure]:
         ("anonymous", anon, f"Naive Commons page {fx.depth}", f"/bench/naive/?sort=new&page={fx.depth}"),
         ("member", member, "Commons page 1 (hot)", "/"),
         ("member", member, "Pod page 1", f"/pods/{fx.pod.slug}/"),
-        ("member", member, f"Pod page {fx.pod_depth}",
+        ("member", member, f"Pod page {pod_skipped + 1}",
          f"/pods/{fx.pod.slug}/?sort=new&cursor={quote(pod_cursor or '')}"),
         ("member", member, "API Commons page 1", "/api/v1/feeds/commons?sort=new"),
         ("member", member, f"API Commons page {fx.depth}",

@@ -22,9 +22,10 @@ FINDINGS = [
 
 NOTES: dict[str, str] = {
     "feed.commons.vs_trivial": (
-        "the trivial view is ~1 ms through the same middleware; after findings A and B an anonymous Commons page "
-        "is still ~22 ms of CPU (a rendered list of 20 cards and the page chrome), so 70% of a no-op's throughput "
-        "needs a whole-page cache for anonymous visitors (page 1 per sort, a few seconds, dropped on publish)."
+        "the anonymous page is now a shared page (0 queries on a hit, section 2), so what is left per request is "
+        "the middleware, two Redis reads (the places' versions, then ~36 KB of stored HTML) and sending it, "
+        "against a no-op that sends a few bytes; not profiled since the shared page. The wrk client and both "
+        "workers share 2 cores with other work (load average above): re-measure on a quiet machine first."
     ),
     "feed.commons.vs_naive": (
         "both views pay the same page chrome and template, and the naive view also profits from the shared card "
@@ -63,6 +64,29 @@ NOTES: dict[str, str] = {
         "group send, and the clients, both web workers and Redis share the 2 cores while 1,000 frames are "
         "written. Lighter frames (id and type; the card fetched on demand) and one web process per core on a "
         "bigger machine would close it."
+    ),
+    "queries.selector": (
+        "not the depth: the page at depth 10 of this dataset (generator v6) holds a poll, and poll choices (and, "
+        "for a member, their own votes) are prefetched only when a page has polls: 3 → 4 queries anonymous, "
+        "4 → 6 signed in, measured by listing the queries of both pages. Pages 1, 100 and 1000 hold no poll and "
+        "cost the same as each other. The count depends on what a page holds (one query per kind of related "
+        "object), never on how deep it is; the check compares pages of different content."
+    ),
+    "feed.member.vs_trivial": (
+        "signed-in pages are rendered per request (only anonymous pages are shared, see 'Performance: shared "
+        "pages' in the README): ~15 queries and a full render of 20 cards with the member's own state, against "
+        "a trivial view that does nothing, on 2 cores shared with other work (load average above). The "
+        "per-viewer overlay on shared cards (README) is what would close it."
+    ),
+    "feed.commons_new_p1.c32_vs_c8": (
+        "the anonymous page is a shared-cache hit, so its cost is the server and the load generator themselves; "
+        "at c=32 they queue behind other work on the 2 shared cores (load average above), and the spread "
+        "(rounds above and below 0.9) is that noise. Re-measure on a quiet machine before concluding."
+    ),
+    "feed.member_commons.c32_vs_c8": (
+        "the rounds spread from well below to well above 1 (see the spread): at about 20 signed-in pages a second "
+        "on 2 shared cores, which round met a neighbour's burst decides the ratio. Re-measure on a quiet machine "
+        "before concluding."
     ),
     "rt.": "see finding C.",
     "mem.per_socket": "uvicorn negotiates permessage-deflate with these (browser-like) clients; each socket keeps "

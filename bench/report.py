@@ -69,11 +69,29 @@ def markdown(results: dict) -> str:
 def _provenance(results: dict) -> list[str]:
     lines = []
     for again in results.get("remeasured", []):
-        lines.append(f"Re-measured afterwards in the same session: {', '.join(again['modules'])} "
+        when = f"on {again['date']}" if again.get("date") else "afterwards in the same session"
+        d = again.get("dataset") or {}
+        data = (f" on a dataset of generator v{d['version']} ({(d.get('counts') or {}).get('posts', 0):,} posts)"
+                if d.get("version") else "")
+        lines.append(f"Re-measured {when}{data}: {', '.join(again['modules'])} "
                      f"({again['wall_seconds'] / 60:.1f} min), replacing those sections' figures.")
     if results["size"] == "S":
         lines.append(SIZE_L_NOTE)
-    return [" ".join(lines), ""] if lines else []
+    out = [" ".join(lines), ""] if lines else []
+    return out + _load_line(results)
+
+
+def _load_line(results: dict) -> list[str]:
+    """The machine's 1-minute load average while each module ran: the cores are shared with other work."""
+    load = results.get("load") or {}
+    if not load:
+        return []
+    cores = next(iter(load.values())).get("cores") or results["machine"].get("cores")
+    parts = [f"{name} {v['median']:.1f} ({v['min']:.1f}–{v['max']:.1f})" for name, v in load.items()]
+    return [f"Load average (1 min) on the {cores} cores while each part ran, median (min–max): "
+            f"{', '.join(parts)}. Other work shared the machine; above {cores} processes were waiting for a "
+            "core, so throughput and latency figures from those parts are lower bounds of what the app does "
+            "alone; byte and query counts are not affected.", ""]
 
 
 def _memory_rows(results: dict) -> list[str]:
@@ -120,7 +138,12 @@ def merge(path: str, fresh: dict, modules: list[str]) -> dict:
     old["figures"].sort(key=lambda f: f["section"])
     old.setdefault("raw", {}).update(fresh.get("raw", {}))
     old["wall_seconds"] += fresh["wall_seconds"]
-    old["remeasured"] = old.get("remeasured", []) + [{"modules": modules, "wall_seconds": fresh["wall_seconds"]}]
+    old.setdefault("load", {}).update(fresh.get("load", {}))
+    d = fresh.get("dataset") or {}
+    old["remeasured"] = old.get("remeasured", []) + [{
+        "modules": modules, "wall_seconds": fresh["wall_seconds"],
+        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "dataset": {k: d.get(k) for k in ("size", "seed", "version", "counts", "created_at")}}]
     return old
 
 
@@ -224,7 +247,7 @@ def write_pair(s: dict, l: dict) -> None:  # noqa: E741 - S and L
 
 def write(results: dict, *, write_markdown: bool = True, path: Path | None = None) -> None:
     now = datetime.now(UTC)
-    results["date"] = now.strftime("%Y-%m-%d %H:%M UTC")
+    results.setdefault("date", now.strftime("%Y-%m-%d %H:%M UTC"))  # a merged file keeps its first run's date
     path = path or HERE / "results" / f"{now:%Y-%m-%d}-{results['size']}.json"
     results["json"] = f"bench/results/{path.name}"
     path.parent.mkdir(exist_ok=True)

@@ -6,7 +6,7 @@
 #   deploy/proxy.sh serve            cert + render into /etc/nginx/conf.d, then nginx in the foreground
 set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
-VARS='${UPSTREAM} ${MEDIA_UPSTREAM} ${HTTP_LISTEN} ${HTTPS_LISTEN} ${CERT_DIR} ${SERVER_NAME}'
+VARS='${UPSTREAM_SERVERS} ${MEDIA_UPSTREAM} ${HTTP_LISTEN} ${HTTPS_LISTEN} ${CERT_DIR} ${SERVER_NAME}'
 
 case "${1:-}" in
   install)
@@ -18,8 +18,16 @@ case "${1:-}" in
   render)
     : "${UPSTREAM:=web:8000}" "${MEDIA_UPSTREAM:=http://minio:9000/petcommunity-media/}"
     : "${HTTP_LISTEN:=80}" "${HTTPS_LISTEN:=443}" "${CERT_DIR:=/etc/nginx/certs}" "${SERVER_NAME:=_}"
-    export UPSTREAM MEDIA_UPSTREAM HTTP_LISTEN HTTPS_LISTEN CERT_DIR SERVER_NAME
-    envsubst "$VARS" < "$here/nginx.conf" > "${2:?usage: deploy/proxy.sh render OUT}"
+    # One `server` line per replica address (spaces or commas between them).
+    UPSTREAM_SERVERS=$(for server in $(echo "$UPSTREAM" | tr ',' ' '); do printf 'server %s; ' "$server"; done)
+    export UPSTREAM_SERVERS MEDIA_UPSTREAM HTTP_LISTEN HTTPS_LISTEN CERT_DIR SERVER_NAME
+    out="${2:?usage: deploy/proxy.sh render OUT}"
+    if [ "$MEDIA_UPSTREAM" = web ]; then
+      # Uploads on the replicas' shared MEDIA_ROOT: no bucket location, /media/ goes to the replicas.
+      sed '/# media-bucket:begin/,/# media-bucket:end/d' "$here/nginx.conf" | envsubst "$VARS" > "$out"
+    else
+      envsubst "$VARS" < "$here/nginx.conf" > "$out"
+    fi
     ;;
   cert)
     dir="${2:?usage: deploy/proxy.sh cert DIR}"

@@ -3,12 +3,16 @@
 1. Build: deploy/build.sh `deps` into a venv of its own (var/smoke/venv, rebuilt when requirements.lock or
    pyproject.toml change; pip's cache keeps that fast) and `static` (the Dockerfile's RUN steps).
 2. Production: that venv runs, under petcommunity.settings.production with DEBUG off and a throwaway key,
-   2 ASGI web workers, a Celery worker and beat (BEAT_SCHEDULE_SCALE shortens the schedule) on the
-   machine's PostgreSQL (database `smoke`, recreated) and Redis (db 10: broker and channels, db 11: cache),
-   behind nginx with deploy/nginx.conf on loopback (TLS with a self-signed certificate). Through the proxy:
-   `/` and a post page answer 200 compressed; a hashed static file 200 immutable, the unhashed path 404; a
-   post made through the proxy reaches an open websocket; a rollup row for today counts the post (beat and
-   the worker ran); /readyz 200.
+   2 web replicas (as `--scale web=2`: each its own uvicorn process and port, one worker each, one
+   MEDIA_ROOT directory shared by both), a Celery worker and beat (BEAT_SCHEDULE_SCALE shortens the
+   schedule) on the machine's PostgreSQL (database `smoke`, recreated) and Redis (db 10: broker and
+   channels, db 11: cache), behind nginx with deploy/nginx.conf on loopback (TLS with a self-signed
+   certificate; both replicas in its upstream). Through the proxy: `/` and a post page answer 200
+   compressed; a hashed static file 200 immutable, the unhashed path 404; a post made through the proxy
+   reaches an open websocket; a rollup row for today counts the post (beat and the worker ran); /readyz
+   200. Across replicas: a member signed in on replica A posts a photo there (A's own port, not the
+   proxy); the photo's URL answers 200 with the same bytes and type from replica B's own port and through
+   the proxy, and matches the file in the shared MEDIA_ROOT.
 3. Embedded (`make run`'s Procfile under honcho, no REDIS_URL, SQLite files): a post, then today's rollup
    row, with the shortened schedule; no "database is locked" in its output.
 Every process is started in its own session and stopped by pid at the end, pass or fail. Figures go to
@@ -38,10 +42,12 @@ ROOT = Path(__file__).resolve().parent.parent
 WORK = ROOT / "var" / "smoke"
 VENV = WORK / "venv"
 LOGS = WORK / "logs"
+MEDIA_ROOT = WORK / "media"  # the replicas' shared upload directory (a shared volume in a deployment)
 PG_URL = os.environ.get("SMOKE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/smoke")
 REDIS_BASE = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379")
 BROKER_URL, CACHE_URL = f"{REDIS_BASE}/10", f"{REDIS_BASE}/11"
-WEB_PORT, HTTPS_PORT, HTTP_PORT, EMBEDDED_PORT = 8640, 8643, 8680, 8650
+WEB_PORTS = (8640, 8641)  # replica A, replica B
+HTTPS_PORT, HTTP_PORT, EMBEDDED_PORT = 8643, 8680, 8650
 PROXY = f"https://127.0.0.1:{HTTPS_PORT}"
 PROD_SCALE = os.environ.get("SMOKE_BEAT_SCHEDULE_SCALE", "0.02")  # the 15-minute rollup every 18 s
 EMBEDDED_SCALE = os.environ.get("SMOKE_EMBEDDED_SCALE", "0.1")  # make run's default: every 90 s
@@ -161,10 +167,10 @@ def production_env() -> dict:
             "SECRET_KEY": hashlib.sha256(os.urandom(32)).hexdigest() + "-smoke-only",
             "DATABASE_URL": PG_URL, "DATABASE_POOL_MAX_SIZE": "5", "REDIS_URL": BROKER_URL, "CACHE_URL": CACHE_URL,
             "ALLOWED_HOSTS": "127.0.0.1,localhost", "CSRF_TRUSTED_ORIGINS": PROXY, "SITE_URL": PROXY,
-            "STATIC_ROOT": str(WORK / "static"), "MEDIA_ROOT": str(WORK / "media"), "LOG_LEVEL": "WARNING",
+            "STATIC_ROOT": str(WORK / "static"), "MEDIA_ROOT": str(MEDIA_ROOT), "LOG_LEVEL": "WARNING",
             "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend", "EMAIL_FILE_PATH": str(WORK / "mail"),
             "BEAT_SCHEDULE_SCALE": PROD_SCALE, "BEAT_SCHEDULE_FILE": str(WORK / "beat-schedule"),
-            "HOST": "127.0.0.1", "PORT": str(WEB_PORT), "WEB_CONCURRENCY": "2", "WORKER_CONCURRENCY": "2"}
+            "HOST": "127.0.0.1", "WEB_CONCURRENCY": "1", "WORKER_CONCURRENCY": "2"}
 
 
 def fresh_services() -> None:
@@ -175,6 +181,8 @@ def fresh_services() -> None:
     for url in (BROKER_URL, CACHE_URL):
         redis.Redis.from_url(url).flushdb()
     (WORK / "beat-schedule").unlink(missing_ok=True)
+    shutil.rmtree(MEDIA_ROOT, ignore_errors=True)
+    MEDIA_ROOT.mkdir(parents=True)
 
 
 def start_proxy() -> None:
@@ -183,8 +191,9 @@ def start_proxy() -> None:
         run("deploy/proxy.sh", "install")
     certs, tmp = WORK / "certs", WORK / "nginx"
     tmp.mkdir(parents=True, exist_ok=True)
-    proxy_env = {**os.environ, "UPSTREAM": f"127.0.0.1:{WEB_PORT}", "SERVER_NAME": "localhost",
-                 "MEDIA_UPSTREAM": f"http://127.0.0.1:{WEB_PORT}/media/", "CERT_DIR": str(certs),
+    # Both replicas in the upstream; uploads are on their shared MEDIA_ROOT, so /media/ goes to them too.
+    proxy_env = {**os.environ, "UPSTREAM": " ".join(f"127.0.0.1:{port}" for port in WEB_PORTS),
+                 "SERVER_NAME": "localhost", "MEDIA_UPSTREAM": "web", "CERT_DIR": str(certs),
                  "HTTP_LISTEN": f"127.0.0.1:{HTTP_PORT}", "HTTPS_LISTEN": f"127.0.0.1:{HTTPS_PORT}"}
     run("deploy/proxy.sh", "cert", str(certs), env=proxy_env)
     run("deploy/proxy.sh", "render", str(tmp / "site.conf"), env=proxy_env)
@@ -196,7 +205,8 @@ error_log {LOGS}/nginx-error.log warn;
 events {{ worker_connections 256; }}
 http {{
     include /etc/nginx/mime.types;
-    access_log {LOGS}/nginx-access.log;
+    log_format smoke '$remote_addr "$request" $status $body_bytes_sent upstream=$upstream_addr';
+    access_log {LOGS}/nginx-access.log smoke;
     client_body_temp_path {tmp}/body; proxy_temp_path {tmp}/proxy; fastcgi_temp_path {tmp}/fastcgi;
     uwsgi_temp_path {tmp}/uwsgi; scgi_temp_path {tmp}/scgi;
     include {tmp}/site.conf;
@@ -240,6 +250,93 @@ async def post_reaches_socket(client: httpx.Client, ws_url: str, origin: str) ->
     raise SmokeFailure("the new post never reached the open websocket")
 
 
+class Replica:
+    """One web replica on its own port, bypassing the proxy: plain HTTP with the proxy's
+    X-Forwarded-Proto (uvicorn trusts it from 127.0.0.1), cookies kept by hand since the production
+    cookies are Secure and an HTTP client would not send them back."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.origin = f"http://127.0.0.1:{port}"
+        self.cookies: dict[str, str] = {}
+        self.http = httpx.Client(base_url=self.origin, timeout=30,
+                                 headers={"X-Forwarded-Proto": "https", "Accept-Encoding": "gzip, br"})
+
+    def request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        headers = {**kwargs.pop("headers", {}),
+                   "Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items()),
+                   "Referer": f"https://127.0.0.1:{self.port}{path}"}  # same origin as the forwarded scheme
+        response = self.http.request(method, path, headers=headers, **kwargs)
+        for header in response.headers.get_list("set-cookie"):
+            name, _, rest = header.partition("=")
+            self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response
+
+    def login(self) -> None:
+        page = self.request("GET", "/accounts/login/")
+        check(page.status_code == 200 and "csrftoken" in self.cookies, f"replica :{self.port} login page 200")
+        done = self.request("POST", "/accounts/login/", data={
+            "login": USERNAME, "password": PASSWORD, "csrfmiddlewaretoken": self.cookies["csrftoken"]})
+        check(done.status_code == 302 and "sessionid" in self.cookies,
+              f"signed in on replica :{self.port} directly ({done.status_code})")
+
+
+def smoke_png() -> bytes:
+    """A small photo made here (a gradient), so the run needs no fixture file."""
+    import io
+
+    from PIL import Image
+
+    image = Image.new("RGB", (96, 64))
+    image.putdata([(x * 2, y * 3, (x + y) % 256) for y in range(64) for x in range(96)])
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def upload_across_replicas(proxy: httpx.Client, port_a: int, port_b: int, media_root: Path) -> dict:
+    """Issue 13: an upload made through one web replica is served through the other and the proxy.
+
+    Signs in on replica A's own port, posts a photo there, reads the post page from replica B's own
+    port (the post is in the shared database) and fetches the photo's URL from B directly and through
+    the proxy (twice: nginx round-robins over both replicas); every copy must have the bytes and type
+    of the file in the shared MEDIA_ROOT."""
+    began = time.monotonic()
+    a, b = Replica(port_a), Replica(port_b)
+    a.login()
+    done = a.request("POST", "/posts/new/",
+                     data={"body": "Smoke test: Biscuit's portrait, uploaded to one replica.",
+                           "image_alt": "A colour gradient", "csrfmiddlewaretoken": a.cookies["csrftoken"]},
+                     files={"images": ("biscuit.png", smoke_png(), "image/png")})
+    match = re.search(r"/posts/(\d+)/", done.headers.get("location", ""))
+    check(done.status_code == 302 and match is not None,
+          f"photo post created on replica :{port_a} ({done.status_code} -> {done.headers.get('location')})")
+    b.cookies = dict(a.cookies)  # the same member's session, read by the other replica (sessions: database)
+    page = b.request("GET", f"/posts/{match.group(1)}/")
+    urls = sorted(set(re.findall(r'<img src="(/media/[^"]+)"', page.text)))
+    check(page.status_code == 200 and len(urls) == 1,
+          f"replica :{port_b} shows the post with its photo ({page.status_code}, {urls})")
+    url = urls[0]
+    on_disk = media_root / url.removeprefix("/media/")
+    check(on_disk.is_file(), f"{url} is a file in the shared MEDIA_ROOT")
+    expected = on_disk.read_bytes()
+    copies = {f"replica :{port_b}": b.request("GET", url), f"replica :{port_a}": a.request("GET", url),
+              "proxy": proxy.get(url), "proxy again": proxy.get(url)}
+    for where, response in copies.items():
+        kind = response.headers.get("content-type", "")
+        check(response.status_code == 200 and response.content == expected and kind == "image/png",
+              f"{url} through {where}: {response.status_code} {kind}, {len(response.content):,} bytes, "
+              f"{'identical' if response.content == expected else 'DIFFERENT'}")
+    # Which replica answered each request through the proxy (nginx's access log names the upstream).
+    log = LOGS / "nginx-access.log"
+    logged = log.read_text() if log.exists() else ""
+    upstreams = re.findall(rf'"GET {re.escape(url)} [^"]*" 200 \d+ upstream=(\S+)', logged)
+    print(f"      through the proxy, answered by {', '.join(upstreams) or 'unknown'}")
+    return {"url": url, "bytes": len(expected), "content_type": kind, "uploaded_to": f"127.0.0.1:{port_a}",
+            "served_directly_by": [f"127.0.0.1:{port_b}", f"127.0.0.1:{port_a}"], "proxy_upstreams": upstreams,
+            "seconds": round(time.monotonic() - began, 2)}
+
+
 def rollup_row_pg(after: float):
     with psycopg.connect(PG_URL) as conn:
         row = conn.execute("SELECT posts, computed_at FROM metrics_metricrollup WHERE scope_kind = 'commons' "
@@ -248,14 +345,16 @@ def rollup_row_pg(after: float):
 
 
 def production() -> None:
-    print(f"== production: 2 web workers + worker + beat (scale {PROD_SCALE}) behind nginx, PostgreSQL + Redis")
+    print(f"== production: 2 web replicas + worker + beat (scale {PROD_SCALE}) behind nginx, PostgreSQL + Redis")
     env = production_env()
     fresh_services()
     began = time.monotonic()
     run("deploy/entrypoint.sh", "migrate", env=env)
     run(str(VENV / "bin" / "python"), "manage.py", "shell", "-c", MEMBER, env=env)
     figures["migrate_seconds"] = round(time.monotonic() - began, 1)
-    for name in ("web", "worker", "beat"):
+    for letter, port in zip("ab", WEB_PORTS, strict=True):
+        start(f"web-{letter}", "deploy/entrypoint.sh", "web", env={**env, "PORT": str(port)})
+    for name in ("worker", "beat"):
         start(name, "deploy/entrypoint.sh", name, env=env)
     start_proxy()
     client = httpx.Client(base_url=PROXY, verify=False, timeout=30,  # noqa: S501 - our own self-signed loopback cert
@@ -288,6 +387,8 @@ def production() -> None:
     page = client.get(f"/posts/{post_id}/")
     check(page.status_code == 200 and page.headers.get("content-encoding") == "gzip" and b"Biscuit" in page.content,
           f"post page 200 {page.headers.get('content-encoding')}")
+
+    figures["media_across_replicas"] = upload_across_replicas(client, *WEB_PORTS, MEDIA_ROOT)
 
     row = wait_for("today's rollup row counting the post", lambda: rollup_row_pg(posted_at), timeout=120, every=2)
     figures["production_rollup_seconds"] = round(row[1].timestamp() - posted_at, 1)

@@ -34,7 +34,11 @@ urlpatterns = [
     path("", include("communities.urls")),
 ]
 
-if settings.DEBUG:
+# Uploads on local disk (no MEDIA_S3_BUCKET) are served by the app from MEDIA_ROOT, which every web replica
+# shares (one directory, or one volume mounted by every replica): an upload through one replica is served
+# through any, and the proxy sends /media/ to the replicas like any page. Names are random and the files
+# re-encoded images. With a bucket the proxy serves /media/ from it and the app serves none.
+if settings.DEBUG or settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage":
     from django.views.static import serve
 
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]

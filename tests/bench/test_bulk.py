@@ -27,3 +27,21 @@ def test_columns_the_generator_leaves_out_get_the_model_default():
 def test_a_required_column_without_default_must_come_from_the_generator():
     with pytest.raises(ValueError, match="communities_comment.post_id"):
         Table("communities.Comment", ["id", "author_id", "body"])
+
+
+def test_the_post_text_pool_ends_when_the_demo_has_fewer_distinct_texts_than_asked(monkeypatch):
+    """The demo's pool (templates x pets x breeds) may shrink below bulk.TEXTS; the draw must still end."""
+    from random import Random
+    from types import SimpleNamespace
+
+    from bench import bulk
+    from communities import demo, rendering
+
+    monkeypatch.setattr(rendering, "render_markdown", lambda text: f"<p>{text}</p>")  # speed: text only
+
+    gen = object.__new__(bulk.Generator)
+    gen.demo, gen.core = demo, SimpleNamespace(tags={"topic": []})
+    posts, comments = gen._texts(Random(7))
+    assert 0 < len(posts) <= bulk.TEXTS
+    assert len({body for body, *_ in posts}) == len(posts)
+    assert comments

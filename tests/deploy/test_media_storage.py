@@ -78,3 +78,47 @@ def test_a_public_media_domain_gives_plain_links_through_the_proxy(s3_server):
 def test_without_a_bucket_media_stay_on_local_disk():
     assert settings.STORAGES["default"]["BACKEND"] == "django.core.files.storage.FileSystemStorage"
     assert "MEDIA_S3_BUCKET" not in settings.STORAGES["default"].get("OPTIONS", {})
+
+
+ROUTES = """
+import django
+django.setup()
+from django.urls import Resolver404, resolve
+try:
+    resolve("/media/posts/cat.png")
+    print("served by the app")
+except Resolver404:
+    print("not served by the app")
+"""
+
+
+def test_local_media_are_served_by_the_app_so_every_replica_serves_every_upload(client):
+    """No bucket: uploads are on MEDIA_ROOT, which the web replicas share, and any replica serves any of
+    them (DEBUG off here, as in production); make prod-smoke checks it across two real replicas."""
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    assert settings.DEBUG is False
+    name = default_storage.save("posts/smoke.png", ContentFile(b"\x89PNG\r\n\x1a\n not really a png"))
+    try:
+        response = client.get(default_storage.url(name))
+        assert response.status_code == 200
+        assert b"".join(response.streaming_content) == b"\x89PNG\r\n\x1a\n not really a png"
+        assert response["Content-Type"] == "image/png"
+        assert client.get("/media/posts/no-such-file.png").status_code == 404
+        # Outside MEDIA_ROOT: refused as a suspicious path (400), never read.
+        from django.test import Client
+
+        assert Client(raise_request_exception=False).get("/media/../manage.py").status_code == 400
+    finally:
+        default_storage.delete(name)
+
+
+def test_with_a_bucket_the_app_serves_no_media(s3_server):
+    env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "DJANGO_SETTINGS_MODULE": "petcommunity.settings.dev",
+           "DEBUG": "false", "VAR_DIR": "/tmp/pc-test-var", "MEDIA_S3_BUCKET": "pc-media",
+           "MEDIA_S3_ENDPOINT_URL": s3_server, "SECRET_KEY": "x" * 60}
+    done = subprocess.run([sys.executable, "-c", ROUTES], env=env, capture_output=True, text=True,
+                          cwd=settings.BASE_DIR, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "not served by the app"
