@@ -10,10 +10,13 @@ from .notifications import (
 )
 from .posts import (
     FEED_PAGE_SIZE,
+    SAVED_PAGE_SIZE,
     SORTS,
     TOP_WINDOWS,
     FeedPage,
     PostPage,
+    SavedPage,
+    comment_revisions,
     decorate_polls,
     decorate_posts,
     feed,
@@ -24,13 +27,15 @@ from .posts import (
     post_page,
     post_revisions,
     post_with_comments,
+    saved_posts_page,
     species_options,
 )
 
 __all__ = [
-    "FEED_PAGE_SIZE", "NOTIFICATION_PAGE_SIZE", "SORTS", "TOP_WINDOWS", "DirectoryPage", "FeedPage", "MemberCard",
-    "NotificationPage", "PetCard", "PostPage", "Profile", "decorate_polls", "decorate_posts", "directory_page",
+    "FEED_PAGE_SIZE", "NOTIFICATION_PAGE_SIZE", "SAVED_PAGE_SIZE", "SORTS", "TOP_WINDOWS", "DirectoryPage", "FeedPage",
+    "MemberCard", "NotificationPage", "PetCard", "PostPage", "Profile", "SavedPage", "comment_revisions",
+    "decorate_polls", "decorate_posts", "directory_page",
     "feed", "feed_after", "notification_list", "notification_page", "notification_unread_count", "pinned_posts",
     "place_label", "post_card_queryset", "post_get", "post_page", "post_revisions", "post_with_comments",
-    "profile_get", "species_options",
+    "profile_get", "saved_posts_page", "species_options",
 ]

@@ -23,6 +23,8 @@ ACTIONS = {
                                                   rule_id=d["remove_rule"]),
     "edit_out": lambda u, i, d: actions.item_edit_out(actor=u, item_id=i, part=d["edit_out_part"],
                                                       reason=d["edit_out_reason"]),
+    "decline_edit": lambda u, i, d: actions.item_decline_edit(actor=u, item_id=i,
+                                                              reason=d["decline_edit_reason"]),
     "warn": lambda u, i, d: actions.item_warn(actor=u, item_id=i, message=d["warn_message"]),
     "mute": lambda u, i, d: actions.item_mute(actor=u, item_id=i, hours=d["mute_hours"] or 0,
                                               reason=d["mute_reason"]),
@@ -31,7 +33,7 @@ ACTIONS = {
     "grant": lambda u, i, d: appeals.appeal_decide(actor=u, item_id=i, grant=True, reason=d["appeal_reason"]),
     "deny": lambda u, i, d: appeals.appeal_decide(actor=u, item_id=i, grant=False, reason=d["appeal_reason"]),
 }
-CLOSING = {"approve", "remove", "escalate", "grant", "deny"}
+CLOSING = {"approve", "remove", "decline_edit", "escalate", "grant", "deny"}
 
 
 @login_required
