@@ -7,8 +7,8 @@ from django.utils import timezone
 
 class Scope(models.TextChoices):
     READ = "read", "Read: feeds, posts, pods, profiles, notifications"
-    WRITE = "write", "Write: post, comment, react, vote, join and leave pods"
-    MODERATE = "moderate", "Moderate: your moderation queue and pod stewardship"
+    WRITE = "write", "Write: post, comment, react, vote, join and leave pods, your pets"
+    MODERATE = "moderate", "Moderate: your moderation queue and pod stewardship (settings, requests, invites, webhooks)"
     METRICS = "metrics", "Metrics: community figures (managers)"
 
 

@@ -91,3 +91,29 @@ def notification(n) -> dict:
         "post": n.post_id, "comment": n.comment_id, "url": n.url, "created_at": n.created_at,
         "updated_at": n.updated_at, "read": n.read_at is not None,
     }
+
+
+def search_hit(hit) -> dict:
+    """A search result: what was found, and where, as the results page shows it."""
+    row, post, pod, member = hit.obj, None, None, None
+    if hit.kind == "post":
+        post, pod, member = row, row.pod if row.pod_id else None, row.author
+    elif hit.kind == "comment":
+        post, member = row.post, row.author
+        pod = post.pod if post.pod_id else None
+    elif hit.kind == "pod":
+        pod = row
+    else:
+        member = row
+    return {"kind": hit.kind, "url": hit.url, "snippet_html": str(hit.snippet),
+            "post": post.pk if post else None, "comment": row.pk if hit.kind == "comment" else None,
+            "pod": pod.slug if pod else None, "pod_name": pod.name if pod else None,
+            "member": member_ref(member), "created_at": getattr(row, "created_at", None)
+            if hit.kind in ("post", "comment") else None}
+
+
+def my_pet(pet, card) -> dict:
+    """The owner's own pet: the profile's card plus the slugs and year the writes take."""
+    return {"id": card.id, "name": card.name, "species": card.species, "breed": card.breed, "age": card.age,
+            "needs": card.needs, "species_slug": pet.species.slug, "breed_slug": pet.breed.slug if pet.breed_id
+            else None, "birth_year": pet.birth_year, "need_slugs": [t.slug for t in pet.needs.all()]}

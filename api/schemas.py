@@ -1,6 +1,6 @@
 """The API's typed shapes: pydantic models that are both the validation and the OpenAPI schema."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Field, Path, Schema
@@ -243,6 +243,31 @@ class PodSettingsOut(Schema):
     question: str
     welcome_message: str
     charter_version: int
+    prompt_text: str
+    prompt_weekday: int | None = Field(description="0 = Monday … 6 = Sunday; null: no weekly prompt.")
+    split_offer_waitlist: int
+
+
+class PodSettingsIn(Schema):
+    """Only the fields sent change. Null leaves a field as it is, except `prompt_weekday`, where null
+    turns the weekly prompt off. The address (slug), region and tags change on the settings page."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=80)
+    description: str | None = Field(default=None, max_length=1000)
+    privacy: Literal["open", "request", "invite"] | None = None
+    unlisted: bool | None = Field(default=None, description="Invite-only pods only.")
+    member_cap: int | None = Field(default=None, ge=3, le=500)
+    question: str | None = Field(default=None, max_length=200)
+    welcome_message: str | None = Field(default=None, max_length=2000)
+    prompt_text: str | None = Field(default=None, max_length=300)
+    prompt_weekday: int | None = Field(default=None, ge=0, le=6)
+    split_offer_waitlist: int | None = Field(default=None, ge=1, le=500)
+
+
+class BanOut(Schema):
+    member: MemberRef
+    banned_at: datetime | None
+    banned_until: datetime | None = Field(description="Null: until a steward lifts it.")
 
 
 class JoinRequestOut(Schema):
@@ -303,3 +328,103 @@ class FigureTable(Schema):
     columns: list[str]
     rows: list[list[str]] = Field(description="The same cells as the dashboard's CSV download.")
     tables: list[str] = Field(description="Every table name this scope offers.")
+
+
+PodEventName = Literal["post.created", "pod.member_joined", "pod.full", "rung.promoted"]
+
+
+class WebhookOut(Schema):
+    id: int
+    name: str
+    url: str
+    events: list[str]
+    active: bool = Field(description="False while paused: nothing is recorded or sent.")
+    created_at: datetime
+    last_delivery_at: datetime | None
+    failing_count: int = Field(description="Deliveries failed or given up.")
+
+
+class WebhookCreated(WebhookOut):
+    secret: str = Field(description="Shown once: receivers verify X-PetCommunity-Signature with it.")
+
+
+class WebhookIn(Schema):
+    name: str = Field(min_length=1, max_length=100)
+    url: str = Field(min_length=1, max_length=500, description="A public http(s) URL: loopback, link-local, "
+                     "private and metadata addresses are refused.")
+    events: list[PodEventName] = Field(min_length=1, max_length=4)
+
+
+class WebhookPatchIn(Schema):
+    active: bool = Field(description="false pauses the hook, true resumes it.")
+
+
+class SecretOut(Schema):
+    secret: str = Field(description="The new secret, shown once; the old one signs nothing from now on.")
+
+
+class DeliveryOut(Schema):
+    id: int
+    event: str
+    status: Literal["pending", "delivered", "failed", "gave_up"]
+    response_code: int | None = Field(description="The receiver's HTTP status; null when it did not answer.")
+    attempts: int
+    last_error: str
+    created_at: datetime
+    delivered_at: datetime | None
+
+
+class SearchCounts(Schema):
+    posts: int
+    comments: int
+    pods: int
+    members: int
+
+
+class SearchHitOut(Schema):
+    kind: Literal["post", "comment", "pod", "member"]
+    url: str
+    snippet_html: str = Field(description="Escaped text with the matching words in <mark>.")
+    post: int | None = Field(description="The post found, or the found comment's post.")
+    comment: int | None
+    pod: str | None = Field(description="The pod found, or the post's pod (slug); null for the Commons.")
+    pod_name: str | None
+    member: MemberRef | None = Field(description="The author, or the member found.")
+    created_at: datetime | None
+
+
+class SearchOut(Schema):
+    counts: SearchCounts = Field(description="Results per scope, whichever scope this page shows.")
+    items: list[SearchHitOut]
+    page: int
+    has_next: bool
+
+
+class MyPetOut(PetOut):
+    species_slug: str
+    breed_slug: str | None
+    birth_year: int | None
+    need_slugs: list[str]
+
+
+class PetIn(Schema):
+    name: str = Field(min_length=1, max_length=60)
+    species: str = Field(min_length=1, max_length=60, description="A species tag's slug, e.g. `cat`.")
+    breed: str | None = Field(default=None, max_length=60, description="A breed of that species (slug).")
+    birth_year: int | None = Field(default=None, ge=1950, le=2100)
+    needs: list[Annotated[str, Field(max_length=60)]] = Field(default=[], max_length=20,
+                                                              description="Need tags' slugs, e.g. `senior`.")
+
+
+class PetPatchIn(Schema):
+    """Only the fields sent change; `breed` and `birth_year` may be set to null."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=60)
+    species: str | None = Field(default=None, min_length=1, max_length=60)
+    breed: str | None = Field(default=None, max_length=60)
+    birth_year: int | None = Field(default=None, ge=1950, le=2100)
+    needs: list[Annotated[str, Field(max_length=60)]] | None = Field(default=None, max_length=20)
+
+
+SearchScope = Literal["posts", "comments", "pods", "members"]
+SearchDate = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]

@@ -11,7 +11,8 @@ from django.contrib.auth import get_user_model
 
 from petcommunity import ratelimit
 
-from . import streams
+from . import hooks, streams
+from .policy import policy_for
 
 # Close codes the browser client treats as final (no reconnect): 4401 signed out/suspended, 4403 no access.
 CLOSE_SIGNED_OUT = 4401
@@ -80,7 +81,11 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         if kind == streams.CLOSE_EVENT:  # a close sent through broadcast(): honour it, never relay it
             await self.stream_close(frame)
         elif kind.startswith(self.relays):
-            await self.send_json(frame)
+            await self.send_json(await self.present(frame))
+
+    async def present(self, frame: dict) -> dict:
+        """The frame as this socket sends it; a stream may add what only its own member's roles decide."""
+        return frame
 
     async def stream_close(self, event):
         """Leave the named groups at once, then re-check; no groups named means close (this session)."""
@@ -150,6 +155,19 @@ class ModerationQueueConsumer(StreamConsumer):
 
     def allowed_groups(self):
         return streams.moderation_groups_for(self.scope["user"])
+
+    async def present(self, frame: dict) -> dict:
+        """Each frame carries this moderator's own queue count, from the nav badge's hook (the same query
+        as the badge), so the badge and the list's total move with the list."""
+        count = await database_sync_to_async(self._queue_count)()
+        return {**frame, "queue_count": count}
+
+    def _queue_count(self) -> int:
+        policy = policy_for(self.user)
+        state = {}
+        for badges in hooks.nav_badges:
+            state.update(badges(policy=policy))
+        return int(state.get("queue_count", 0))
 
 
 class PersonalStreamConsumer(StreamConsumer):

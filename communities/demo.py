@@ -12,16 +12,36 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from random import Random
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db.models import F
 from django.utils.text import slugify
 
 from . import hooks
-from .models import Comment, Place, Post, Reaction, ReactionKind, Tag, User
+from .models import (
+    AnnouncementRecipient,
+    Comment,
+    Follow,
+    Notification,
+    Pet,
+    Place,
+    Poll,
+    PollBallot,
+    PollChoice,
+    PollVote,
+    Post,
+    Reaction,
+    ReactionKind,
+    Tag,
+    User,
+)
 from .ranking import hot_score
-from .rendering import render_markdown
-from .services.posts import sentiment_of
+from .rendering import extract_hashtags, render_markdown
+from .segments import segment_members
+from .services.comments import comment_delete
+from .services.counters import counters_sync
+from .services.posts import post_delete, sentiment_of
 
 DEMO_PASSWORD = "petcommunity"  # noqa: S105 - demo data only, printed in the README
 
@@ -148,10 +168,6 @@ def demo_profile(rng: Random, first: str) -> dict:
 
 def seed_members(ctx: DemoContext, count: int) -> None:
     """Members with pets; the first is the community manager, the next few moderators."""
-    from allauth.account.models import EmailAddress
-
-    from .models import Pet
-
     rng, password = ctx.rng, make_password(DEMO_PASSWORD)
     users = []
     for i in range(count):
@@ -357,8 +373,6 @@ def contributions_mark(rows) -> int:
 
 
 def _tag_posts(rows: list[Post], topic_by_slug: dict) -> None:
-    from .rendering import extract_hashtags
-
     through = Post.tags.through
     links = [through(post_id=p.pk, tag_id=topic_by_slug[h].pk)
              for p in rows for h in extract_hashtags(p.body) if h in topic_by_slug]
@@ -399,16 +413,12 @@ def _seed_comments_and_reactions(ctx: DemoContext, rows: list[Post], moods: dict
     Comment.objects.bulk_create(comments, batch_size=5000)
     Reaction.objects.bulk_create(reactions, batch_size=5000, ignore_conflicts=True)
     contributions_mark(marks)
-    from .services.counters import counters_sync
 
     counters_sync(post_ids=[p.pk for p in rows])
 
 
 def seed_deletions(ctx: DemoContext) -> None:
     """Members delete a few of their own posts and comments from the last month, through the services."""
-    from .services.comments import comment_delete
-    from .services.posts import post_delete
-
     rng, since = ctx.rng, ctx.now - timedelta(days=30)
     posts = list(Post.objects.filter(status="published", created_at__gte=since, is_announcement=False,
                                      poll__isnull=True).select_related("author").order_by("pk"))
@@ -453,9 +463,6 @@ def _new_post(ctx: DemoContext, author: User, body: str, created, **extra) -> Po
 
 
 def _seed_announcements(ctx: DemoContext) -> None:
-    from .models import AnnouncementRecipient, Notification
-    from .segments import segment_members
-
     rows = [_new_post(ctx, ctx.manager, text, ctx.now - timedelta(days=2 - i), is_announcement=True,
                       pinned_at=ctx.now - timedelta(days=2 - i)) for i, text in enumerate(ANNOUNCEMENTS)]
     segment = {"species": "dog", "needs": ["senior"]}
@@ -476,8 +483,6 @@ def _seed_announcements(ctx: DemoContext) -> None:
 
 
 def _seed_polls(ctx: DemoContext) -> None:
-    from .models import Poll, PollBallot, PollChoice, PollVote
-
     rng = ctx.rng
     around = [m for m in ctx.members[4:] if m.pk not in ctx.life or ctx.life[m.pk].last >= ctx.now - timedelta(days=3)]
     voters_pool = around if len(around) >= 8 else ctx.members[4:]
@@ -506,8 +511,6 @@ def _seed_polls(ctx: DemoContext) -> None:
 
 
 def _seed_follows_and_notifications(ctx: DemoContext) -> None:
-    from .models import Follow, Notification
-
     rng, people = ctx.rng, ctx.members[4:]
     follows = {(a.pk, b.pk) for a in people for b in rng.sample(people, min(len(people), rng.randint(2, 6)))
                if a.pk != b.pk}

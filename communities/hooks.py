@@ -17,6 +17,8 @@ Hooks and slots (who fills them):
 - `onboarding_answered` (Hook, pods): refresh the member's pod suggestions.
 - `nav_badges` (Hook, moderation): counts shown in the navigation bar.
 - `contribution_made` (Hook, metrics): a member contributed (`contribution` below).
+- `review_wait` (Slot, moderation): how long held content usually waits for a moderator in a place
+  (`review_wait_hours` below), for the notice its author gets at once.
 """
 
 from collections.abc import Callable
@@ -151,13 +153,15 @@ def content_written(*, kind: str, pk: int, text: str) -> None:
 
 
 # Something already counted changed after the fact: a post or comment deleted, removed or restored, a
-# reaction taken back. `at` is when the changed thing was created, so metrics can recompute that day.
-# Signature: fn(*, pod_id: int | None, at: datetime)
+# reaction taken back. `at` is when the changed thing was created, so metrics can recompute that day;
+# `post_id` / `comment_id` name a changed post or comment, whose replies and reactions (dated other days)
+# counted with it. Signature: fn(*, pod_id: int | None, at: datetime, post_id: int | None, comment_id: int | None)
 history_changed = Hook("history_changed")
 
 
-def history_change(*, pod_id: int | None, at: datetime) -> None:
-    history_changed.call(pod_id=pod_id, at=at)
+def history_change(*, pod_id: int | None, at: datetime, post_id: int | None = None,
+                   comment_id: int | None = None) -> None:
+    history_changed.call(pod_id=pod_id, at=at, post_id=post_id, comment_id=comment_id)
 
 
 # Authors a member chose not to hear from (messaging's blocks). Each callable returns a queryset of
@@ -170,3 +174,19 @@ def hidden_author_subqueries(*, member_id: int | None) -> list:
     if member_id is None:
         return []
     return [q for q in hidden_authors.call(member_id=member_id) if q is not None]
+
+
+class _NoReviewWait:
+    """Without moderation nothing is held, so nothing waits."""
+
+    def hours(self, *, pod_id: int | None) -> int | None:
+        return None
+
+
+# How long a held post or comment usually waits for a moderator's decision in a place (the Commons when
+# pod_id is None), measured from the queue: whole hours, or None when there is nothing to measure yet.
+review_wait = Slot("review_wait", default=_NoReviewWait())
+
+
+def review_wait_hours(*, pod_id: int | None) -> int | None:
+    return review_wait.get().hours(pod_id=pod_id)

@@ -21,6 +21,7 @@ token (a form), a cookie being set, or any status but 200.
 import hashlib
 import time
 
+from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
@@ -100,8 +101,6 @@ def bump_post(post_obj) -> None:
 
 
 def _eligible(request) -> bool:
-    from django.contrib.messages import get_messages
-
     if request.method != "GET" or request.user.is_authenticated or getattr(request, "htmx", False):
         return False
     return not len(get_messages(request))  # a flash message is this visitor's (len() does not consume it)

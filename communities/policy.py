@@ -28,14 +28,22 @@ posting checks also raise ValidationError at the field a rung locks.
     check_can_post_in_pod(pod, *, audience, has_links, has_images)
     check_is_moderator() -> scopes         check_can_moderate_item(item)
     check_can_manage_scope(scope)          check_can_edit_rule(rule)
+    check_can_assign_moderators(scope)     404 for a scope they may not assign moderators in (Team page)
+    check_can_answer_steward_invitation(invitation)   404 for anyone but the invitee
+    check_can_edit_removal_reason(reason)  check_can_see_moderator_note(note)
+    check_can_delete_moderator_note(note)
 
 can_* booleans (templates, branching)
     can_act  can_read_post(post)  can_edit_post(post)  can_know_pod(pod)  can_read_pod(pod)
     can_steward(pod)  can_see_field(member, visibility)  can_moderate_item(item)
     can_manage_scope(scope)  can_see_rule(rule)  can_read_content(post, pod=None)
+    sees_as_author(content)       their own held or removed post or comment: shown to them, marked
+    can_see_removal_reason(reason)  can_see_moderator_note(note)
 
 filter_* querysets and Q objects (reads)
     filter_posts(qs)              every post can_read_post allows, whatever its status (agrees with it)
+    readable_comments_q(prefix="")  comments they may see under a post they may read: published ones, and
+                                  their own held or removed ones (marked)
     readable_posts_q(prefix="")   published posts in any place they may read (feeds across places)
     readable_in_place_q(pod=None) published posts of ONE place: plain `pod = … AND status = …` for the
                                   feed indexes on (pod, status, sort key)
@@ -68,6 +76,9 @@ from . import hooks
 from .models import AnnouncementRecipient, Comment, ContentStatus, Post, Visibility
 
 MANAGERS_GROUP = "Community managers"
+# What a post or comment's author still sees of their own content after moderation took it out of sight:
+# held (waiting for a moderator) and removed (with the moderator's reason). Nobody else does, but managers.
+AUTHOR_ONLY = (ContentStatus.HELD, ContentStatus.REMOVED)
 
 
 def _signed_in(user) -> bool:
@@ -191,17 +202,21 @@ class Policy:
             return place
         return place & Q(audience=Post.Audience.EVERYONE)
 
+    def sees_as_author(self, content) -> bool:
+        """Their own held or removed post or comment: shown to them (and only them), marked as such."""
+        return content.status in AUTHOR_ONLY and self.is_authenticated and self.user.pk == content.author_id
+
     def can_read_post(self, post: Post) -> bool:
-        """Authors still see their own held posts (with a banner); managers see held and removed ones;
-        nobody sees deleted ones; everyone else sees published posts of places they may read."""
+        """Authors still see their own held posts (marked: waiting for a moderator) and removed ones (with
+        the reason); managers see held and removed ones; nobody sees deleted ones; everyone else sees
+        published posts of places they may read."""
         if post.status == ContentStatus.PUBLISHED:
             return self.can_read_place(post)
         if post.status == ContentStatus.DELETED:
             return False
         if self.is_manager:
             return True
-        return post.status == ContentStatus.HELD and self.is_authenticated and self.user.pk == post.author_id \
-            and self.can_read_place(post)
+        return self.sees_as_author(post) and self.can_read_place(post)
 
     def filter_posts(self, qs: QuerySet[Post] | None = None) -> QuerySet[Post]:
         """Every post `can_read_post` allows, whatever its status (the two agree: tests/trust)."""
@@ -210,8 +225,17 @@ class Policy:
             return qs.exclude(status=ContentStatus.DELETED)
         allowed = Q(status=ContentStatus.PUBLISHED)
         if self.is_authenticated:
-            allowed |= Q(status=ContentStatus.HELD, author_id=self.user.pk)
+            allowed |= Q(status__in=AUTHOR_ONLY, author_id=self.user.pk)
         return qs.filter(allowed & self.readable_place_q())
+
+    def readable_comments_q(self, prefix: str = "") -> Q:
+        """Comments (under `prefix`) this member may see under a post they may read: published ones, and
+        their own held or removed ones (marked on the page). Others' held and removed comments are for
+        the moderation queue only."""
+        allowed = Q(**{f"{prefix}status": ContentStatus.PUBLISHED})
+        if self.is_authenticated:
+            allowed |= Q(**{f"{prefix}status__in": AUTHOR_ONLY, f"{prefix}author_id": self.user.pk})
+        return allowed
 
     def visible_posts(self) -> QuerySet[Post]:
         return Post.objects.filter(self.readable_posts_q())
@@ -350,6 +374,45 @@ class Policy:
         if not hooks.moderation_rules.get().can_edit_rule(self, rule):
             raise PermissionDenied("This rule is inherited from a scope above yours; you may add a stricter one.")
 
+    def can_assign_moderators(self, scope) -> bool:
+        return hooks.moderation_rules.get().can_assign(self, scope)
+
+    def check_can_assign_moderators(self, scope) -> None:
+        """Assigning, moving or revoking a moderator in `scope` (the Team page): a scope this member does not
+        manage answers 404, the same as one that does not exist."""
+        if not self.can_assign_moderators(scope):
+            raise Http404("No such scope.")
+
+    # Steward invitations (rules contributed by the pods app) -----------------------------------------------
+
+    def check_can_answer_steward_invitation(self, invitation) -> None:
+        """Only the invited member sees their invitation to steward; for everyone else (its sender and
+        other managers included) it does not exist."""
+        if not (self.is_authenticated and hooks.pod_rules.get().is_steward_invitee(self, invitation)):
+            raise Http404("No invitation here.")
+    def can_see_removal_reason(self, reason) -> bool:
+        return hooks.moderation_rules.get().can_see_reason(self, reason)
+
+    def check_can_edit_removal_reason(self, reason) -> None:
+        """Reasons are inherited downward like rules: 404 outside my view, 403 for one from above."""
+        if not self.can_see_removal_reason(reason):
+            raise Http404("No removal reason here.")
+        if not hooks.moderation_rules.get().can_edit_reason(self, reason):
+            raise PermissionDenied("This reason comes from a scope above yours; add your own instead.")
+
+    def can_see_moderator_note(self, note) -> bool:
+        return hooks.moderation_rules.get().can_see_note(self, note)
+
+    def check_can_see_moderator_note(self, note) -> None:
+        """Moderators of the note's scope and above; for everyone else it does not exist."""
+        if not self.can_see_moderator_note(note):
+            raise Http404("No note here.")
+
+    def check_can_delete_moderator_note(self, note) -> None:
+        self.check_can_see_moderator_note(note)
+        if not hooks.moderation_rules.get().can_delete_note(self, note):
+            raise PermissionDenied("Only the note's author or a community manager may delete it.")
+
     # Fan-out ---------------------------------------------------------------------------------------
 
     def readers_of(self, obj, *, moderating: bool = False) -> QuerySet:
@@ -375,7 +438,7 @@ def readers_of(obj, *, moderating: bool = False) -> QuerySet:
         place = hooks.pod_rules.get().post_readers_q(post)
     if post.status == ContentStatus.PUBLISHED or moderating:
         allowed = place
-    elif post.status == ContentStatus.HELD:
+    elif post.status in AUTHOR_ONLY:  # held or removed: its author (marked), never anyone else
         allowed = Q(pk=post.author_id) & place if place else Q(pk=post.author_id)
     else:
         allowed = Q(pk__in=[])
@@ -434,6 +497,9 @@ class NoPods:
     def pod_readers_q(self, pod):
         return Q(pk__in=[])
 
+    def is_steward_invitee(self, policy, invitation):
+        return False
+
 
 class _NoRoles:
     rungs: dict = {}
@@ -461,6 +527,21 @@ class NoModeration:
         return policy.is_manager
 
     def can_edit_rule(self, policy, rule):
+        return policy.is_manager
+
+    def can_assign(self, policy, scope):
+        return policy.is_manager
+
+    def can_see_reason(self, policy, reason):
+        return policy.is_manager
+
+    def can_edit_reason(self, policy, reason):
+        return policy.is_manager
+
+    def can_see_note(self, policy, note):
+        return policy.is_manager
+
+    def can_delete_note(self, policy, note):
         return policy.is_manager
 
 
@@ -551,6 +632,16 @@ can_manage_scope = _shortcut("can_manage_scope")
 check_can_manage_scope = _shortcut("check_can_manage_scope")
 can_see_rule = _shortcut("can_see_rule")
 check_can_edit_rule = _shortcut("check_can_edit_rule")
+can_assign_moderators = _shortcut("can_assign_moderators")
+check_can_assign_moderators = _shortcut("check_can_assign_moderators")
+check_can_answer_steward_invitation = _shortcut("check_can_answer_steward_invitation")
+readable_comments_q = _shortcut("readable_comments_q")
+sees_as_author = _shortcut("sees_as_author")
+can_see_removal_reason = _shortcut("can_see_removal_reason")
+check_can_edit_removal_reason = _shortcut("check_can_edit_removal_reason")
+can_see_moderator_note = _shortcut("can_see_moderator_note")
+check_can_see_moderator_note = _shortcut("check_can_see_moderator_note")
+check_can_delete_moderator_note = _shortcut("check_can_delete_moderator_note")
 
 
 def is_moderator(user) -> bool:

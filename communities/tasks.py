@@ -52,8 +52,8 @@ def webhook_deliver(self, delivery_id: int) -> str:
 
 
 @shared_task(acks_late=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5)
-def send_notification_email(notification_id: int) -> bool:
-    return notification_email_send(notification_id=notification_id)
+def send_notification_email(notification_id: int, personal: bool = False) -> bool:
+    return notification_email_send(notification_id=notification_id, personal=personal)
 
 
 @shared_task(acks_late=True, autoretry_for=RETRY_ON, retry_backoff=True, max_retries=5)

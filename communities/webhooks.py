@@ -90,6 +90,30 @@ def resolve_deliverable(host: str, port: int) -> str:
     return str(addresses[0])
 
 
+URL_REFUSED = ("Deliveries can't go to that address: it is loopback, link-local (cloud metadata), private or "
+               "reserved. Use the receiver's public address.")
+
+
+def url_refusal(url: str) -> str:
+    """Why a hook may not be saved with `url` ('' when it may): the delivery rules, checked when the URL is
+    typed so the steward hears it at the field. The host is resolved now; a name that does not resolve yet
+    is accepted (a receiver being set up), and every delivery checks its addresses again anyway."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
+    except ValueError:
+        return "Enter a valid URL, e.g. https://hooks.example.com/petcommunity."
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return "Webhook URLs start with https:// (or http://) and name a host."
+    try:
+        resolve_deliverable(parts.hostname, port)
+    except RefusedAddress:
+        return URL_REFUSED
+    except (OSError, ValueError):
+        return ""  # not resolvable now: deliveries will say so, and check again each time
+    return ""
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     def __init__(self, host, port, *, address, **kwargs):
         super().__init__(host, port, **kwargs)

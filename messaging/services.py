@@ -3,8 +3,10 @@
 Every entry point (pages, and any future API) calls these; the checks live here and in `rules`.
 """
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import Http404
@@ -99,6 +101,7 @@ def message_send(*, actor, conversation: Conversation, body: str) -> Message:
 
 def _deliver(message: Message, recipient) -> None:
     """The live frame (with the recipient's unread count) and, if they want it, an email; after commit."""
+    # tasks (entry points) import the services at the top; a service queues one by name at call time
     from .tasks import send_message_email
 
     html = render_to_string("messaging/_message.html", {"message": message, "live": True})
@@ -163,8 +166,6 @@ def message_settings_update(*, actor, accepts_messages: bool, email_new_messages
 def message_email_send(*, message_id: int, recipient_id: int) -> bool:
     """One email per new message, re-checked at send time: still a participant, still wants email,
     not blocked, and the message not read since. Carries the sender's name and a link, never the text."""
-    from django.conf import settings
-    from django.core.mail import send_mail
 
     message = Message.objects.select_related("sender", "conversation").filter(pk=message_id).first()
     recipient = get_user_model().objects.filter(pk=recipient_id, is_active=True, deleted_at__isnull=True).first()

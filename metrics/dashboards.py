@@ -1,22 +1,28 @@
 """Assembles the dashboard pages from selectors: cards, charts (each with its table) and tables."""
 
+from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
+from moderation.models import Report
+
+from . import insights as ins
 from . import selectors as sel
 from .definitions import (
     ATTENTION_DEFINITION,
     DEFINITIONS,
     INFLUENCER_DEFINITION,
+    MODERATION_DEFINITIONS,
     PERIOD_DEFINITIONS,
     POD_EFFECT_DEFINITION,
     RETENTION_DEFINITION,
     SCOPE_DEFINITIONS,
 )
 from .models import PeriodKind, RetentionCohort, ScopeKind
-from .periods import period_end, previous_start, week_monday
+from .periods import day_start, period_end, periods_between, previous_start, week_monday
 from .services.influencers import MIN_REACH
 from .services.rollups import (
     ATTENTION_MIN_IMPRESSIONS,
@@ -202,22 +208,14 @@ def influencer_table(end: date, period: str) -> Table:
                   [Column("Niche tag"), Column("Member", "link"), Column("Reach", "int"),
                    Column("Engaged members", "int"), Column("Score", "pct"), Column("Invite", "link")],
                   note=INFLUENCER_DEFINITION.format(min_reach=MIN_REACH))
-    create_url = _pod_create_url()
+    invite_url = reverse("microgroups:steward_invite_new")
     for row in sel.influencers_for(period=kind, start=start):
         member, tag = row.member, row.tag
         profile = reverse("communities:profile", args=[member.username])
-        invite = (f"{create_url}?tag={tag.slug}&steward={member.username}" if create_url else profile)
+        invite = f"{invite_url}?{urlencode({'member': member.username, 'niche': tag.pk})}"
         table.rows.append([tag.name, (member.name, profile), row.reach, row.engagers, row.score,
-                           (f"Invite {member.name} to steward a {tag.name} pod", invite)])
+                           (f"Invite {member.name} to steward a pod about #{tag.slug}", invite)])
     return table
-
-
-def _pod_create_url() -> str | None:
-
-    try:
-        return reverse("microgroups:create")
-    except NoReverseMatch:
-        return None
 
 
 def attention_table(period: str, cur: date, rows, names) -> Table:
@@ -271,27 +269,37 @@ def pulse_table(months: list[dict]) -> Table:
     return table
 
 
+def dashboard_scopes(params: Params, busiest: list, names: dict) -> tuple[list[tuple[str, tuple]], object]:
+    """The columns: Commons, all pods, then the chosen pod (else, with no region chosen, the busiest pod),
+    then the chosen region."""
+    region = params.region
+    default_pod = busiest[0].scope_id if busiest and region is None else None
+    pod = params.pod or names.get(default_pod)
+    scopes = [("Commons", sel.COMMONS), ("All pods", sel.PODS)] + ([(pod.name, (ScopeKind.POD, pod.pk))] if pod else [])
+    if region is not None:
+        scopes.append((region.name, (ScopeKind.REGION, region.pk)))
+    return scopes, pod
+
+
+def _first_cohort_week(params: Params) -> date:
+    return max(week_monday(params.start), week_monday(params.end) - timedelta(days=7 * (HEATMAP_WEEKS - 1)))
+
+
 def manager_dashboard(params: Params) -> dict:
     period = params.period
     cur = sel.latest_complete_start(period, params.end)
     prev = previous_start(period, cur)
     busiest = sel.pod_rows(period=period, start=cur, limit=SCATTER_LIMIT)
     attention = sel.pods_needing_attention(period=period, start=cur)
-    # The third column: the chosen pod; else the chosen region; else the busiest pod. Both chosen: four.
+    extra = [params.pod.pk] if params.pod else ([busiest[0].scope_id] if busiest else [])
+    names = sel.pod_names([r.scope_id for r in busiest + attention] + extra)
+    scopes, pod = dashboard_scopes(params, busiest, names)
     region = params.region
-    default_pod = busiest[0].scope_id if busiest and region is None else None
-    pod_id = params.pod.pk if params.pod else default_pod
-    names = sel.pod_names([r.scope_id for r in busiest + attention] + ([pod_id] if pod_id else []))
-    pod = params.pod or names.get(pod_id)
-    scopes = [("Commons", sel.COMMONS), ("All pods", sel.PODS)] + ([(pod.name, (ScopeKind.POD, pod.pk))] if pod else [])
-    if region is not None:
-        scopes.append((region.name, (ScopeKind.REGION, region.pk)))
     scope_ids = [s for _, s in scopes]
     rows = sel.rollups_for(period=period, starts=[cur, prev], scopes=scope_ids)
     retention = sel.retention_w4_for(period=period, starts=[cur, prev], scopes=scope_ids)
     cards, cards_table = build_cards(scopes, rows, retention, cur, prev)
-    first_week = max(week_monday(params.start), week_monday(params.end) - timedelta(days=7 * (HEATMAP_WEEKS - 1)))
-    cohorts = sel.cohorts_between(first=first_week, last=params.end, scopes=scope_ids,
+    cohorts = sel.cohorts_between(first=_first_cohort_week(params), last=params.end, scopes=scope_ids,
                                   segments=[s.value for s in RetentionCohort.Segment])
     labels = {scope: name for name, scope in scopes}
     heat = cohort_table("cohorts", "Cohort retention: " + ", ".join(name for name, _ in scopes),
@@ -299,16 +307,42 @@ def manager_dashboard(params: Params) -> dict:
     charts = series_charts(period, params, scopes, "")
     scatter = scatter_chart(busiest, names)
     effect = pod_effect_chart([c for c in cohorts if c.scope_kind == ScopeKind.COMMONS])
+    moderation = moderation_section(params, scopes, cur)
     tables = [cards_table, period_table("figures", "All figures this period", scopes, rows, cur), heat,
               sentiment_map([r.scope_id for r in busiest[:SENTIMENT_MAP_PODS]], names, params.end),
               influencer_table(params.end, period), niches_table(sel.emerging_niches()),
               attention_table(period, cur, attention, names),
               regions_table(sel.region_rows(period=period, start=cur)), pulse_table(sel.pulse_by_month())]
+    chart_tables = [c.table for c in charts + [scatter, effect] + moderation["charts"]]
     return {"cards": cards, "charts": charts, "scatter": scatter, "effect": effect, "tables": tables,
-            "all_tables": tables + [c.table for c in charts + [scatter, effect]], "pod": pod, "region": region,
+            "moderation": moderation, "all_tables": tables + moderation["tables"] + chart_tables,
+            "pod": pod, "region": region,
             "current": _period_label(period, cur), "previous": _period_label(period, prev), "cur_start": cur,
             "pod_choices": sel.pod_choices(), "scope_names": [name for name, _ in scopes],
-            "scope_definitions": SCOPE_DEFINITIONS, "period_definition": PERIOD_DEFINITIONS[period]}
+            "scope_definitions": SCOPE_DEFINITIONS, "period_definition": PERIOD_DEFINITIONS[period],
+            "moderation_definitions": MODERATION_DEFINITIONS}
+
+
+CHART_SECTIONS = ("series", "pods", "retention", "moderation")
+
+
+def section_charts(section: str, params: Params) -> list[Chart]:
+    """One section's charts, as the page draws them, for loading when the section scrolls into view (the
+    page itself carries only the tables). Reads only what that section needs."""
+    period = params.period
+    cur = sel.latest_complete_start(period, params.end)
+    if section == "retention":
+        segments = [RetentionCohort.Segment.POD_JOINERS, RetentionCohort.Segment.NON_JOINERS]
+        return [pod_effect_chart(sel.cohorts_between(first=_first_cohort_week(params), last=params.end,
+                                                     scopes=[sel.COMMONS], segments=segments))]
+    if section == "pods":
+        busiest = sel.pod_rows(period=period, start=cur, limit=SCATTER_LIMIT)
+        return [scatter_chart(busiest, sel.pod_names([r.scope_id for r in busiest]))]
+    busiest = [] if params.pod or params.region else sel.pod_rows(period=period, start=cur, limit=1)
+    scopes, _ = dashboard_scopes(params, busiest, sel.pod_names([r.scope_id for r in busiest]) if busiest else {})
+    if section == "series":
+        return series_charts(period, params, scopes, "")
+    return moderation_section(params, scopes, cur, charts_only=True)["charts"]
 
 
 def pod_insights(pod, params: Params) -> dict:
@@ -348,3 +382,147 @@ def pod_insights(pod, params: Params) -> dict:
             "period_definition": PERIOD_DEFINITIONS[period],
             "answers": sel.pulse_answers(survey=answered) if answered else []}
 
+
+
+# --- Moderator insights ----------------------------------------------------------------------------
+
+EVERYWHERE_LABEL = "Everywhere"
+SANCTIONS_LABEL = "Edited out, warned, muted or banned"
+
+
+def _window(period: str, start: date) -> tuple[datetime, datetime]:
+    """[start of the period, start of the next) in UTC."""
+    return day_start(start), day_start(period_end(period, start) + timedelta(days=1))
+
+
+def moderation_scopes(scopes: list[tuple[str, tuple]]) -> list[tuple[str, tuple]]:
+    return [(EVERYWHERE_LABEL, ins.EVERYWHERE)] + scopes
+
+
+def moderators_table(mods: dict, scopes: list[tuple[str, tuple]], firsts: dict[int, list[float]],
+                     label: str) -> Table:
+    others = scopes[1:]
+    table = Table("moderation_moderators", f"Actions per moderator ({label})",
+                  [Column("Moderator", "link"), Column("Actions", "int")]
+                  + [Column(f"In {name}", "int") for name, _ in others]
+                  + [Column("Approved", "int"), Column("Removed", "int"), Column(SANCTIONS_LABEL, "int"),
+                     Column("Escalated", "int"), Column("Appeals decided", "int"), Column("First decisions", "int"),
+                     Column("Median time to first decision", "dur"), Column("Removals overturned", "int")],
+                  note=MODERATION_DEFINITIONS["actions"] + " First decisions: queue items whose first moderator "
+                       "decision was theirs, made in the period; the median is over those items.")
+    ordered = sorted(mods.values(), key=lambda m: (-m.actions, m.username))[:ins.MODERATOR_LIMIT]
+    for m in ordered:
+        a = m.by_action
+        mine = firsts.get(m.member_id, [])
+        table.rows.append([(m.name, reverse("communities:profile", args=[m.username])), m.actions]
+                          + [m.by_scope.get(scope, 0) for _, scope in others]
+                          + [a["approve"], a["remove"], sum(a[k] for k in ins.SANCTIONS), a["escalate"],
+                             sum(a[k] for k in ins.APPEAL_DECISIONS), len(mine), ins.median(mine), m.overturned])
+    return table
+
+
+def first_action_table(items, scopes, t0, t1, label: str) -> Table:
+    table = Table("moderation_first_action", f"Time to first action ({label})",
+                  [Column("Scope"), Column("Items opened", "int"), Column("Decided by a moderator", "int"),
+                   Column("Closed without a decision", "int"), Column("Still open", "int"),
+                   Column("Median time to first action", "dur"), Column("p90 time to first action", "dur")],
+                  note=MODERATION_DEFINITIONS["first_action"])
+    for name, scope in scopes:
+        f = ins.first_actions(items, t0=t0, t1=t1, scope=scope)
+        table.rows.append([name, f.opened, f.decided, f.closed_otherwise, f.waiting, f.median, f.p90])
+    return table
+
+
+def reasons_table(rows: list[dict], scopes, label: str) -> Table:
+    table = Table("moderation_reasons", f"Reports by reason ({label})",
+                  [Column("Reason")] + [Column(name, "int") for name, _ in scopes]
+                  + [Column("Share of reports", "pct"), Column("Led to removal", "pct")],
+                  note=MODERATION_DEFINITIONS["reasons"])
+    counts = {(reason, scope): 0 for reason in Report.Reason.values for _, scope in scopes}
+    removed = dict.fromkeys(Report.Reason.values, 0)
+    for r in rows:
+        removed[r["reason"]] = removed.get(r["reason"], 0) + r["removed"]
+        for _, scope in scopes:
+            if ins.in_scope(scope, r["place_pod"], r["place_region"]):
+                counts[(r["reason"], scope)] = counts.get((r["reason"], scope), 0) + r["n"]
+    total = sum(counts.get((reason, ins.EVERYWHERE), 0) for reason in Report.Reason.values)
+    for reason, reason_label in Report.Reason.choices:
+        everywhere = counts[(reason, ins.EVERYWHERE)]
+        table.rows.append([reason_label] + [counts[(reason, scope)] for _, scope in scopes]
+                          + [everywhere / total if total else None,
+                             removed[reason] / everywhere if everywhere else None])
+    table.rows.append(["All reasons"] + [sum(counts[(reason, scope)] for reason in Report.Reason.values)
+                                         for _, scope in scopes]
+                      + [1.0 if total else None, sum(removed.values()) / total if total else None])
+    return table
+
+
+def appeals_table(rows: list[dict], scopes, label: str) -> Table:
+    table = Table("moderation_appeals", f"Decisions appealed and overturned ({label})",
+                  [Column("Scope"), Column("Removals", "int"), Column("Appealed", "int"),
+                   Column("Appealed share", "pct"), Column("Overturned", "int"), Column("Overturned share", "pct"),
+                   Column("Upheld", "int"), Column("Overturned of decided appeals", "pct")],
+                  note=MODERATION_DEFINITIONS["appeals"])
+    for name, scope in scopes:
+        mine = [r for r in rows if ins.in_scope(scope, r["place_pod"], r["region_id"])]
+        removals, appealed = sum(r["removals"] for r in mine), sum(r["appealed"] for r in mine)
+        overturned, upheld = sum(r["overturned"] for r in mine), sum(r["upheld"] for r in mine)
+        table.rows.append([name, removals, appealed, appealed / removals if removals else None, overturned,
+                           overturned / removals if removals else None, upheld,
+                           overturned / (overturned + upheld) if overturned + upheld else None])
+    return table
+
+
+def moderation_charts(items, scopes, period: str, starts: list[date]) -> list[Chart]:
+    """The queue backlog at the end of each period, and the median time to first action by period."""
+    labels = [_period_label(period, s) for s in starts]
+    windows = [_window(period, s) for s in starts]
+    backlog = Table("moderation_backlog", f"Queue backlog at the end of each {PERIOD_WORDS[period]}",
+                    [Column("Period")] + [Column(name, "int") for name, _ in scopes],
+                    note=MODERATION_DEFINITIONS["backlog"])
+    speed = Table("moderation_first_action_series", f"Median time to first action by {PERIOD_WORDS[period]}",
+                  [Column("Period")] + [Column(name, "dur") for name, _ in scopes],
+                  note="Items opened in each period; chart in hours. " + MODERATION_DEFINITIONS["first_action"])
+    open_at = {scope: [ins.backlog_at(items, t1, scope) for _, t1 in windows] for _, scope in scopes}
+    medians = {scope: [ins.first_actions(items, t0=t0, t1=t1, scope=scope).median for t0, t1 in windows]
+               for _, scope in scopes}
+    for i, label in enumerate(labels):
+        backlog.rows.append([label] + [open_at[scope][i] for _, scope in scopes])
+        speed.rows.append([label] + [medians[scope][i] for _, scope in scopes])
+    hours = {scope: [None if v is None else round(v / 3600, 2) for v in medians[scope]] for _, scope in scopes}
+    return [
+        Chart("chart-mod-backlog", backlog.title, "line", labels,
+              [{"label": name, "data": open_at[scope]} for name, scope in scopes], backlog,
+              description=MODERATION_DEFINITIONS["backlog"]),
+        Chart("chart-mod-first-action", speed.title + " (hours)", "line", labels,
+              [{"label": name, "data": hours[scope]} for name, scope in scopes], speed, y_format="ratio",
+              description="Median hours from an item's opening to its first moderator decision, for the items "
+                          "opened in each period."),
+    ]
+
+
+def series_starts(period: str, params: Params, cur: date) -> list[date]:
+    return list(periods_between(period, params.start, cur)) or [cur]
+
+
+def moderation_section(params: Params, scopes: list[tuple[str, tuple]], cur: date, *,
+                       charts_only: bool = False) -> dict:
+    """Moderator insights for the current period (tables) and the range (charts): four queries."""
+    period, scopes = params.period, moderation_scopes(scopes)
+    keys = [scope for _, scope in scopes]
+    label = _period_label(period, cur)
+    t0, t1 = _window(period, cur)
+    starts = series_starts(period, params, cur)
+    items = ins.queue_items(since=day_start(starts[0]), until=t1)
+    charts = moderation_charts(items, scopes, period, starts)
+    if charts_only:
+        return {"charts": charts, "tables": []}
+    firsts: dict[int, list[float]] = defaultdict(list)
+    for item in items:
+        if item.first_by is not None and t0 <= item.first_at < t1:
+            firsts[item.first_by].append(item.first_seconds)
+    tables = [moderators_table(ins.moderator_actions(t0=t0, t1=t1, scopes=keys), scopes, firsts, label),
+              first_action_table(items, scopes, t0, t1, label),
+              reasons_table(ins.reasons_by_place(t0=t0, t1=t1), scopes, label),
+              appeals_table(ins.removals_appealed(t0=t0, t1=t1), scopes, label)]
+    return {"charts": charts, "tables": tables, "label": label}

@@ -97,6 +97,35 @@ ATTENTION_DEFINITION = (
 )
 
 
+# Moderator insights (read from moderation's queue, reports, log and appeals: `metrics.insights`).
+MODERATION_DEFINITIONS = {
+    "place": "Where a row counts, as in the public transparency report: Everywhere is every scope. A queue item "
+             "(and the reports gathered in it) counts in the pod whose queue it is in, else in the Commons, and "
+             "in its region; an item escalated out of its pod counts where it went. A decision counts in the pod "
+             "its content lives in, else the Commons, and in the region it was taken in. A region column counts "
+             "what is scoped to the region or to a pod under it, as the moderation queue's region filter.",
+    "actions": "Decisions a person logged in the period: approve, remove, edit out, warn, mute, ban, escalate, "
+               "and appeal decisions. Rule changes, moderator assignments and automatic steps (hidden by "
+               "reports, automatic slow mode) are not counted. Removals overturned: of this moderator's "
+               "removals in the period, those whose appeal was granted (by another moderator).",
+    "first_action": "From the moment a queue item was opened (a report, a rule's hold or flag, a join request "
+                    "waiting, an appeal) to the first moderator decision on it (as above), over the items "
+                    "opened in the period that have one by now. Median: the middle value (the mean of the two "
+                    "middle values for an even count). p90: nearest rank, the smallest time within which at "
+                    "least 90% of them were decided. Closed without a decision: the content was deleted or the "
+                    "join request answered on the pod's page first; still open: no decision yet.",
+    "backlog": "Queue items open at the end of each period: opened before it and not resolved by then. Claimed "
+               "items are open; an escalated item stays one item.",
+    "reasons": "Reports members made in the period, by the reason they picked, counted in the place of what "
+               "they reported. Led to removal: the share of those reports whose queue item was resolved by "
+               "removing the content (up to now).",
+    "appeals": "Decisions: removals made in the period (a removal is the decision an author can appeal, once). "
+               "Appealed: the share of them with an appeal filed (up to now). Overturned: the share whose appeal "
+               "was granted and the content restored. Upheld: appeals denied. Overturned of decided appeals: "
+               "granted ÷ (granted + denied). Every share lies between 0 and 1.",
+}
+
+
 def label(key: str) -> str:
     return DEFINITIONS[key][0]
 

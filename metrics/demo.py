@@ -11,13 +11,15 @@ from collections import defaultdict
 from datetime import timedelta
 
 from communities.models import Comment, Post, Reaction, User
-from microgroups.models import Membership
+from microgroups.models import Membership, Pod
+from moderation.models import ModerationLogEntry, QueueItem, Report
+from moderation.scopes import pod_region_id
 
 from .models import ActivityDay, Impression, PulseResponse, PulseSurvey
 from .periods import day_start
 from .services import metrics_backfill
 from .services.events import contribution_mark
-from .services.pulse import month_of
+from .services.pulse import month_of, pulse_sync_counters
 
 PULSE_TEXTS = ["More meetups please!", "Love the weekly prompts.", "Could we have a vet Q&A?",
                "It's been a lifeline this month.", "A bit quiet lately.", "", "", "Fewer off-topic posts.",
@@ -125,7 +127,6 @@ def _pulses(ctx) -> None:
     pods = dict(PulseSurvey.objects.values_list("pk", "pod_id"))
     for response in responses:  # an answer is a contribution in the pod, as `pulse_respond` records it
         contribution_mark(member_id=response.member_id, pod_id=pods[response.survey_id], at=response.created_at)
-    from .services.pulse import pulse_sync_counters
 
     pulse_sync_counters()
 
@@ -143,7 +144,74 @@ def seed_metrics(ctx, *, days: int = 90) -> None:
                                      for m, pod, d in _activity(ctx, seen, life)],
                                     batch_size=5000, ignore_conflicts=True)
     _pulses(ctx)
+    _moderation_history(ctx, days)
     # Weeks, 28-day windows and cohorts over the whole history; daily rows for the last 4 weeks (the
     # daily charts), which keeps seeding to a few seconds. `metrics_backfill --since` fills in the rest.
     today = ctx.now.date()
     metrics_backfill(since=today - timedelta(days=days), until=today, days_since=today - timedelta(days=27))
+
+
+REPORT_REASONS = ["spam"] * 4 + ["harassment"] * 2 + ["off_topic"] * 2 + ["misinformation", "other"]
+
+
+def _item_scope(pod_id, regions: dict) -> dict:
+    if pod_id is None:
+        return {"scope_kind": "commons"}
+    return {"scope_kind": "pod", "pod_id": pod_id, "region_id": regions.get(pod_id)}
+
+
+def _moderation_history(ctx, days: int) -> None:
+    """Weeks of decided queue items, so the dashboard's Moderation section has a history: members reported
+    (dismissed, or warned then closed) and posts a rule flagged that a moderator kept, decided by the demo's
+    moderators and manager minutes to a day later; some pod items escalated to the manager first. Nothing
+    about content or members changes, and nothing is left open (the live queue is moderation's demo)."""
+    rng, now = ctx.rng, ctx.now
+    deciders, members = [ctx.manager, *ctx.moderators], [m.pk for m in ctx.members[4:]]
+    posts = list(Post.objects.filter(status="published", created_at__gte=now - timedelta(days=days))
+                 .order_by("created_at", "body").values_list("pk", "pod_id", "author_id", "created_at"))
+    if len(deciders) < 2 or len(members) < 4 or not posts:
+        return
+    regions = {pod.pk: pod_region_id(pod) for pod in Pod.objects.filter(pk__in={p[1] for p in posts} - {None})}
+    plans = []  # (item, reporters, [(actor, action, at)])
+    for back in range(days, 0, -1):
+        for _ in range(rng.choice((0, 1, 1, 2, 3))):
+            created = day_start(now.date() - timedelta(days=back)) + timedelta(seconds=rng.randrange(86400))
+            decided = created + timedelta(seconds=min(rng.lognormvariate(9.3, 1.3), 3 * 86400))
+            if decided >= now - timedelta(hours=1):
+                continue
+            decider = rng.choice(deciders)
+            if rng.random() < 0.55:
+                subject = rng.choice(members)
+                item = QueueItem(kind="report", scope_kind="commons", member_id=subject, subject_id=subject,
+                                 reason="Reported by members", created_at=created)
+                reporters = rng.sample([m for m in members if m != subject], rng.choice((1, 1, 2, 3)))
+                steps = [(decider, "warn", decided), (decider, "approve", decided + timedelta(minutes=2))] \
+                    if rng.random() < 0.3 else [(decider, "approve", decided)]
+                item.content_pod_id = None
+            else:
+                post_id, pod_id, author_id, _ = rng.choice(posts)
+                item = QueueItem(kind="flagged", post_id=post_id, subject_id=author_id, reason="Links and images",
+                                 created_at=created, **_item_scope(pod_id, regions))
+                reporters = []
+                steps = [(decider, "approve", decided)]
+                if pod_id is not None and rng.random() < 0.15:  # up to the region (or the Commons), then decided
+                    region_id = regions.get(pod_id)
+                    item.scope_kind, item.pod_id = ("region" if region_id else "commons"), None
+                    item.region_id = region_id
+                    steps = [(decider, "escalate", decided),
+                             (ctx.manager, "approve", decided + timedelta(hours=rng.randrange(1, 20)))]
+                item.content_pod_id = pod_id
+            item.status, item.resolution = "resolved", "approved"
+            item.resolved_at, item.resolved_by = steps[-1][2], steps[-1][0]
+            plans.append((item, reporters, steps))
+    QueueItem.objects.bulk_create([item for item, _, _ in plans])
+    Report.objects.bulk_create([Report(reporter_id=r, item=item, reason=rng.choice(REPORT_REASONS),
+                                       created_at=item.created_at + timedelta(minutes=5 * n))
+                                for item, reporters, _ in plans for n, r in enumerate(reporters)])
+    ModerationLogEntry.objects.bulk_create([
+        ModerationLogEntry(actor=actor, action=action, subject_id=item.subject_id, post_id=item.post_id,
+                           content_pod_id=item.content_pod_id, item=item, created_at=at,
+                           # the escalation is logged in the pod it came from; the decision where it went
+                           **(_item_scope(item.content_pod_id, regions) if action == "escalate" else
+                              {"scope_kind": item.scope_kind, "pod_id": item.pod_id, "region_id": item.region_id}))
+        for item, _, steps in plans for actor, action, at in steps])

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -32,6 +33,18 @@ def dashboard(request):
     if request.GET.get("format") == "csv":
         return csv_response(data["all_tables"], request.GET.get("table", "cards"))
     return render(request, "metrics/dashboard.html", {"form": form, "params": params, **data})
+
+
+@login_required
+def dashboard_charts(request, section: str):
+    """One section's chart data (with the page's filters), fetched as the section scrolls into view."""
+    if not is_manager(request.user):
+        raise PermissionDenied("The metrics dashboard is for community managers.")
+    if section not in dashboards.CHART_SECTIONS:
+        raise Http404("No such section.")
+    _, params = _params(request, with_pod=True)
+    charts = dashboards.section_charts(section, params)
+    return JsonResponse({"section": section, "charts": {c.id: c.data for c in charts}})
 
 
 @login_required

@@ -16,6 +16,7 @@ from .models import (
     MembershipEvent,
     Pod,
     PodSuggestion,
+    StewardInvitation,
     WaitlistEntry,
 )
 from .selectors import pods_without_steward
@@ -197,3 +198,19 @@ class EmergingNicheAdmin(admin.ModelAdmin):
     def refresh_now(self, request, queryset):
         found = niche_services.niches_refresh()
         self.message_user(request, f"{len(found)} emerging niches.")
+
+
+@admin.register(StewardInvitation)
+class StewardInvitationAdmin(admin.ModelAdmin):
+    """Read-only: invitations are sent from the metrics' micro-influencer table and answered by their member."""
+
+    list_display = ("member", "pod", "niche", "invited_by", "status", "created_at", "expires_at", "decided_at")
+    list_filter = ("status",)
+    search_fields = ("member__username", "pod__name", "niche__slug")
+    list_select_related = ("member", "pod", "niche", "invited_by")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

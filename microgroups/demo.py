@@ -2,11 +2,18 @@
 
 from datetime import timedelta
 
+from django.db.models import Count, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils.text import slugify
 
+from communities.models import Post, Tag
 from communities.rendering import render_markdown
+from communities.services.posts import sentiment_of
 
-from .models import Charter, Membership, MembershipEvent, Pod
+from .models import Charter, Membership, MembershipEvent, Pod, WaitlistEntry
+from .services.niches import niches_refresh
+from .services.splits import split_confirm, split_proposals
+from .services.suggestions import suggestions_refresh
 
 NICHES = [
     ("Senior diabetic cats", ["cat", "diabetic", "senior"], None),
@@ -168,10 +175,6 @@ def _join_time(ctx, pod, member):
 def seed_pods_after_content(ctx) -> None:
     """What needs members, pets and content first: a waitlist on the full pod, the umbrella's split,
     a couple of emerging niches, and "Pods for you" for everyone. Adds no pods or posts of its own."""
-    from .services.niches import niches_refresh
-    from .services.splits import split_confirm, split_proposals
-    from .services.suggestions import suggestions_refresh
-
     if len(ctx.pods) >= 2:
         _seed_waitlist(ctx, ctx.pods[1])
     if getattr(ctx, "pod_umbrella", False):
@@ -186,8 +189,6 @@ def seed_pods_after_content(ctx) -> None:
 
 
 def _seed_waitlist(ctx, pod: Pod) -> None:
-    from .models import WaitlistEntry
-
     inside = set(pod.memberships.values_list("member_id", flat=True))
     waiting = [m for m in ctx.members[4:] if m.pk not in inside][:7]
     WaitlistEntry.objects.bulk_create([WaitlistEntry(pod=pod, member=m, created_at=ctx.now - timedelta(days=7 - n))
@@ -238,11 +239,6 @@ NICHE_TEXTS = {
 
 def _sync_post_counts() -> None:
     """Pods' stored post counts agree with their published posts (the demo writes posts in bulk)."""
-    from django.db.models import Count, OuterRef, Subquery, Value
-    from django.db.models.functions import Coalesce
-
-    from communities.models import Post
-
     published = (Post.objects.filter(pod=OuterRef("pk"), status="published").order_by().values("pod")
                  .annotate(n=Count("id")).values("n"))
     Pod.objects.update(post_count=Coalesce(Subquery(published), Value(0)))
@@ -250,9 +246,6 @@ def _sync_post_counts() -> None:
 
 def _seed_niche_topics(ctx) -> None:
     """Commons posts by distinct members, more this month than last, take up topics no pod covers yet."""
-    from communities.models import Post, Tag
-    from communities.services.posts import sentiment_of
-
     rng, used = ctx.rng, set()
     for topic, now_n, before_n in NICHE_TOPICS:
         tag, _ = Tag.objects.get_or_create(kind=Tag.Kind.TOPIC, slug=topic, defaults={"name": topic})

@@ -3,10 +3,12 @@ back next to the matching field with `common.forms.form_add_service_error`, so n
 
 from django import forms
 
-from communities.models import Place, Tag
+from communities.models import Place, Tag, Webhook
 from communities.rendering import extract_hashtags
+from communities.webhooks import url_refusal
 
 from .models import DEFAULT_LADDER, LADDER_BOOL_KEYS, LADDER_RUNG_KEYS, Pod, Rung
+from .services.webhooks import POD_EVENTS
 
 DEFAULT_CHARTER = (
     "1. Be kind: everyone here is doing their best for their animal.\n"
@@ -119,6 +121,26 @@ class InviteForm(forms.Form):
     email = forms.EmailField(label="Only for this email (optional)", required=False)
 
 
+POD_EVENT_CHOICES = [(value, label) for value, label in Webhook.Event.choices if value in POD_EVENTS]
+
+
+class WebhookForm(forms.Form):
+    name = forms.CharField(max_length=100, help_text="What it feeds, e.g. “Our Discord” or “Volunteer CRM”.")
+    url = forms.URLField(label="Payload URL", max_length=500, assume_scheme="https",
+                         help_text="Where we POST each event, signed with the hook's secret. Public addresses "
+                                   "only: loopback, link-local, private and metadata addresses are refused.")
+    events = forms.MultipleChoiceField(choices=POD_EVENT_CHOICES, widget=forms.CheckboxSelectMultiple,
+                                       initial=["post.created"],
+                                       help_text="Posts are sent without trusted-only ones, which never leave.")
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        refusal = url_refusal(url)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return url
+
+
 class LadderForm(forms.Form):
     """One field per DEFAULT_LADDER key, so the form follows the model's defaults."""
 
@@ -163,3 +185,62 @@ class HandOverForm(forms.Form):
     def __init__(self, *args, members, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["member"].queryset = members
+
+
+class StewardInviteForm(forms.Form):
+    """A manager's invitation to steward: one of the listed pods, or a new pod (about the niche, if any)."""
+
+    target = forms.ChoiceField(label="Steward", widget=forms.RadioSelect)
+    message = forms.CharField(label="A word from you (optional)", max_length=500, required=False,
+                              widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="They read it on the invitation page.")
+
+    def __init__(self, *args, options=(), niche=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(str(p.pk), f"{p.name} ({p.member_count} members, {p.steward_count} "
+                               f"steward{'s' if p.steward_count != 1 else ''})") for p in options]
+        choices.append(("new", f"A new pod about #{niche.slug}, started by them" if niche else
+                        "A new pod, started by them"))
+        self.fields["target"].choices = choices
+
+    def pod_id(self) -> int | None:
+        target = self.cleaned_data["target"]
+        return None if target == "new" else int(target)
+
+
+class DeclineForm(forms.Form):
+    answer = forms.CharField(label="Why not? (optional; the manager who asked reads it)", max_length=300,
+                             required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class StewardAddForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=None, label="Make a co-steward", empty_label="Choose a member")
+    reason = forms.CharField(max_length=300, required=False, label="Reason (optional; in the pod's history)")
+
+    def __init__(self, *args, members, **kwargs):
+        kwargs.setdefault("prefix", "add")
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = members
+
+
+class StewardRemoveForm(forms.Form):
+    member = forms.ModelChoiceField(queryset=None, widget=forms.HiddenInput)
+    reason = forms.CharField(max_length=300, required=False, label="Reason (optional; in the pod's history)")
+
+    def __init__(self, *args, stewards, **kwargs):
+        kwargs.setdefault("prefix", "remove")
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = stewards
+
+
+def niche_initial(niche) -> dict:
+    """A new pod prefilled from a niche tag: its name, and the tag in the field of its kind."""
+    if niche is None:
+        return {}
+    fields = {"species": "species", "breed": "breeds", "need": "needs", "interest": "interests"}
+    initial = {"name": niche.name.capitalize()[:80]}
+    if niche.kind in fields:
+        initial[fields[niche.kind]] = [niche]
+    else:
+        initial["topics"] = f"#{niche.slug}"
+    return initial

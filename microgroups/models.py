@@ -286,3 +286,51 @@ class EmergingNiche(models.Model):
 
     class Meta:
         ordering = ["-author_count"]
+
+
+class StewardInvitation(models.Model):
+    """A community manager asks a member to steward a pod: an existing one (`pod`), or a new one about a
+    niche (`pod` empty, `niche` the tag to prefill it with). Only the member sees it, on their own page,
+    and accepts (becoming steward) or declines (the manager is told); unanswered, it expires."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for an answer"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+        EXPIRED = "expired", "Expired"
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="steward_invitations")
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    pod = models.ForeignKey(Pod, null=True, blank=True, on_delete=models.CASCADE, related_name="steward_invitations")
+    niche = models.ForeignKey("communities.Tag", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    message = models.CharField(max_length=500, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(max_length=300, blank=True)  # the member's word when declining
+    result_pod = models.ForeignKey(Pod, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["member", "pod"], condition=Q(status="pending", pod__isnull=False),
+                                    name="stewardinvite_one_pending_pod"),
+            models.UniqueConstraint(fields=["member", "niche"],
+                                    condition=Q(status="pending", pod__isnull=True, niche__isnull=False),
+                                    name="stewardinvite_one_pending_niche"),
+        ]
+        indexes = [models.Index(fields=["status", "expires_at"], name="stewardinvite_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.member} invited to steward {self.what}"
+
+    @property
+    def what(self) -> str:
+        """What they are asked to steward, in words."""
+        if self.pod_id:
+            return self.pod.name
+        return f"a new pod about #{self.niche.slug}" if self.niche_id else "a new pod"
+
+    def is_open(self, now=None) -> bool:
+        return self.status == self.Status.PENDING and self.expires_at > (now or timezone.now())

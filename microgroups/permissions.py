@@ -167,6 +167,10 @@ class PodRules:
             return Q(pk__in=members.filter(Q(rung=Rung.TRUSTED) | Q(role=Membership.Role.STEWARD)).values("member_id"))
         return self.pod_readers_q(post.pod)
 
+    def is_steward_invitee(self, policy, invitation) -> bool:
+        """An invitation to steward is for its member alone (not its sender, not other managers)."""
+        return invitation.member_id == policy.user.pk
+
     def pod_readers_q(self, pod) -> Q:
         if pod.privacy == Pod.Privacy.OPEN:
             return Q()

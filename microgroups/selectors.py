@@ -3,13 +3,21 @@
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from common.cursors import cursor_decode, cursor_encode
 from communities.models import Place, Tag
-from communities.policy import can_read_pod, can_steward, check_can_know_pod, is_manager, pod_roles
+from communities.policy import (
+    can_read_pod,
+    can_steward,
+    check_can_answer_steward_invitation,
+    check_can_know_pod,
+    is_manager,
+    pod_roles,
+)
 from communities.policy import filter_pods as visible_pods
 
 from .models import (
@@ -21,6 +29,7 @@ from .models import (
     MembershipEvent,
     Pod,
     PodSuggestion,
+    StewardInvitation,
     WaitlistEntry,
 )
 from .services.ladder import ladder_stats, next_rung_needs, thresholds
@@ -121,6 +130,15 @@ def pod_get_for(*, user, slug: str) -> Pod:
     return pod
 
 
+def pod_get_stewarded(*, user, slug: str) -> Pod:
+    """The pod, or 404 unless this person stewards it (or is a manager): for settings whose very
+    existence is the stewards' business (webhooks)."""
+    pod = pod_get_for(user=user, slug=slug)
+    if not can_steward(user, pod):
+        raise Http404("No pod here.")
+    return pod
+
+
 def pods_without_steward() -> QuerySet[Pod]:
     """Pods with no active steward: flagged to community managers."""
     stewards = Membership.objects.filter(pod=OuterRef("pk"), status=Membership.Status.ACTIVE,
@@ -210,6 +228,12 @@ def pod_members(*, pod: Pod) -> list[Membership]:
     return sorted(rows, key=lambda m: (m.role != Membership.Role.STEWARD, order[m.rung], m.member.name.lower()))
 
 
+def pod_bans(*, pod: Pod) -> list[Membership]:
+    """Banned members (one query), most recent ban first."""
+    return list(Membership.objects.filter(pod=pod, status=Membership.Status.BANNED).select_related("member")
+                .order_by("-ended_at", "-pk"))
+
+
 def join_requests_pending(*, pod: Pod) -> list[JoinRequest]:
     return list(pod.join_requests.filter(status=JoinRequest.Status.PENDING).select_related("member")
                 .order_by("created_at", "pk"))
@@ -225,3 +249,42 @@ def waitlist_list(*, pod: Pod) -> list[WaitlistEntry]:
 
 def membership_events(*, pod: Pod, limit: int = 50) -> list[MembershipEvent]:
     return list(pod.membership_events.select_related("member", "actor").order_by("-created_at", "-pk")[:limit])
+
+
+def pod_stewards(*, pod: Pod) -> list[Membership]:
+    """The pod's stewards, longest-serving first (one query)."""
+    return list(Membership.objects.filter(pod=pod, status=Membership.Status.ACTIVE, role=Membership.Role.STEWARD)
+                .select_related("member").order_by("joined_at", "pk"))
+
+
+STEWARD_OPTIONS_LIMIT = 100
+
+
+def steward_invite_options(*, member, niche=None) -> list[Pod]:
+    """Pods a manager may invite `member` to steward, for the list to pick from: those about the niche and
+    those the member already belongs to, minus those they steward; by name, with their steward count."""
+    active = Membership.objects.filter(status=Membership.Status.ACTIVE)
+    about = Q(pk__in=active.filter(member=member).values("pod_id"))
+    if niche is not None:
+        about |= Q(pk__in=Pod.tags.through.objects.filter(tag=niche).values("pod_id"))
+    stewarding = active.filter(member=member, role=Membership.Role.STEWARD).values("pod_id")
+    return list(Pod.objects.filter(about).exclude(pk__in=stewarding)
+                .annotate(steward_count=Count("memberships", filter=Q(memberships__status="active",
+                                                                      memberships__role="steward")))
+                .order_by("name", "pk")[:STEWARD_OPTIONS_LIMIT])
+
+
+def steward_invitations_sent(*, member, limit: int = 20) -> list[StewardInvitation]:
+    """A member's invitations to steward, newest first (for the manager inviting them)."""
+    return list(StewardInvitation.objects.filter(member=member).select_related("pod", "niche", "invited_by")
+                .order_by("-created_at", "-pk")[:limit])
+
+
+def steward_invitation_get(*, user, invitation_id: int) -> StewardInvitation:
+    """The invitation for its invitee; 404 for everyone else, as for one that does not exist."""
+    invitation = (StewardInvitation.objects.select_related("pod", "niche", "invited_by", "result_pod")
+                  .filter(pk=invitation_id).first())
+    if invitation is None:
+        raise Http404("No invitation here.")
+    check_can_answer_steward_invitation(user, invitation)
+    return invitation

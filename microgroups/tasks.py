@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from .services import ladder, membership, niches, pods, rituals, suggestions
+from .services import ladder, membership, niches, pods, rituals, stewards, suggestions
 
 
 @shared_task
@@ -43,3 +43,8 @@ def waitlist_offers_expire() -> int:
 @shared_task
 def pod_counters_sync() -> int:
     return len(pods.pod_counters_sync())
+
+
+@shared_task
+def steward_invitations_expire() -> int:
+    return stewards.steward_invitations_expire()

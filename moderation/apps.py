@@ -13,11 +13,12 @@ class ModerationConfig(AppConfig):
         from . import presenters  # noqa: F401  (registers how queue events become frames)
         from .permissions import ContentChecks, ModerationRules
         from .rules import flush_after_request
-        from .selectors import nav_badges, upheld_actions_since
+        from .selectors import ReviewWait, nav_badges, upheld_actions_since
 
         # Moderation's rules join the core policy, and its rule check runs before content is saved.
         hooks.moderation_rules.fill(ModerationRules())
         hooks.content_checking.fill(ContentChecks())
+        hooks.review_wait.fill(ReviewWait())
         hooks.nav_badges.register(nav_badges)
         hooks.upheld_actions.register(upheld_actions_since)
         hooks.policy_caches.extend(a for a in ("_moderator_scopes",) if a not in hooks.policy_caches)

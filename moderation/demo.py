@@ -11,12 +11,16 @@ from django.db.models import Count
 from django.http import Http404
 
 from communities.models import ContentStatus, Place, Post
+from communities.rendering import render_markdown
 from microgroups.models import JoinRequest, Membership, Pod
 
+from .checks import content_check, content_check_record
 from .models import ModeratorAssignment, QueueItem
 from .scopes import COMMONS, Scope, scope_for_pod
+from .services.actions import item_remove
 from .services.assignments import moderator_assign
 from .services.automation import queue_sweep
+from .services.reasons import removal_reason_create
 from .services.reports import report_create
 from .services.rules import rule_create
 
@@ -24,6 +28,11 @@ COMMONS_WORDS = [
     ("No crypto spam", "word", "crypto", "block", "Investment and crypto offers are not allowed."),
     ("Miracle cures", "phrase", "miracle cure", "hold", "Health claims are checked by a moderator first."),
     ("Free pets", "regex", r"\bfree\s+(?:puppies|kittens)\b", "flag", "Rehoming posts are reviewed."),
+]
+COMMONS_REASONS = [
+    ("Spam or advertising", "Removed as spam: advertising and links for profit are not allowed here."),
+    ("Unsafe health advice", "Removed: health advice here must not replace a vet's. Please ask a vet first."),
+    ("Selling animals", "Removed: buying and selling animals is not allowed; rehoming goes through a shelter."),
 ]
 
 
@@ -51,6 +60,10 @@ def _seed_rules(ctx, manager) -> None:
     for pod in ctx.pods[:3]:
         rule_create(actor=manager, scope=scope_for_pod(pod), kind="new_member", title="Welcome check",
                     settings={"first_n": 1})
+    for title, text in COMMONS_REASONS:  # reusable removal reasons, offered on every queue row
+        removal_reason_create(actor=manager, scope=COMMONS, title=title, text=text)
+    removal_reason_create(actor=manager, scope=Scope("region", region.pk), title="Off-topic for the region",
+                          text=f"Removed: posts in {region.name}'s pods stay on their pod's topic.")
 
 
 def _seed_moderators(ctx, manager) -> None:
@@ -83,7 +96,8 @@ def _seed_queue(ctx) -> None:
     regional = [p for p in open_pod_posts if p.pod.region_id in region_places and p.pk not in chosen]
     open_pod_posts = list(picked.values()) + regional[:2] + rng.sample(open_pod_posts, min(2, len(open_pod_posts)))
     reasons = ["spam", "harassment", "misinformation", "off_topic", "other"]
-    for n, post in enumerate(rng.sample(recent, min(4, len(recent))) + list({p.pk: p for p in open_pod_posts}.values())):
+    targets = rng.sample(recent, min(4, len(recent))) + list({p.pk: p for p in open_pod_posts}.values())
+    for n, post in enumerate(targets):
         for reporter in rng.sample(reporters, 2 if n % 2 else 1):
             if reporter.pk == post.author_id:
                 continue
@@ -102,7 +116,6 @@ def _seed_queue(ctx) -> None:
 def _removed(ctx) -> None:
     """The manager removes the content of one reported Commons item (so the log and the dashboard have
     removed content, through the same action a moderator takes)."""
-    from .services.actions import item_remove
 
     item = (QueueItem.objects.filter(status=QueueItem.Status.OPEN, kind=QueueItem.Kind.REPORT, pod__isnull=True,
                                      post__isnull=False).order_by("pk").first())
@@ -113,9 +126,6 @@ def _removed(ctx) -> None:
 def _held_posts(ctx) -> None:
     """A few recent Commons posts get text the Commons rules hold or flag, checked by the real engine.
     (Existing posts are rewritten rather than new ones made, so --posts stays the total.)"""
-    from communities.rendering import render_markdown
-
-    from .checks import content_check, content_check_record
 
     texts = ["Has anyone tried this miracle cure for itchy skin?", "We have free puppies looking for homes!",
              "Any miracle cure for a dog that hates baths?"]

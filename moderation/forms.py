@@ -2,7 +2,7 @@
 
 from django import forms
 
-from .models import QueueItem, Report, Rule
+from .models import ModerationLogEntry, ModeratorNote, QueueItem, RemovalReason, Report, Rule
 from .rulekinds import ACTIONS, MATCHES, PATTERN_MAX, REASON_MAX, REPLACEMENT_MAX
 
 RUNG_CHOICES = [("", "Any rung"), ("newcomer", "Newcomer"), ("regular", "Regular"), ("trusted", "Trusted")]
@@ -89,8 +89,9 @@ class QueueFilterForm(forms.Form):
 
 class BulkForm(forms.Form):
     items = forms.TypedMultipleChoiceField(coerce=int, label="Items")
-    action = forms.ChoiceField(choices=[("remove", "Remove"), ("approve", "Approve"), ("escalate", "Escalate")],
-                               label="Action")
+    # No default: a moderator picks the action every time (the bar once defaulted to "Remove").
+    action = forms.ChoiceField(choices=[("", "Choose an action…"), ("approve", "Approve"), ("remove", "Remove"),
+                                        ("escalate", "Escalate")], label="Action")
     reason = forms.CharField(max_length=500, required=False, label="Reason (shown to authors on removal)")
 
     def __init__(self, *args, item_ids=(), **kwargs):
@@ -102,7 +103,10 @@ class ItemActionForm(forms.Form):
     """Every action's inputs, prefixed by action, so an error lands next to the right field."""
 
     approve_note = forms.CharField(max_length=500, required=False, label="Note for the log")
-    remove_reason = forms.CharField(max_length=500, required=False, label="Reason (the author sees it)")
+    remove_template = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Removal reason")
+    remove_reason = forms.CharField(max_length=500, required=False, label="Reason (the author sees it)",
+                                    help_text="Leave it empty to send the chosen removal reason as it is.",
+                                    widget=forms.Textarea(attrs={"rows": 2}))
     remove_rule = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Rule broken")
     edit_out_part = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                     label="Exact passage to remove")
@@ -112,9 +116,102 @@ class ItemActionForm(forms.Form):
     mute_hours = forms.IntegerField(min_value=1, required=False, initial=24, label="Hours")
     mute_reason = forms.CharField(max_length=300, required=False, label="Reason")
     ban_reason = forms.CharField(max_length=300, required=False, label="Reason")
+    ban_days = forms.IntegerField(min_value=1, max_value=3650, required=False, label="Days",
+                                  help_text="Leave it empty for a ban without an end.")
     escalate_reason = forms.CharField(max_length=500, required=False, label="Why escalate")
     appeal_reason = forms.CharField(max_length=500, required=False, label="Decision note (the author sees it)")
 
-    def __init__(self, *args, rules=(), **kwargs):
+    def __init__(self, *args, rules=(), reasons=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["remove_rule"].choices = [("", "No specific rule"), *((r.pk, r.title) for r in rules)]
+        self.fields["remove_template"].choices = [("", "Write my own"), *((r.pk, r.title) for r in reasons)]
+
+
+REASON_HELP = "Kept in the moderation log with the change."
+
+
+def _scope_select(choices) -> forms.Select:
+    return forms.Select(choices=[("", "Choose a scope"), *((c.key, c.label) for c in choices)])
+
+
+class AssignForm(forms.Form):
+    """The Team page's "assign a moderator". The scope is any key: the view resolves it (404 for a scope
+    the manager may not assign in), so the select lists choices without limiting what may be posted."""
+
+    member = forms.CharField(max_length=150, label="Member (username)")
+    scope = forms.CharField(max_length=40, label="Scope")
+    reason = forms.CharField(max_length=500, label="Reason", help_text=REASON_HELP,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, scope_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].widget = _scope_select(scope_choices)
+
+
+class MoveForm(forms.Form):
+    scope = forms.CharField(max_length=40, label="New scope")
+    reason = forms.CharField(max_length=500, label="Reason", help_text=REASON_HELP,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, scope_choices=(), **kwargs):
+        kwargs.setdefault("prefix", "move")
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].widget = _scope_select(scope_choices)
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(max_length=500, label="Reason", help_text=REASON_HELP,
+                             widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "revoke")
+        super().__init__(*args, **kwargs)
+
+
+class RemovalReasonForm(forms.Form):
+    """Lengths are checked here and by the service; either way the message lands at the field, text kept."""
+
+    scope = forms.ChoiceField(label="Scope", help_text="Offered for removals in this scope and beneath it.")
+    title = forms.CharField(max_length=RemovalReason.TITLE_MAX, label="Title",
+                            help_text="What moderators pick it by, e.g. “Selling animals”.")
+    text = forms.CharField(max_length=RemovalReason.TEXT_MAX, label="What the author reads",
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, scope_choices=(), reason: RemovalReason | None = None, **kwargs):
+        if reason is not None:
+            kwargs.setdefault("initial", {"title": reason.title, "text": reason.text})
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = [(c.key, c.label) for c in scope_choices]
+        if reason is not None:  # a reason stays in its scope
+            del self.fields["scope"]
+
+
+class ModeratorNoteForm(forms.Form):
+    scope = forms.ChoiceField(label="Who may read it",
+                              help_text="The moderators of this scope and of the scopes above it.")
+    text = forms.CharField(max_length=ModeratorNote.TEXT_MAX, label="Note",
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, scope_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = [(c.key, c.label) for c in scope_choices]
+
+
+class LogFilterForm(forms.Form):
+    scope = forms.ChoiceField(required=False, label="Scope")
+    moderator = forms.TypedChoiceField(coerce=int, required=False, empty_value=None, label="Moderator")
+    action = forms.ChoiceField(choices=[("", "Any action"), *ModerationLogEntry.Action.choices], required=False,
+                               label="Action")
+    since = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    until = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, scope_choices=(), actor_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["scope"].choices = [("", "All my scopes"), *((c.key, c.label) for c in scope_choices)]
+        self.fields["moderator"].choices = [("", "Anyone"), *actor_choices]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("since") and data.get("until") and data["since"] > data["until"]:
+            self.add_error("until", "The end date comes before the start date.")
+        return data

@@ -182,6 +182,50 @@ class Mute(ScopedModel):
         indexes = [models.Index(fields=["member", "until"], name="mute_member_idx")]
 
 
+class RemovalReason(ScopedModel):
+    """A reusable removal reason: defined at a scope, offered for removals in it and every scope beneath
+    (Commons › region › pod). The author reads `text`; moderators pick it by `title`."""
+
+    TITLE_MAX = 80
+    TEXT_MAX = 500
+
+    title = models.CharField(max_length=TITLE_MAX)
+    text = models.CharField(max_length=TEXT_MAX)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [models.CheckConstraint(condition=_scope_shape(), name="removalreason_scope_shape")]
+        indexes = [models.Index(fields=["scope_kind", "region", "pod"], name="removalreason_scope_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.scope_label})"
+
+
+class ModeratorNote(ScopedModel):
+    """A private note about a member, written in one scope: its moderators and those of every scope above
+    read it (a pod-scope note keeps the pod's region, so region moderators find it as they find items)."""
+
+    TEXT_MAX = 1000
+
+    member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.CharField(max_length=TEXT_MAX)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=_scope_shape(pod_may_name_region=True),
+                                              name="modnote_scope_shape")]
+        indexes = [models.Index(fields=["member", "-created_at"], name="modnote_member_idx")]
+
+    def __str__(self) -> str:
+        return f"Note on {self.member} ({self.scope_label})"
+
+
 class QueueItem(ScopedModel):
     """Something waiting for a moderator. At most one open item per target, however many reports."""
 
@@ -335,7 +379,9 @@ class ModerationLogEntry(ScopedModel):
         RULE_TOGGLE = "rule_toggle", "Rule switched on/off"
         AUTO_SLOW = "auto_slow", "Automatic slow mode"
         ASSIGN = "assign", "Moderator assigned"
+        MOVE = "assign_move", "Moderator moved"
         REVOKE = "revoke", "Moderator revoked"
+        BAN_LIFTED = "ban_lifted", "Ban expired"
 
     # The actions that count against a member (the ladder's clean-record check reads these).
     UPHELD_ACTIONS = ("remove", "edit_out", "warn", "mute", "ban")

@@ -9,7 +9,7 @@ policy's own read rule (no copy here). Pages and services ask `communities.polic
 from microgroups.models import Pod
 
 from .rules import evaluate, record_hits
-from .scopes import ModeratorScopes, moderator_scopes, pod_region_id, scope_of_row
+from .scopes import ModeratorScopes, moderator_scopes, pod_region_id, scope_of_item, scope_of_row
 
 
 class ModerationRules:
@@ -37,6 +37,25 @@ class ModerationRules:
 
     def can_edit_rule(self, policy, rule) -> bool:
         return policy.scopes.covers(scope_of_row(rule))
+
+    def can_assign(self, policy, scope) -> bool:
+        """Who may assign, move and revoke moderators in a scope: community managers, in every scope
+        (they moderate everywhere). Moderators of a scope do not appoint their peers."""
+        return policy.is_manager
+
+    # Removal reasons are inherited downward like rules: seen where rules are seen, edited in my scopes.
+    can_see_reason = can_see_rule
+    can_edit_reason = can_edit_rule
+
+    def can_see_note(self, policy, note) -> bool:
+        """A note is for the moderators of its scope and of every scope above it; an unlisted pod's notes
+        stay unknown to moderators who may not know the pod."""
+        if note.pod_id and not policy.can_know_pod(note.pod):
+            return False
+        return policy.scopes.covers(scope_of_item(note))
+
+    def can_delete_note(self, policy, note) -> bool:
+        return self.can_see_note(policy, note) and (note.author_id == policy.user.pk or policy.is_manager)
 
 
 def _regions_of_my_pods(scopes: ModeratorScopes) -> set[int]:

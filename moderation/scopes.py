@@ -61,6 +61,16 @@ class Scope:
         """Fields for queue items and log entries (a pod scope keeps its region, for region filters)."""
         return {"scope_kind": self.kind, "region_id": self.region_id, "pod_id": self.pod_id}
 
+    @property
+    def filter_keys(self) -> list[str]:
+        """The queue filter values (`scope_filter_q`) an item in this scope matches: live frames carry
+        them, so a filtered queue page knows whether an arriving or leaving item is one of its own."""
+        if self.kind == ScopeKind.POD:
+            return [f"pod:{self.pod_id}", *([f"region:{self.region_id}"] if self.region_id else [])]
+        if self.kind == ScopeKind.REGION:
+            return [f"region:{self.region_id}"]
+        return ["commons"]
+
     def rows_q(self) -> Q:
         """Rows (rules, mutes) that sit in this scope or any scope above it."""
         q = Q(scope_kind=ScopeKind.COMMONS)
@@ -102,6 +112,14 @@ def scope_of_row(row) -> Scope:
     if row.scope_kind == ScopeKind.POD:
         return scope_for_pod(row.pod)
     return Scope(row.scope_kind, row.region_id if row.scope_kind == ScopeKind.REGION else None)
+
+
+def scope_of_item(row) -> Scope:
+    """The Scope of a queue item, log entry or note from its own fields (pod rows carry their region):
+    no query, so a page of rows costs nothing per row."""
+    if row.scope_kind == ScopeKind.COMMONS:
+        return COMMONS
+    return Scope(row.scope_kind, row.region_id, row.pod_id if row.scope_kind == ScopeKind.POD else None)
 
 
 @dataclass(frozen=True)

@@ -1,20 +1,50 @@
 """Reads for moderators and members: who moderates, the queue, the log, rules, and public summaries."""
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import math
+import statistics
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from common.cursors import cursor_decode, cursor_encode
 from communities.models import Comment, ContentStatus, Place, Post, User
-from communities.policy import can_know_pod, can_read_post, hidden_pods_q, readable_items_q
-from microgroups.models import JoinRequest, Pod
+from communities.policy import (
+    can_know_pod,
+    can_read_post,
+    check_can_assign_moderators,
+    hidden_pods_q,
+    managers_q,
+    readable_items_q,
+)
+from microgroups.models import JoinRequest, Membership, Pod
+from microgroups.selectors import pods_without_steward
 from petcommunity.parsing import parse_id
 
-from .models import ModerationLogEntry, QueueItem, Rule, RuleHit, ScopeKind
-from .scopes import COMMONS, ModeratorScopes, Scope, moderator_scopes, pod_region_id, scope_for_pod
+from .models import (
+    ModerationLogEntry,
+    ModeratorAssignment,
+    ModeratorNote,
+    QueueItem,
+    RemovalReason,
+    Report,
+    Rule,
+    RuleHit,
+    ScopeKind,
+)
+from .scopes import (
+    COMMONS,
+    ModeratorScopes,
+    Scope,
+    moderator_scopes,
+    pod_region_id,
+    scope_for_pod,
+    scope_of_item,
+    scope_of_row,
+)
 
 QUEUE_PAGE_SIZE = 50
 LOG_PAGE_SIZE = 50
@@ -60,6 +90,7 @@ def nav_badges(*, policy) -> dict:
 class QueuePage:
     items: list[QueueItem]
     next_cursor: str | None
+    total: int = 0  # every item the filters match, on this page and the next ones
 
 
 def scope_filter_q(key: str | None) -> Q:
@@ -76,19 +107,22 @@ def scope_filter_q(key: str | None) -> Q:
 
 def queue_page(*, user, scope: str | None = None, kind: str | None = None, age: str | None = None,
                cursor: str | None = None, page_size: int = QUEUE_PAGE_SIZE) -> QueuePage:
-    """Oldest first, keyset-paginated; a constant number of queries whatever the page holds."""
+    """Oldest first, keyset-paginated; a constant number of queries whatever the page holds. `total`
+    counts what the filters match (unfiltered, the nav badge's number: the same query)."""
     qs = visible_items(user).filter(scope_filter_q(scope))
     if kind in QueueItem.Kind.values:
         qs = qs.filter(kind=kind)
     if age in AGE_FILTERS:
         qs = qs.filter(created_at__lte=timezone.now() - AGE_FILTERS[age])
+    total = qs.count()
     after = cursor_decode(cursor, datetime.fromisoformat)
     if after:
         qs = qs.filter(Q(created_at__gt=after[0]) | Q(created_at=after[0], pk__gt=after[1]))
     items = list(queue_queryset().filter(pk__in=qs.values("pk")).order_by("created_at", "id")[: page_size + 1])
     more = len(items) > page_size
     items = items[:page_size]
-    return QueuePage(items=items, next_cursor=cursor_encode(items[-1].created_at, items[-1].pk) if more else None)
+    return QueuePage(items=items, next_cursor=cursor_encode(items[-1].created_at, items[-1].pk) if more else None,
+                     total=total)
 
 
 def queue_item_get(*, user, item_id: int) -> QueueItem:
@@ -144,6 +178,110 @@ def scope_from_key(user, key: str) -> Scope:
     raise Http404("No such scope.")
 
 
+def scope_get(*, user, key: str) -> Scope:
+    """The scope a key names ("commons", "region:<id>", "pod:<id>") if it exists and this person may assign
+    moderators in it; anything else answers 404 alike (the policy's `check_can_assign_moderators`)."""
+    kind, _, raw = (key or "").partition(":")
+    scope = None
+    if kind == ScopeKind.COMMONS and not raw:
+        scope = COMMONS
+    elif kind == ScopeKind.REGION and parse_id(raw):
+        if Place.objects.filter(pk=parse_id(raw), kind=Place.Kind.REGION).exists():
+            scope = Scope(ScopeKind.REGION, parse_id(raw))
+    elif kind == ScopeKind.POD and parse_id(raw):
+        pod = Pod.objects.filter(pk=parse_id(raw)).first()
+        if pod is not None and can_know_pod(user, pod):
+            scope = scope_for_pod(pod)
+    if scope is None:
+        raise Http404("No such scope.")
+    check_can_assign_moderators(user, scope)
+    return scope
+
+
+TEAM_POD_PAGE = 50
+
+
+@dataclass
+class TeamPlace:
+    """One scope of the Team page: who moderates it by assignment, and (pods) who stewards it."""
+
+    key: str
+    label: str
+    moderators: list[ModeratorAssignment]
+    stewards: list[Membership] = field(default_factory=list)
+    pod: Pod | None = None
+
+
+@dataclass
+class Team:
+    managers: list[User]
+    commons: TeamPlace
+    regions: list[TeamPlace]
+    pods: list[TeamPlace]
+    next_cursor: str | None
+    pods_without_steward: int
+
+
+def _active_assignments(q: Q) -> QuerySet[ModeratorAssignment]:
+    return (ModeratorAssignment.objects.filter(q, revoked_at__isnull=True).select_related("member", "created_by")
+            .order_by("member__display_name", "member__username", "pk"))
+
+
+def team_overview(*, cursor: str | None = None, page_size: int = TEAM_POD_PAGE) -> Team:
+    """Managers, then moderators and stewards by scope (the Commons, every region, pods by name keyset-
+    paginated): a fixed number of queries whatever the page holds. For community managers only."""
+    managers = list(User.objects.filter(managers_q()).distinct().order_by("display_name", "username"))
+    above = list(_active_assignments(~Q(scope_kind=ScopeKind.POD)))
+    by_region: dict[int, list] = {}
+    for a in above:
+        if a.scope_kind == ScopeKind.REGION:
+            by_region.setdefault(a.region_id, []).append(a)
+    regions = [TeamPlace(f"region:{r.pk}", r.name, by_region.get(r.pk, []))
+               for r in Place.objects.filter(kind=Place.Kind.REGION).order_by("name", "pk")]
+    pods_qs = Pod.objects.select_related("region").order_by("name", "pk")
+    after = cursor_decode(cursor)
+    if after:
+        pods_qs = pods_qs.filter(Q(name__gt=after[0]) | Q(name=after[0], pk__gt=after[1]))
+    pods = list(pods_qs[: page_size + 1])
+    more = len(pods) > page_size
+    pods = pods[:page_size]
+    ids = [p.pk for p in pods]
+    stewards: dict[int, list] = {}
+    for m in (Membership.objects.filter(pod_id__in=ids, status=Membership.Status.ACTIVE,
+                                        role=Membership.Role.STEWARD).select_related("member")
+              .order_by("joined_at", "pk")):
+        stewards.setdefault(m.pod_id, []).append(m)
+    pod_mods: dict[int, list] = {}
+    for a in _active_assignments(Q(scope_kind=ScopeKind.POD, pod_id__in=ids)):
+        pod_mods.setdefault(a.pod_id, []).append(a)
+    return Team(
+        managers=managers,
+        commons=TeamPlace("commons", "Commons", [a for a in above if a.scope_kind == ScopeKind.COMMONS]),
+        regions=regions,
+        pods=[TeamPlace(f"pod:{p.pk}", p.name, pod_mods.get(p.pk, []), stewards.get(p.pk, []), pod=p) for p in pods],
+        next_cursor=cursor_encode(pods[-1].name, pods[-1].pk) if more else None,
+        pods_without_steward=pods_without_steward().count(),
+    )
+
+
+def assignment_get(*, user, assignment_id: int) -> ModeratorAssignment:
+    """One assignment (active or revoked) for the Team page; 404 when it does not exist or sits in a scope
+    this person may not assign in."""
+    assignment = (ModeratorAssignment.objects.select_related("member", "created_by", "region", "pod")
+                  .filter(pk=assignment_id).first())
+    if assignment is None or (assignment.pod_id and not can_know_pod(user, assignment.pod)):
+        raise Http404("No assignment here.")
+    check_can_assign_moderators(user, scope_of_row(assignment))
+    return assignment
+
+
+def assignment_history(*, member) -> list[ModerationLogEntry]:
+    """The log of one member's moderator assignments (assigned, moved, revoked), newest first."""
+    actions = [ModerationLogEntry.Action.ASSIGN, ModerationLogEntry.Action.MOVE, ModerationLogEntry.Action.REVOKE]
+    return list(ModerationLogEntry.objects.filter(subject=member, action__in=actions)
+                .select_related("actor", "region", "pod").order_by("-id")[:50])
+
+
 @dataclass
 class RuleGroup:
     label: str
@@ -165,12 +303,16 @@ def rules_overview(*, user) -> list[RuleGroup]:
     return [groups[k] for k in sorted(groups)]
 
 
-def _inherited_rules(user, scopes: ModeratorScopes, exclude: set[int]) -> QuerySet[Rule]:
+def _inherited_q(scopes: ModeratorScopes) -> Q:
+    """Rows (rules, removal reasons) from the scopes above mine: the Commons, and the regions of my pods."""
     region_ids = set(scopes.region_ids)
     for pod in Pod.objects.filter(pk__in=scopes.pod_ids).only("pk", "region_id"):
         region_ids.add(pod_region_id(pod))
-    q = Q(scope_kind=ScopeKind.COMMONS) | Q(scope_kind=ScopeKind.REGION, region_id__in=region_ids - {None})
-    return Rule.objects.filter(q).exclude(pk__in=exclude).select_related("region", "pod")
+    return Q(scope_kind=ScopeKind.COMMONS) | Q(scope_kind=ScopeKind.REGION, region_id__in=region_ids - {None})
+
+
+def _inherited_rules(user, scopes: ModeratorScopes, exclude: set[int]) -> QuerySet[Rule]:
+    return Rule.objects.filter(_inherited_q(scopes)).exclude(pk__in=exclude).select_related("region", "pod")
 
 
 def rules_in_scope_chain(scope: Scope) -> list[Rule]:
@@ -182,19 +324,55 @@ def _readable_log_q(user) -> Q:
     return readable_items_q(user, "content_pod")
 
 
+def visible_log(user) -> QuerySet[ModerationLogEntry]:
+    """Log entries of my scopes whose content I may read, naming no pod I may not know (the log page,
+    and the history a moderator sees of a member)."""
+    scopes = moderator_scopes(user)
+    if not scopes.any:
+        return ModerationLogEntry.objects.none()
+    return (ModerationLogEntry.objects.filter(scopes.items_q()).filter(_readable_log_q(user))
+            .exclude(hidden_pods_q(user)))
+
+
 @dataclass
 class LogPage:
     entries: list[ModerationLogEntry]
     next_cursor: str | None
 
 
-def log_page(*, user, scope: str | None = None, cursor: str | None = None, page_size: int = LOG_PAGE_SIZE) -> LogPage:
-    """Newest first, entries of my scopes whose content I may read; keyset-paginated by id."""
-    scopes = moderator_scopes(user)
-    if not scopes.any:
-        return LogPage([], None)
-    qs = (ModerationLogEntry.objects.filter(scopes.items_q()).filter(_readable_log_q(user))
-          .exclude(hidden_pods_q(user)).filter(scope_filter_q(scope)))
+@dataclass
+class LogFilters:
+    scope: str | None = None
+    actor_id: int | None = None  # 0: the system (tasks)
+    action: str | None = None
+    since: date | None = None
+    until: date | None = None  # inclusive: the whole day
+
+    def q(self) -> Q:
+        q = scope_filter_q(self.scope)
+        if self.actor_id == 0:
+            q &= Q(actor__isnull=True)
+        elif self.actor_id:
+            q &= Q(actor_id=self.actor_id)
+        if self.action in ModerationLogEntry.Action.values:
+            q &= Q(action=self.action)
+        if self.since:
+            q &= Q(created_at__gte=_day_start(self.since))
+        if self.until:
+            q &= Q(created_at__lt=_day_start(self.until + timedelta(days=1)))
+        return q
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()), timezone.get_current_timezone())
+
+
+def log_page(*, user, filters: LogFilters | None = None, scope: str | None = None, cursor: str | None = None,
+             page_size: int = LOG_PAGE_SIZE) -> LogPage:
+    """Newest first, entries of my scopes whose content I may read, filtered by scope, moderator, action
+    and date; keyset-paginated by id."""
+    filters = filters or LogFilters(scope=scope)
+    qs = visible_log(user).filter(filters.q())
     if parse_id(cursor):
         qs = qs.filter(pk__lt=parse_id(cursor))
     entries = list(qs.select_related("actor", "subject", "region", "pod", "content_pod")
@@ -202,6 +380,172 @@ def log_page(*, user, scope: str | None = None, cursor: str | None = None, page_
     more = len(entries) > page_size
     entries = entries[:page_size]
     return LogPage(entries, str(entries[-1].pk) if more else None)
+
+
+def log_actor_choices(user) -> list[tuple[int, str]]:
+    """The moderators who appear in the log I may read (one query), by name; 0 stands for the system."""
+    rows = (visible_log(user).filter(actor__isnull=False).values_list("actor_id", "actor__display_name",
+                                                                      "actor__username").distinct())
+    named = sorted({(pk, name or username) for pk, name, username in rows}, key=lambda r: (r[1].lower(), r[0]))
+    return [(0, "The system (automatic)"), *named]
+
+
+# --- The desk: each row's author history, notes and removal reasons, in a fixed number of queries -----------
+
+HISTORY_ACTIONS = {"remove": "removals", "warn": "warnings", "mute": "mutes", "ban": "bans"}
+
+
+@dataclass
+class MemberHistory:
+    """What a moderator may know of a member's record: only what their own log and queue show."""
+
+    member: User
+    removals: int = 0
+    warnings: int = 0
+    mutes: int = 0
+    bans: int = 0
+    reports: int = 0  # reports against them, on items of my scopes
+    pod_id: int | None = None  # the pod the item is about, if any
+    rung: str | None = None  # theirs in that pod
+    pod_status: str | None = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def joined(self) -> datetime:
+        return self.member.date_joined
+
+
+@dataclass
+class DeskRow:
+    item: QueueItem
+    history: MemberHistory | None
+    reasons: list[RemovalReason]
+    form: object = None  # the row's action form (the view sets it; bound when a submit failed)
+
+
+def item_pod_id(item: QueueItem) -> int | None:
+    """The pod an item's content or member lives in (no query: the queue's select_related holds it)."""
+    post = item.target_post
+    if post is not None:
+        return post.pod_id
+    return item.join_request.pod_id if item.join_request_id else item.pod_id
+
+
+def notes_visible(user) -> QuerySet[ModeratorNote]:
+    """Notes of my scopes and the scopes beneath them: the policy's `can_see_moderator_note` as a query."""
+    scopes = moderator_scopes(user)
+    if not scopes.any:
+        return ModeratorNote.objects.none()
+    return (ModeratorNote.objects.filter(scopes.items_q()).exclude(hidden_pods_q(user))
+            .select_related("author", "region", "pod"))
+
+
+def member_histories(user, pairs: list[tuple[User, int | None]]) -> dict[tuple[int, int | None], MemberHistory]:
+    """(member, pod id) → their history as this moderator may see it. Four queries whatever the number
+    of pairs: log counts, report counts, pod rungs, notes."""
+    members = {m.pk: m for m, _ in pairs}
+    if not members:
+        return {}
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in members}
+    for subject_id, action, n in (visible_log(user).filter(subject_id__in=members, action__in=HISTORY_ACTIONS)
+                                  .values_list("subject_id", "action").annotate(n=Count("pk")).order_by()):
+        counts[subject_id][HISTORY_ACTIONS[action]] = n
+    items = QueueItem.objects.filter(moderator_scopes(user).items_q()).filter(readable_items_q(user))
+    for subject_id, n in (Report.objects.filter(item__subject_id__in=members, item__in=items.values("pk"))
+                          .values_list("item__subject_id").annotate(n=Count("pk")).order_by()):
+        counts[subject_id]["reports"] = n
+    pod_ids = {p for _, p in pairs if p}
+    rungs = {(m, p): (rung, status) for m, p, rung, status in Membership.objects.filter(
+        member_id__in=members, pod_id__in=pod_ids).values_list("member_id", "pod_id", "rung", "status")} \
+        if pod_ids else {}
+    notes: dict[int, list] = {}
+    for note in notes_visible(user).filter(member_id__in=members).order_by("-created_at", "-id"):
+        notes.setdefault(note.member_id, []).append(note)
+    out = {}
+    for member, pod_id in pairs:
+        rung, status = rungs.get((member.pk, pod_id), (None, None))
+        out[(member.pk, pod_id)] = MemberHistory(member=member, pod_id=pod_id, rung=rung, pod_status=status,
+                                                 notes=notes.get(member.pk, []), **counts[member.pk])
+    return out
+
+
+def reasons_for_items(items: list[QueueItem]) -> dict[int, list[RemovalReason]]:
+    """Item id → the removal reasons offered for it: its scope's and every scope's above (one query)."""
+    scopes = [scope_of_item(i) for i in items]
+    regions = {s.region_id for s in scopes if s.region_id}
+    pods = {s.pod_id for s in scopes if s.pod_id}
+    rows = list(RemovalReason.objects.filter(Q(scope_kind=ScopeKind.COMMONS)
+                                             | Q(scope_kind=ScopeKind.REGION, region_id__in=regions)
+                                             | Q(scope_kind=ScopeKind.POD, pod_id__in=pods))
+                .order_by("title", "id")) if items else []
+    order = {ScopeKind.COMMONS: 0, ScopeKind.REGION: 1, ScopeKind.POD: 2}
+    out = {}
+    for item, scope in zip(items, scopes, strict=True):
+        mine = [r for r in rows if r.scope_kind == ScopeKind.COMMONS
+                or (r.scope_kind == ScopeKind.REGION and r.region_id == scope.region_id)
+                or (r.scope_kind == ScopeKind.POD and r.pod_id == scope.pod_id)]
+        out[item.pk] = sorted(mine, key=lambda r: (order[r.scope_kind], r.title.lower(), r.pk))
+    return out
+
+
+def queue_desk(user, items: list[QueueItem]) -> list[DeskRow]:
+    """Each queue row with its author's history and its removal reasons: five queries for the whole page."""
+    pairs = [(i.subject, item_pod_id(i)) for i in items if i.subject_id]
+    histories = member_histories(user, pairs)
+    reasons = reasons_for_items(items)
+    return [DeskRow(item=i, history=histories.get((i.subject_id, item_pod_id(i))) if i.subject_id else None,
+                    reasons=reasons[i.pk]) for i in items]
+
+
+def removal_reasons_for(scope: Scope) -> list[RemovalReason]:
+    return list(RemovalReason.objects.filter(scope.rows_q()).order_by("scope_kind", "title"))
+
+
+@dataclass
+class ReasonGroup:
+    label: str
+    editable: bool
+    reasons: list[RemovalReason]
+
+
+def removal_reasons_overview(*, user) -> list[ReasonGroup]:
+    """Reasons of my scopes (editable) and those inherited from above them (read-only), by scope."""
+    scopes = moderator_scopes(user)
+    own = list(RemovalReason.objects.filter(scopes.rules_q()).exclude(hidden_pods_q(user))
+               .select_related("region", "pod"))
+    inherited = [] if scopes.everywhere else list(
+        RemovalReason.objects.filter(_inherited_q(scopes)).exclude(pk__in={r.pk for r in own})
+        .select_related("region", "pod"))
+    groups: dict[tuple, ReasonGroup] = {}
+    order = {"commons": 0, "region": 1, "pod": 2}
+    for reason, editable in [(r, True) for r in own] + [(r, False) for r in inherited]:
+        key = (order[reason.scope_kind], reason.scope_label, not editable)
+        groups.setdefault(key, ReasonGroup(reason.scope_label + ("" if editable else " (inherited)"), editable, []))
+        groups[key].reasons.append(reason)
+    for group in groups.values():
+        group.reasons.sort(key=lambda r: (r.title.lower(), r.pk))
+    return [groups[k] for k in sorted(groups)]
+
+
+@dataclass
+class MemberDesk:
+    history: MemberHistory
+    entries: list[ModerationLogEntry]
+
+
+def member_desk(*, user, member: User) -> MemberDesk:
+    """A member as a moderator sees them: history and notes in my scopes, and my log's latest about them."""
+    history = member_histories(user, [(member, None)])[(member.pk, None)]
+    entries = list(visible_log(user).filter(subject=member).select_related("actor", "region", "pod")
+                   .order_by("-id")[:LOG_PAGE_SIZE])
+    return MemberDesk(history=history, entries=entries)
+
+
+def member_for_desk(username: str) -> User:
+    member = User.objects.filter(username=username, deleted_at__isnull=True).first()
+    if member is None:
+        raise Http404("No member here.")
+    return member
 
 
 def pod_moderation_summary(pod: Pod, *, days: int = 90) -> dict:
@@ -259,3 +603,42 @@ def appeal_target(*, user, kind: str, content_id: int):
     if content is None:
         raise Http404("Nothing here.")
     return content
+
+
+REVIEW_WAIT_DAYS = 30  # decisions of the last month measure the usual wait
+REVIEW_WAIT_MIN_SAMPLE = 5  # fewer decisions in one pod: measure across every place instead
+REVIEW_WAIT_SAMPLE = 2000
+REVIEW_WAIT_TTL = 600  # seconds; the usual wait moves slowly
+
+
+def _held_wait_seconds(place: Q, since) -> list[float]:
+    rows = (QueueItem.objects.filter(place, kind=QueueItem.Kind.HELD, status=QueueItem.Status.RESOLVED,
+                                     resolution__in=["approved", "removed"], resolved_at__gte=since)
+            .order_by("-resolved_at").values_list("created_at", "resolved_at")[:REVIEW_WAIT_SAMPLE])
+    return [(resolved - created).total_seconds() for created, resolved in rows]
+
+
+def review_wait_hours(*, pod_id: int | None) -> int | None:
+    """How long held content usually waits for a decision in a place: the median time from holding to
+    approval or removal over the last 30 days, in whole hours rounded up (at least 1). A pod with fewer
+    than 5 such decisions is measured with every place's; None when there are none at all yet. Cached
+    for 10 minutes (`communities.hooks.review_wait`: the notice an author gets at once)."""
+    key = f"moderation:reviewwait:{pod_id or 0}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached or None
+    since = timezone.now() - timedelta(days=REVIEW_WAIT_DAYS)
+    place = Q(scope_kind=ScopeKind.POD, pod_id=pod_id) if pod_id else Q(scope_kind=ScopeKind.COMMONS)
+    waits = _held_wait_seconds(place, since)
+    if len(waits) < REVIEW_WAIT_MIN_SAMPLE:
+        waits = _held_wait_seconds(Q(), since) or waits
+    hours = max(1, math.ceil(statistics.median(waits) / 3600)) if waits else 0
+    cache.set(key, hours, REVIEW_WAIT_TTL)
+    return hours or None
+
+
+class ReviewWait:
+    """Moderation's answer to `communities.hooks.review_wait`."""
+
+    def hours(self, *, pod_id: int | None) -> int | None:
+        return review_wait_hours(pod_id=pod_id)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import members, queue, rules, transparency
+from .views import desk, members, queue, rules, team, transparency
 
 app_name = "moderation"
 
@@ -11,7 +11,16 @@ urlpatterns = [
     path("queue/<int:item_id>/claim/", queue.item_claim, name="claim"),
     path("queue/<int:item_id>/release/", queue.item_claim, {"release": True}, name="release"),
     path("queue/<int:item_id>/act/", queue.item_act, name="act"),
+    path("queue/<int:item_id>/row/", queue.item_row, name="row"),
     path("log/", queue.log, name="log"),
+    path("team/", team.team, name="team"),
+    path("team/<int:assignment_id>/", team.assignment, name="assignment"),
+    path("reasons/", desk.reason_list, name="reasons"),
+    path("reasons/<int:reason_id>/", desk.reason_edit, name="reason_edit"),
+    path("reasons/<int:reason_id>/delete/", desk.reason_delete, name="reason_delete"),
+    path("members/<str:username>/", desk.member_detail, name="member"),
+    path("members/<str:username>/notes/", desk.member_note_add, name="note_add"),
+    path("notes/<int:note_id>/delete/", desk.note_delete, name="note_delete"),
     path("transparency/", transparency.commons_transparency, name="transparency"),
     path("transparency/regions/<slug:slug>/", transparency.region_transparency, name="region_transparency"),
     path("rules/", rules.rule_list, name="rules"),

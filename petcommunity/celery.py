@@ -39,6 +39,7 @@ class DurableDjangoTask(DjangoTask):
         try:
             self.apply_async(args, kwargs, **options)
         except (BrokerUnavailable, RedisError, OSError) as exc:
+            # this module loads with the project package, before any model; the outbox is a model
             from petcommunity.outbox.services import task_park
 
             task_park(name=self.name, args=args, kwargs=kwargs, options=options, error=exc)

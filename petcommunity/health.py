@@ -1,5 +1,6 @@
 """Liveness and readiness probes for the orchestrator (see docker-compose.yml)."""
 
+import redis
 from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
@@ -27,7 +28,6 @@ def _database_ok() -> bool:
 
 
 def _redis_ok() -> bool:
-    import redis
 
     try:
         return bool(redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=1).ping())

@@ -84,7 +84,7 @@ def _place_filters(qs: QuerySet, f: SearchFilters, *, via: str = "") -> QuerySet
         qs = qs.filter(author__username__iexact=f.author)
     if f.after:
         qs = qs.filter(created_at__gte=_day_start(f.after))
-    if f.before:
+    if f.before and f.before < date.max:  # the last day there is has no day after it to stop at
         qs = qs.filter(created_at__lt=_day_start(f.before + timedelta(days=1)))
     return qs
 

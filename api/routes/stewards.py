@@ -1,18 +1,30 @@
-"""A steward's pod: settings, join requests, invites (the settings pages' selectors and services)."""
+"""A steward's pod: settings, bans, join requests, invites (the settings pages' selectors and services)."""
 
 from django.shortcuts import get_object_or_404
 from ninja import Router, Status
 
 from communities.policy import policy_for
 from microgroups.models import Invite, JoinRequest
-from microgroups.selectors import invites_list, join_requests_pending, pod_get_for
+from microgroups.selectors import invites_list, join_requests_pending, pod_bans, pod_get_for
 from microgroups.services.invites import invite_create, invite_revoke
 from microgroups.services.membership import join_request_decide
+from microgroups.services.pods import pod_update
 
 from .. import presenters
 from ..auth import MODERATE, require_scope
 from ..responses import answers
-from ..schemas import DecisionIn, Done, Id, InviteIn, InviteOut, JoinOut, JoinRequestOut, PodSettingsOut
+from ..schemas import (
+    BanOut,
+    DecisionIn,
+    Done,
+    Id,
+    InviteIn,
+    InviteOut,
+    JoinOut,
+    JoinRequestOut,
+    PodSettingsIn,
+    PodSettingsOut,
+)
 
 router = Router(tags=["stewards"])
 
@@ -25,12 +37,42 @@ def _stewarded(request, slug: str):
     return pod
 
 
-@router.get("/pods/{slug}/settings", response=answers(PodSettingsOut))
-def pod_settings(request, slug: str):
-    pod = _stewarded(request, slug)
+def _settings(pod) -> dict:
     return {"slug": pod.slug, "name": pod.name, "description": pod.description, "privacy": pod.privacy,
             "unlisted": pod.is_unlisted, "member_cap": pod.member_cap, "question": pod.question,
-            "welcome_message": pod.welcome_message, "charter_version": pod.charter_version}
+            "welcome_message": pod.welcome_message, "charter_version": pod.charter_version,
+            "prompt_text": pod.prompt_text, "prompt_weekday": pod.prompt_weekday,
+            "split_offer_waitlist": pod.split_offer_waitlist}
+
+
+@router.get("/pods/{slug}/settings", response=answers(PodSettingsOut))
+def pod_settings(request, slug: str):
+    return _settings(_stewarded(request, slug))
+
+
+# The API's names for the service's fields; null means "leave it" except where null has a meaning.
+SETTINGS_FIELDS = {"name": "name", "description": "description", "privacy": "privacy", "unlisted": "is_unlisted",
+                   "member_cap": "member_cap", "question": "question", "welcome_message": "welcome_message",
+                   "prompt_text": "prompt_text", "prompt_weekday": "prompt_weekday",
+                   "split_offer_waitlist": "split_offer_waitlist"}
+NULLABLE = {"prompt_weekday"}
+
+
+@router.patch("/pods/{slug}/settings", response=answers(PodSettingsOut))
+def pod_settings_update(request, slug: str, data: PodSettingsIn):
+    """Change the fields sent, as the Details section of the settings page does (the same checks:
+    the cap never below the members, unlisted only for invite-only pods)."""
+    pod = _stewarded(request, slug)
+    sent = data.dict(exclude_unset=True)
+    changes = {SETTINGS_FIELDS[k]: v for k, v in sent.items() if v is not None or k in NULLABLE}
+    return _settings(pod_update(actor=request.user, pod=pod, **changes))
+
+
+@router.get("/pods/{slug}/bans", response=answers(list[BanOut]))
+def ban_list(request, slug: str):
+    """Members banned from the pod (the Members section's list)."""
+    return [{"member": presenters.member_ref(m.member), "banned_at": m.ended_at, "banned_until": m.banned_until}
+            for m in pod_bans(pod=_stewarded(request, slug))]
 
 
 @router.get("/pods/{slug}/join-requests", response=answers(list[JoinRequestOut]))

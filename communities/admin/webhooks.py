@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from ..models import Webhook, WebhookDelivery
 from ..policy import is_manager
 from ..services.webhooks import webhook_deliveries_retry, webhook_register
+from ..webhooks import url_refusal
 
 
 class WebhookForm(forms.ModelForm):
@@ -19,6 +20,13 @@ class WebhookForm(forms.ModelForm):
         fields = ["name", "url", "pod", "events", "is_active"]
         help_texts = {"pod": "Empty: Commons events and content only. A pod: that pod's events and its "
                              "non-trusted content only. Trusted-only posts are never sent."}
+
+    def clean_url(self):
+        url = self.cleaned_data["url"]
+        refusal = url_refusal(url)
+        if refusal:
+            raise forms.ValidationError(refusal)
+        return url
 
 
 @admin.register(Webhook)

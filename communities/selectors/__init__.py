@@ -21,12 +21,14 @@ from .posts import (
     decorate_posts,
     feed,
     feed_after,
+    held_notice,
     pinned_posts,
     post_card_queryset,
     post_get,
     post_page,
     post_revisions,
     post_with_comments,
+    posts_in_review,
     saved_posts_page,
     species_options,
 )
@@ -34,8 +36,8 @@ from .posts import (
 __all__ = [
     "FEED_PAGE_SIZE", "NOTIFICATION_PAGE_SIZE", "SAVED_PAGE_SIZE", "SORTS", "TOP_WINDOWS", "DirectoryPage", "FeedPage",
     "MemberCard", "NotificationPage", "PetCard", "PostPage", "Profile", "SavedPage", "comment_revisions",
-    "decorate_polls", "decorate_posts", "directory_page",
-    "feed", "feed_after", "notification_list", "notification_page", "notification_unread_count", "pinned_posts",
-    "place_label", "post_card_queryset", "post_get", "post_page", "post_revisions", "post_with_comments",
-    "profile_get", "saved_posts_page", "species_options",
+    "decorate_polls", "decorate_posts", "directory_page", "feed", "feed_after", "held_notice", "notification_list",
+    "notification_page", "notification_unread_count", "pinned_posts", "place_label", "post_card_queryset",
+    "post_get", "post_page", "post_revisions", "post_with_comments", "posts_in_review", "profile_get",
+    "saved_posts_page", "species_options",
 ]

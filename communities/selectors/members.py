@@ -126,3 +126,19 @@ def directory_page(*, viewer, filters: dict, cursor: str | None = None,
     rows = rows[:page_size]
     cards = [_fill_card(MemberCard(member=m), viewer, with_needs=False) for m in rows]
     return DirectoryPage(cards=cards, next_cursor=cursor_encode(rows[-1].sort_name, rows[-1].pk) if more else None)
+
+
+def pets_own(*, owner: User) -> list[tuple[Pet, PetCard]]:
+    """The member's own pets with every field (their settings and the API's /me/pets), each with the
+    card the profile shows (3 queries)."""
+    pets = owner.pets.select_related("species", "breed").prefetch_related("needs")
+    return [(pet, _pet_card(pet, with_needs=True)) for pet in pets]
+
+
+def pet_own_get(*, owner: User, pet_id: int) -> tuple[Pet, PetCard]:
+    """One of the member's pets; someone else's (or none) is a 404."""
+    pet = (Pet.objects.select_related("species", "breed").prefetch_related("needs")
+           .filter(owner=owner, pk=pet_id).first())
+    if pet is None:
+        raise Http404("No pet here.")
+    return pet, _pet_card(pet, with_needs=True)

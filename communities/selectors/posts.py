@@ -26,7 +26,7 @@ from ..models import (
     SavedPost,
     Tag,
 )
-from ..policy import readable_in_place_q, readable_posts_q
+from ..policy import filter_posts, readable_comments_q, readable_in_place_q, readable_posts_q
 from ..services.comments import can_edit_comment
 
 FEED_PAGE_SIZE = 20
@@ -89,6 +89,31 @@ def feed(
         rows = rows[:page_size]
         next_cursor = cursor_encode(getattr(rows[-1], sort_field), rows[-1].pk)
     return FeedPage(posts=decorate_posts(rows, user), next_cursor=next_cursor, sort=sort, top_window=top_window)
+
+
+IN_REVIEW_LIMIT = 5
+REMOVED_SHOWN_DAYS = 14
+
+
+def posts_in_review(*, user, pod=None) -> list[Post]:
+    """The viewer's own posts in one place (the Commons when pod is None) that moderation took out of
+    the feed: held ones (waiting for a moderator) and those of the last two weeks that a moderator
+    removed (with the reason). Shown above the feed to their author alone; one query when there is none."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    since = timezone.now() - timedelta(days=REMOVED_SHOWN_DAYS)
+    mine = Post.objects.filter(author_id=user.pk, pod=pod, created_at__gte=since,
+                               status__in=[ContentStatus.HELD, ContentStatus.REMOVED])
+    rows = list(post_card_queryset(filter_posts(user, mine).order_by("-created_at", "-pk"))[:IN_REVIEW_LIMIT])
+    return decorate_posts(rows, user)
+
+
+def held_notice(*, kind: str, pod_id: int | None) -> str:
+    """What the author of a held post or comment reads at once: it waits for a moderator, for about as
+    long as held content waits in this place (measured from the queue by moderation)."""
+    hours = hooks.review_wait_hours(pod_id=pod_id)
+    wait = f": usually within {hours} hour{'s' if hours != 1 else ''}" if hours else ""
+    return f"Your {kind} is waiting for a moderator{wait}. Until then only you can see it."
 
 
 def pinned_posts(*, user, pod=None) -> list[Post]:
@@ -167,10 +192,9 @@ def post_get(post_id: int) -> Post:
 
 def post_with_comments(*, post: Post, user) -> list[Comment]:
     """Top-level comments with their replies, and the viewer's reactions on them: 3 queries whatever
-    their number. A deleted top-level comment stays as a placeholder while it has visible replies."""
-    visible = Q(status=ContentStatus.PUBLISHED)
-    if getattr(user, "is_authenticated", False):
-        visible |= Q(status=ContentStatus.HELD, author_id=user.pk)
+    their number. A deleted top-level comment stays as a placeholder while it has visible replies. Held and
+    removed comments show to their author only (the policy's `readable_comments_q`)."""
+    visible = readable_comments_q(user)  # published, and the viewer's own held or removed ones (marked)
     for hidden in hooks.hidden_author_subqueries(member_id=getattr(user, "pk", None)):
         visible &= ~Q(author_id__in=hidden)  # members the viewer blocked, with their replies
     replies = Comment.objects.filter(visible).select_related("author").order_by("created_at", "id")

@@ -99,7 +99,7 @@ def comment_delete(*, actor, comment: Comment) -> None:
     comment.status = ContentStatus.DELETED
     if was_published:
         post = comment.post
-        hooks.history_change(pod_id=post.pod_id, at=comment.created_at)
+        hooks.history_change(pod_id=post.pod_id, at=comment.created_at, comment_id=comment.pk)
         Post.objects.filter(pk=post.pk).update(
             comment_count=bump("comment_count", -1),
             hot_score=hot_score_expression(created_at=post.created_at, comment_delta=-1),

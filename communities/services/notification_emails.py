@@ -22,8 +22,9 @@ def _still_readable(notification: Notification) -> bool:
     return notification.comment_id is None or notification.comment.status == ContentStatus.PUBLISHED
 
 
-def notification_email_send(*, notification_id: int) -> bool:
-    """Send one notification email at most once; returns whether it was sent."""
+def notification_email_send(*, notification_id: int, personal: bool = False) -> bool:
+    """Send one notification email at most once; returns whether it was sent. `personal` (an invitation
+    addressed to this member alone): sent whatever their per-kind email choices."""
     with transaction.atomic():
         n = (Notification.objects.select_for_update(of=("self",)).select_related("recipient", "post__pod", "comment")
              .filter(pk=notification_id).first())
@@ -32,11 +33,12 @@ def notification_email_send(*, notification_id: int) -> bool:
         recipient = n.recipient
         if recipient.deleted_at or not recipient.is_active or not recipient.email:
             return False
-        if not wants_email(recipient, n.kind) or not _still_readable(n):
+        if not (personal or wants_email(recipient, n.kind)) or not _still_readable(n):
             return False
         Notification.objects.filter(pk=n.pk).update(emailed_at=timezone.now())
     site = settings.SITE_URL.rstrip("/")
-    context = {"notification": n, "member": recipient, "url": site + (n.url or "/"), "site": site}
+    context = {"notification": n, "member": recipient, "url": site + (n.url or "/"), "site": site,
+               "personal": personal}
     send_mail(subject=f"PetCommunity: {n.verb}"[:150],
               message=render_to_string("communities/email/notification.txt", context),
               from_email=None, recipient_list=[recipient.email])

@@ -40,29 +40,34 @@ def push_unread(user_ids: Iterable[int]) -> None:
         broadcast([user_group(uid)], {"type": "notify", "unread": counts.get(uid, 0)})
 
 
-def _after_create(notification: Notification, recipient) -> None:
+def _after_create(notification: Notification, recipient, *, personal: bool = False) -> None:
     push_unread([recipient.pk])
-    if wants_email(recipient, notification.kind):
+    if personal or wants_email(recipient, notification.kind):
         # tasks (entry points) import the services at the top; a service queues one by name at call time
         from ..tasks import send_notification_email
 
-        send_notification_email.delay_on_commit(notification.pk)
+        if personal:
+            send_notification_email.delay_on_commit(notification.pk, personal=True)
+        else:
+            send_notification_email.delay_on_commit(notification.pk)
 
 
 @transaction.atomic
 def notification_create(*, recipient, kind: str, verb: str, actor=None, url: str = "", post=None,
-                        comment=None, pod=None) -> Notification | None:
+                        comment=None, pod=None, personal: bool = False) -> Notification | None:
     """Notify one member, unless it's their own act or they muted the kind. `verb` must only name
-    things the recipient may see (callers check read access first)."""
+    things the recipient may see (callers check read access first). `personal`: something addressed to
+    this member alone that waits for their answer (an invitation to steward): shown and emailed whatever
+    their per-kind choices."""
     if actor is not None and actor.pk == recipient.pk:
         return None
-    if not wants_in_app(recipient, kind) or recipient.deleted_at or not recipient.is_active:
+    if recipient.deleted_at or not recipient.is_active or not (personal or wants_in_app(recipient, kind)):
         return None
     notification = Notification.objects.create(
         recipient=recipient, kind=kind, verb=verb[:200], actor=actor, url=url[:300], post=post, comment=comment,
         pod=pod,
     )
-    _after_create(notification, recipient)
+    _after_create(notification, recipient, personal=personal)
     return notification
 
 

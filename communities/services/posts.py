@@ -248,4 +248,4 @@ def post_delete(*, actor, post: Post) -> None:
     post.status, post.pinned_at = ContentStatus.DELETED, None
     if was_published:
         _unpublished(post)
-        hooks.history_change(pod_id=post.pod_id, at=post.created_at)
+        hooks.history_change(pod_id=post.pod_id, at=post.created_at, post_id=post.pk)

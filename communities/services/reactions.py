@@ -40,8 +40,11 @@ def reaction_toggle(*, actor, kind: str, post: Post | None = None, comment: Comm
     _check_can_react(actor, target_post, (post or comment).status)
     target = {"post": post} if post is not None else {"comment": comment}
     model = Post if post is not None else Comment
-    deleted, _ = Reaction.objects.filter(member=actor, kind=kind, **target).delete()
+    mine = Reaction.objects.filter(member=actor, kind=kind, **target)
+    made_at = mine.values_list("created_at", flat=True).first()
+    deleted = mine.delete()[0] if made_at is not None else 0
     if deleted:
+        hooks.history_change(pod_id=target_post.pod_id, at=made_at)  # it no longer counts on the day it was made
         model.objects.filter(pk=(post or comment).pk).update(**_counter_updates(kind, -1, post))
         _broadcast_counts(target_post, post is not None)
         return False

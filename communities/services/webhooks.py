@@ -1,4 +1,5 @@
-"""Outgoing webhooks: managers register hooks; services emit events; a task delivers each one.
+"""Outgoing webhooks: managers register hooks (and a pod's stewards that pod's hooks); services emit
+events; a task delivers each one.
 
 Scope is the privacy rule: a hook with no pod carries Commons content only (no pod event or content
 at all); a pod hook carries only that pod's events and its non-trusted content. Trusted-only posts
@@ -12,13 +13,14 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from .. import webhooks as http
 from ..models import ContentStatus, Post, Webhook, WebhookDelivery
-from ..policy import is_manager
+from ..policy import can_steward, check_can_act, is_manager
 
 logger = logging.getLogger(__name__)
 
@@ -31,17 +33,68 @@ def backoff_seconds(attempts: int) -> int:
     return min(30 * 2 ** max(attempts - 1, 0), 6 * 3600)
 
 
+def check_can_manage_webhooks(actor, pod) -> None:
+    """Managers manage every hook; a pod's stewards manage that pod's hooks (never the Commons')."""
+    check_can_act(actor)
+    if is_manager(actor) or (pod is not None and can_steward(actor, pod)):
+        return
+    raise PermissionDenied("Only community managers (and a pod's stewards, for its hooks) manage webhooks.")
+
+
+def _clean(*, name: str, url: str, events: list[str]) -> tuple[str, str, list[str]]:
+    name, url = (name or "").strip(), (url or "").strip()
+    errors = {}
+    if not name or len(name) > 100:
+        errors["name"] = "Give the hook a name of up to 100 characters (e.g. the tool it feeds)."
+    unknown = set(events or []) - EVENTS
+    if unknown or not events:
+        errors["events"] = "Pick at least one of the listed events."
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+        refusal = http.url_refusal(url) if len(url) <= 500 else "Keep the URL under 500 characters."
+    except ValidationError:
+        refusal = "Enter a valid URL, e.g. https://hooks.example.com/petcommunity."
+    if refusal:
+        errors["url"] = refusal
+    if errors:
+        raise ValidationError(errors)
+    return name, url, sorted(set(events))
+
+
 @transaction.atomic
 def webhook_register(*, actor, name: str, url: str, events: list[str], pod=None) -> Webhook:
-    if not is_manager(actor):
-        raise PermissionDenied("Only community managers register webhooks.")
-    unknown = set(events) - EVENTS
-    if unknown or not events:
-        raise ValidationError({"events": "Pick at least one of the listed events."})
-    if not url.lower().startswith(("https://", "http://")):
-        raise ValidationError({"url": "Webhook URLs start with https://."})
-    return Webhook.objects.create(name=name, url=url, events=sorted(set(events)), pod=pod,
-                                  secret=http.new_secret(), created_by=actor)
+    """A new hook with a fresh secret (returned on the object: show it once). The URL must name a host
+    deliveries may reach (`webhooks.url_refusal`), the same rule each delivery applies again."""
+    check_can_manage_webhooks(actor, pod)
+    name, url, events = _clean(name=name, url=url, events=events)
+    return Webhook.objects.create(name=name, url=url, events=events, pod=pod, secret=http.new_secret(),
+                                  created_by=actor)
+
+
+@transaction.atomic
+def webhook_secret_rotate(*, actor, webhook: Webhook) -> str:
+    """A new secret, returned once. Every delivery sent from now on (retries of older events included)
+    is signed with it: receivers switch when they are told the new one."""
+    check_can_manage_webhooks(actor, webhook.pod)
+    webhook.secret = http.new_secret()
+    Webhook.objects.filter(pk=webhook.pk).update(secret=webhook.secret)
+    return webhook.secret
+
+
+@transaction.atomic
+def webhook_set_active(*, actor, webhook: Webhook, active: bool) -> Webhook:
+    """Pause (nothing is recorded or sent; queued deliveries give up when they run) or resume."""
+    check_can_manage_webhooks(actor, webhook.pod)
+    webhook.is_active = bool(active)
+    Webhook.objects.filter(pk=webhook.pk).update(is_active=webhook.is_active)
+    return webhook
+
+
+@transaction.atomic
+def webhook_delete(*, actor, webhook: Webhook) -> None:
+    """The hook and its delivery log; a delivery already queued finds nothing and stops."""
+    check_can_manage_webhooks(actor, webhook.pod)
+    webhook.delete()
 
 
 def _hooks_for(event: str, pod) -> list[Webhook]:
@@ -123,15 +176,18 @@ def _refusal(delivery: WebhookDelivery) -> str:
 
 @transaction.atomic
 def webhook_deliveries_retry(*, actor, delivery_ids: list[int]) -> list[int]:
-    """A manager's "try again now": failed and given-up deliveries start over. They are queued after
-    commit like every other delivery, so a broker outage parks them in the outbox instead of losing them."""
+    """"Try again now" (managers; a pod's stewards for its hooks): failed and given-up deliveries start
+    over. They are queued after commit like every other delivery (`delay_on_commit`), so a broker outage
+    parks them in the outbox instead of losing them."""
     # tasks (entry points) import the services at the top; a service queues one by name at call time
     from ..tasks import webhook_deliver
 
-    if not is_manager(actor):
-        raise PermissionDenied("Only community managers retry webhook deliveries.")
     retry = [WebhookDelivery.Status.FAILED, WebhookDelivery.Status.GAVE_UP]
-    ids = list(WebhookDelivery.objects.filter(pk__in=delivery_ids, status__in=retry).values_list("pk", flat=True))
+    rows = list(WebhookDelivery.objects.filter(pk__in=delivery_ids, status__in=retry).select_related("webhook__pod"))
+    check_can_act(actor)
+    for pod in {row.webhook.pod for row in rows}:
+        check_can_manage_webhooks(actor, pod)
+    ids = [row.pk for row in rows]
     WebhookDelivery.objects.filter(pk__in=ids, status=WebhookDelivery.Status.GAVE_UP).update(
         status=WebhookDelivery.Status.FAILED, attempts=0)
     for pk in ids:

@@ -13,7 +13,7 @@ from common.forms import form_add_service_error
 from .. import hooks, pagecache, presenters
 from ..forms import PostForm
 from ..models import ContentStatus
-from ..selectors import TOP_WINDOWS, feed, pinned_posts, species_options
+from ..selectors import TOP_WINDOWS, feed, held_notice, pinned_posts, posts_in_review, species_options
 from ..services.posts import post_create
 
 SORT_CHOICES = [("hot", "Hot"), ("new", "New"), ("top", "Top")]
@@ -41,9 +41,12 @@ def _feed_response(request, *, following: bool, composer=None, status: int = 200
     ctx = {"page": page, "filter_qs": qs, "topic": params["topic"] or "", "species": params["species"] or ""}
     if request.htmx and request.GET.get("cursor"):  # "Older posts": just the next page
         return render(request, "communities/_feed_page.html", ctx)
+    first = not following and not request.GET.get("cursor")
+    in_review = posts_in_review(user=request.user) if first else []
     ctx.update(following=following, sorts=SORT_CHOICES, windows=WINDOW_CHOICES, species_options=species_options(),
                stream="/ws/feed/commons/", composer=composer or PostForm(),
-               pinned=[] if following or request.GET.get("cursor") else pinned_posts(user=request.user))
+               pinned=pinned_posts(user=request.user) if first else [], in_review=in_review,
+               held_text=held_notice(kind="post", pod_id=None) if in_review else "")
     return render(request, "communities/home.html", ctx, status=status)
 
 
@@ -90,14 +93,13 @@ def _composer_response(request, form, *, retarget: bool, notice: str = ""):
 
 
 def _created_response(request, post):
-    """The new card for the feed and, out of band, an empty composer."""
+    """The new card for the feed and, out of band, an empty composer. A held post's card is its author's
+    alone (no frame carried it): marked as waiting, with the usual wait in the composer's notice."""
+    published = post.status == ContentStatus.PUBLISHED
     composer = render(request, "communities/_composer.html", {
         "composer": PostForm(), "oob": True,
-        "notice": "Posted!" if post.status == ContentStatus.PUBLISHED else
-        "Thanks! Your post is waiting for a moderator's review.",
+        "notice": "Posted!" if published else held_notice(kind="post", pod_id=post.pod_id),
     }).content.decode()
-    card = ""
-    if post.status == ContentStatus.PUBLISHED:
-        # The card the live frame carried: a new post is rendered once per request.
-        card = presenters.post_card_html(post)
+    # Published: the card the live frame carried (a new post is rendered once per request).
+    card = presenters.post_card_html(post)
     return HttpResponse(card + composer)

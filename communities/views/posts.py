@@ -22,7 +22,15 @@ from .. import hooks, pagecache
 from ..forms import AnnouncementForm, CommentEditForm, CommentForm, PostEditForm, ReactionForm
 from ..models import Comment, ContentStatus, Poll, Post
 from ..policy import check_can_read_post, is_manager
-from ..selectors import comment_revisions, decorate_polls, decorate_posts, post_get, post_page, post_revisions
+from ..selectors import (
+    comment_revisions,
+    decorate_polls,
+    decorate_posts,
+    held_notice,
+    post_get,
+    post_page,
+    post_revisions,
+)
 from ..services.announcements import announcement_create, post_pin, post_unpin
 from ..services.comments import can_edit_comment, comment_create, comment_delete, comment_edit
 from ..services.follows import follow_create, follow_delete
@@ -52,8 +60,16 @@ def _detail(request, post: Post, *, comment_form=None, vote_errors=None, status:
     return render(request, "communities/post_detail.html", {
         "post": page.post, "comments": page.comments, "comment_form": comment_form or CommentForm(),
         "can_edit": can_edit_post(request.user, post), "can_delete": can_delete_post(request.user, post),
-        "vote_errors": vote_errors,
+        "vote_errors": vote_errors, "held_text": _held_text(page.post, page.comments),
     }, status=status)
+
+
+def _held_text(post: Post, comments: list) -> str:
+    """The usual wait, for an author looking at their own held post or comment (the page marks which)."""
+    everything = comments + [r for c in comments for r in c.visible_replies]
+    if post.status == ContentStatus.HELD or any(c.status == ContentStatus.HELD for c in everything):
+        return held_notice(kind="post" if post.status == ContentStatus.HELD else "comment", pod_id=post.pod_id)
+    return ""
 
 
 def post_detail(request, post_id: int):
@@ -135,6 +151,8 @@ def comment_new(request, post_id: int):
             parent = get_object_or_404(Comment, pk=form.cleaned_data["parent"], post=post)
         try:
             comment = comment_create(actor=request.user, post=post, body=form.cleaned_data["body"], parent=parent)
+            if comment.status == ContentStatus.HELD:
+                messages.info(request, held_notice(kind="comment", pod_id=post.pod_id))
             return redirect(comment.get_absolute_url())
         except ValidationError as exc:
             form_add_service_error(form, exc, default_field="body")

@@ -10,12 +10,14 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from communities.models import Post, User
+from communities.models import Comment, Post, Reaction, User
 
 from ..models import ActivityDay, DirtyDay, Impression, ScopeKind
 
@@ -36,7 +38,6 @@ def redis_client():
     if not settings.REDIS_URL:
         return None
     if _redis is None:
-        import redis
 
         _redis = redis.Redis.from_url(settings.REDIS_URL, socket_connect_timeout=1, socket_timeout=2)
     return _redis
@@ -124,14 +125,16 @@ def is_late(day: date) -> bool:
     return day < timezone.now().date() - timedelta(days=1)
 
 
-def dirty_mark(*, pod_ids, day: date) -> int:
-    """Mark (scope, day) stale for each pod id (None: the Commons) when `day` is late; a renewed mark
-    gets a new `marked_at`, so a rollup already running leaves it for the next run."""
-    if not is_late(day):
+def dirty_mark(*, pod_ids, day: date | None = None, days=()) -> int:
+    """Mark (scope, day) stale for each pod id (None: the Commons) and each late day of `day` and `days`
+    (one query); a renewed mark gets a new `marked_at`, so a rollup already running leaves it for the
+    next run."""
+    late = sorted(d for d in {day, *days} - {None} if is_late(d))
+    if not late:
         return 0
     now = timezone.now()
-    rows = [DirtyDay(scope_kind=ScopeKind.POD if pod_id else ScopeKind.COMMONS, scope_id=pod_id or 0, day=day,
-                     marked_at=now) for pod_id in sorted(pod_ids, key=lambda p: p or 0)]
+    rows = [DirtyDay(scope_kind=ScopeKind.POD if pod_id else ScopeKind.COMMONS, scope_id=pod_id or 0, day=d,
+                     marked_at=now) for pod_id in sorted(pod_ids, key=lambda p: p or 0) for d in late]
     DirtyDay.objects.bulk_create(rows, update_conflicts=True, unique_fields=["scope_kind", "scope_id", "day"],
                                  update_fields=["marked_at"])
     return len(rows)
@@ -158,9 +161,29 @@ def contribution_mark(*, member_id: int, pod_id: int | None, at) -> None:
         transaction.on_commit(lambda: cache.set(key, 1, timeout=_seconds_left_today()))
 
 
-def history_mark(*, pod_id: int | None, at) -> None:
-    """The `history_changed` hook: something counted on `at`'s day changed (deleted, removed, taken back)."""
-    dirty_mark(pod_ids={pod_id}, day=_utc_day(at))
+def _dependent_days(*, post_id: int | None, comment_id: int | None, late: bool) -> set[date]:
+    """Other days whose figures counted a changed post or comment: a comment's reactions and its post's
+    first-reply figures; a post's comments and the reactions on it and on its comments. Reactions and
+    comments come after what they answer, so only a late post or comment has late ones."""
+    days: set[date] = set()
+    if comment_id is not None:  # its post may be older than the comment, whatever the comment's own day
+        days |= {_utc_day(at) for at in Comment.objects.filter(pk=comment_id).values_list("post__created_at",
+                                                                                           flat=True)}
+        if late:
+            days |= set(Reaction.objects.filter(comment_id=comment_id).dates("created_at", "day"))
+    if post_id is not None and late:
+        days |= set(Comment.objects.filter(post_id=post_id).dates("created_at", "day"))
+        days |= set(Reaction.objects.filter(Q(post_id=post_id) | Q(comment__post_id=post_id))
+                    .dates("created_at", "day"))
+    return days
+
+
+def history_mark(*, pod_id: int | None, at, post_id: int | None = None, comment_id: int | None = None) -> None:
+    """The `history_changed` hook: something counted on `at`'s day changed (deleted, removed, restored,
+    taken back); for a post or comment, so did the days of what answered it (see `_dependent_days`)."""
+    day = _utc_day(at)
+    dirty_mark(pod_ids={pod_id}, day=day,
+               days=_dependent_days(post_id=post_id, comment_id=comment_id, late=is_late(day)))
 
 
 def activity_mark(*, member, pod_id: int | None = None) -> bool:

@@ -355,6 +355,19 @@ def member_unban(*, actor, pod: Pod, member) -> None:
         status=Membership.Status.LEFT, banned_until=None)
 
 
+@transaction.atomic
+def bans_expired_lift(*, now=None) -> list[Membership]:
+    """Timed bans whose end has passed become plain past memberships (left), so the pod's lists stop
+    showing them. `is_banned` already ignores them from the moment they end; this only tidies and
+    returns the lifted rows (with pod and member) for whoever records lifts."""
+    now = now or timezone.now()
+    rows = list(Membership.objects.select_for_update().select_related("pod", "member")
+                .filter(status=Membership.Status.BANNED, banned_until__isnull=False, banned_until__lte=now)
+                .order_by("pk"))
+    Membership.objects.filter(pk__in=[r.pk for r in rows]).update(status=Membership.Status.LEFT, banned_until=None)
+    return rows
+
+
 def memberships_end_for_erased(*, member, at) -> None:
     """An erased account (`communities.hooks.member_erased`) leaves every pod (the rows stay for history,
     like a normal leave), keeping member counts right, and its requests and suggestions go."""

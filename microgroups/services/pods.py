@@ -9,17 +9,17 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from communities import pagecache
-from communities.policy import can_steward, check_can_act, is_manager
+from communities.policy import can_steward, check_can_act, is_manager, policy_forget
 from communities.rendering import render_markdown
-from communities.streams import close_streams, pod_group
+from communities.streams import close_streams, moderation_queue_group, pod_group
 
 from ..models import Charter, Membership, MembershipEvent, Pod, Rung
-from ..permissions import pod_roles_forget
 from ._common import access_grew, check_steward, log_event, notify
 from .membership import waitlist_offer_places
 from .niches import niches_cover
 
-RESERVED_SLUGS = {"new", "join", "settings"}
+RESERVED_SLUGS = {"new", "join", "settings", "steward-invitations"}
+ROLE_REASON_MAX = 300
 DETAIL_FIELDS = ("name", "slug", "description", "privacy", "is_unlisted", "member_cap", "question",
                  "welcome_message", "prompt_text", "prompt_weekday", "region", "split_offer_waitlist")
 
@@ -29,10 +29,11 @@ def pods_created_count(member) -> int:
     return Pod.objects.filter(created_by=member, parent__isnull=True).count()
 
 
-def check_can_create_pod(actor, *, parent: Pod | None = None) -> None:
-    """Verified members, within the per-member limit (a steward splitting their pod is exempt)."""
+def check_can_create_pod(actor, *, parent: Pod | None = None, vouched: bool = False) -> None:
+    """Verified members, within the per-member limit (a steward splitting their pod is exempt, and so is a
+    member a community manager invited to start one: `vouched`, from `steward_invitation_accept` only)."""
     check_can_act(actor)
-    if is_manager(actor) or (parent is not None and can_steward(actor, parent)):
+    if vouched or is_manager(actor) or (parent is not None and can_steward(actor, parent)):
         return
     if not EmailAddress.objects.filter(user=actor, verified=True).exists():
         raise PermissionDenied("Verify your email address to start a pod.")
@@ -67,9 +68,10 @@ def _validate_details(values: dict, *, pod: Pod | None) -> dict:
 def pod_create(*, actor, name: str, charter: str, slug: str = "", description: str = "",
                privacy: str = Pod.Privacy.OPEN, is_unlisted: bool = False, member_cap: int = 50,
                question: str = "", welcome_message: str = "", prompt_text: str = "", prompt_weekday=None,
-               region=None, tags=(), parent: Pod | None = None, split_offer_waitlist: int = 5) -> Pod:
+               region=None, tags=(), parent: Pod | None = None, split_offer_waitlist: int = 5,
+               vouched: bool = False) -> Pod:
     """Start a pod: the creator becomes its steward and the charter its first version."""
-    check_can_create_pod(actor, parent=parent)
+    check_can_create_pod(actor, parent=parent, vouched=vouched)
     values = _validate_details({"name": name, "slug": slug, "member_cap": member_cap, "privacy": privacy,
                                 "is_unlisted": is_unlisted}, pod=None)
     if not (charter or "").strip():
@@ -133,6 +135,10 @@ def _steward_count(pod: Pod) -> int:
 def membership_set_role(*, actor, pod: Pod, member, role: str, reason: str = "") -> Membership:
     """Make a member a co-steward, or a steward a member again (never the last steward: hand over)."""
     check_steward(actor, pod)
+    reason = (reason or "").strip()
+    if len(reason) > ROLE_REASON_MAX:
+        raise ValidationError({"reason": f"Keep the reason under {ROLE_REASON_MAX} characters (this is "
+                                         f"{len(reason)})."})
     Pod.objects.select_for_update().get(pk=pod.pk)
     membership = Membership.objects.select_for_update().get(pod=pod, member=member, status=Membership.Status.ACTIVE)
     if role not in Membership.Role.values:
@@ -140,7 +146,8 @@ def membership_set_role(*, actor, pod: Pod, member, role: str, reason: str = "")
     if membership.role == role:
         return membership
     if role == Membership.Role.MEMBER and _steward_count(pod) <= 1:
-        raise ValidationError({"role": "A pod needs a steward: make someone else a steward first."})
+        raise ValidationError({"role": f"{member.name} is the last steward of {pod.name}, and a pod needs a "
+                                       "steward: make someone else a steward first."})
     old, membership.role = membership.role, role
     membership.save(update_fields=["role"])
     log_event(pod=pod, member=member, kind=MembershipEvent.Kind.ROLE, actor=actor, from_value=old, to_value=role,
@@ -155,12 +162,13 @@ def membership_set_role(*, actor, pod: Pod, member, role: str, reason: str = "")
 
 
 def cut_off_trusted_if_needed(member, pod: Pod, membership: Membership) -> None:
-    """A member who loses steward rights without the trusted rung stops hearing trusted-only frames."""
-
-
-    pod_roles_forget(member)
+    """A member who loses steward rights without the trusted rung stops hearing trusted-only frames; and,
+    no longer moderating the pod by role, their open queue pages re-check what they may still see."""
+    policy_forget(member)
+    groups = [moderation_queue_group(member.pk)]
     if membership.rung != Rung.TRUSTED:
-        close_streams(member.pk, groups=[pod_group(pod.pk, trusted=True)])
+        groups.append(pod_group(pod.pk, trusted=True))
+    close_streams(member.pk, groups=groups)
 
 
 @transaction.atomic

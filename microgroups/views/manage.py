@@ -24,6 +24,8 @@ from ..forms import (
     PodCreateForm,
     PodDetailsForm,
     RungForm,
+    StewardAddForm,
+    StewardRemoveForm,
 )
 from ..models import EmergingNiche, Invite, JoinRequest, Membership
 from ..selectors import (
@@ -31,8 +33,10 @@ from ..selectors import (
     invites_list,
     join_requests_pending,
     membership_events,
+    pod_bans,
     pod_get_for,
     pod_members,
+    pod_stewards,
     waitlist_list,
 )
 from ..services import charter as charter_services
@@ -44,7 +48,8 @@ from ..services import splits as split_services
 from .pages import pod_url
 
 SECTIONS = [("details", "Details"), ("charter", "Charter"), ("ladder", "Ladder"), ("invites", "Invites"),
-            ("requests", "Requests"), ("members", "Members"), ("waitlist", "Waitlist"), ("split", "Split")]
+            ("requests", "Requests"), ("members", "Members"), ("stewards", "Stewards"), ("waitlist", "Waitlist"),
+            ("split", "Split"), ("webhooks", "Webhooks")]
 
 
 def _niche_initial(niche_id: str) -> dict:
@@ -210,7 +215,7 @@ def settings_members(request, slug: str):
 
 def _members_page(request, pod, status: int = 200):
     members = pod_members(pod=pod)
-    banned = list(Membership.objects.filter(pod=pod, status=Membership.Status.BANNED).select_related("member"))
+    banned = pod_bans(pod=pod)
     others = get_user_model().objects.filter(pk__in=[m.member_id for m in members if m.member_id != request.user.pk])
     return _section(request, pod, "members", {
         "members": members, "banned": banned, "events": membership_events(pod=pod, limit=30),
@@ -231,6 +236,47 @@ def _member_action(request, pod):
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         return _members_page(request, pod, status=400)
     return _done(request, pod, "members", f"Done: {member.name}.")
+
+
+def _steward_forms(pod, data=None, action: str | None = None):
+    def people(role: str):
+        ids = Membership.objects.filter(pod=pod, status=Membership.Status.ACTIVE, role=role).values("member_id")
+        return get_user_model().objects.filter(pk__in=ids).order_by("display_name", "username")
+
+    add = StewardAddForm(data if action == "add" else None, members=people(Membership.Role.MEMBER))
+    remove = StewardRemoveForm(data if action == "remove" else None, stewards=people(Membership.Role.STEWARD))
+    return add, remove
+
+
+@login_required
+def settings_stewards(request, slug: str):
+    """Co-stewards: add one from the members, or take the role back (never from the last steward)."""
+    pod = _steward_pod(request, slug)
+    action = request.POST.get("action") if request.method == "POST" else None
+    add, remove = _steward_forms(pod, request.POST, action)
+    form = add if action == "add" else remove if action == "remove" else None
+    if form is not None and form.is_valid():
+        member = form.cleaned_data["member"]
+        role = Membership.Role.STEWARD if action == "add" else Membership.Role.MEMBER
+        try:
+            pod_services.membership_set_role(actor=request.user, pod=pod, member=member, role=role,
+                                             reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            form_add_service_error(form, exc)
+        else:
+            text = (f"{member.name} is now a co-steward." if action == "add"
+                    else f"{member.name} is no longer a steward.")
+            if member.pk == request.user.pk and action == "remove":
+                messages.success(request, "You stepped down as steward.")
+                return redirect(pod_url(pod))
+            return _done(request, pod, "stewards", text)
+    stewards = pod_stewards(pod=pod)
+    for row in stewards:  # the row whose form failed shows its errors, with the reason as typed
+        row.failed = remove if action == "remove" and str(row.member_id) == remove.data.get("remove-member") else None
+    return _section(request, pod, "stewards", {
+        "stewards": stewards, "add": add, "remove": remove, "action": action,
+        "events": [e for e in membership_events(pod=pod, limit=100) if e.kind == "role"][:20],
+    }, status=400 if action else 200)
 
 
 @login_required

@@ -1,5 +1,6 @@
 """Pod discovery, the pod page and the pod's composer: parse, check, select, render."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
@@ -8,7 +9,8 @@ from django.views.decorators.http import require_POST
 from common.forms import form_add_service_error
 from communities import hooks, pagecache
 from communities.forms import PostForm
-from communities.selectors import TOP_WINDOWS, feed, pinned_posts
+from communities.models import ContentStatus
+from communities.selectors import TOP_WINDOWS, feed, held_notice, pinned_posts, posts_in_review
 from communities.services.posts import post_create
 
 from ..forms import AcknowledgeForm
@@ -49,6 +51,7 @@ def render_pod(request, pod, *, composer=None, ack_form=None, status: int = 200)
     info = pod_page(user=request.user, pod=pod)
     sort, window = request.GET.get("sort", "new"), request.GET.get("t", "week")
     page = pinned = None
+    in_review = []
     if info.readable:
         page = feed(user=request.user, pod=pod, sort=sort, top_window=window if window in TOP_WINDOWS else "week",
                     cursor=request.GET.get("cursor"))
@@ -56,12 +59,14 @@ def render_pod(request, pod, *, composer=None, ack_form=None, status: int = 200)
         if request.htmx and request.GET.get("cursor"):
             return render(request, "communities/_feed_page.html", {"page": page})
         pinned = pinned_posts(user=request.user, pod=pod)
+        in_review = posts_in_review(user=request.user, pod=pod) if not request.GET.get("cursor") else []
     if info.membership and not info.needs_ack and composer is None:
         composer = PostForm(pod=pod)
     ack_form = ack_form or AcknowledgeForm(initial={"version": pod.charter_version})
     return render(request, "microgroups/pod_detail.html", {
         "pod": pod, "info": info, "page": page, "pinned": pinned, "sorts": SORTS, "composer": composer,
-        "ack_form": ack_form, "stream": f"/ws/feed/pod/{pod.slug}/",
+        "ack_form": ack_form, "stream": f"/ws/feed/pod/{pod.slug}/", "in_review": in_review,
+        "held_text": held_notice(kind="post", pod_id=pod.pk) if in_review else "",
     }, status=status)
 
 
@@ -82,6 +87,8 @@ def pod_post(request, slug: str):
                                audience=form.cleaned_data.get("audience") or "everyone",
                                images=form.cleaned_data["images"], poll=form.poll_spec(),
                                image_alt=form.cleaned_data["image_alt"])
+            if post.status == ContentStatus.HELD:  # out of the feed: say so at once, and where it waits
+                messages.info(request, held_notice(kind="post", pod_id=pod.pk))
             return redirect(f"{pod_url(pod)}#post-{post.pk}")
         except ValidationError as exc:
             form_add_service_error(form, exc, default_field="body")

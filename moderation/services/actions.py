@@ -20,14 +20,16 @@ from microgroups.permissions import pod_roles_forget
 from microgroups.services.membership import member_ban
 
 from ..models import ModerationLogEntry as Log
-from ..models import Mute, QueueItem, Report, Rule
-from ..scopes import moderator_scopes, scope_for_pod, scope_of_row
+from ..models import Mute, QueueItem, RemovalReason, Report, Rule
+from ..scopes import moderator_scopes, scope_for_pod, scope_of_item, scope_of_row
 from .content import notify, noun, publish, set_status
 from .log import log_write
 from .queue import lock_item, queue_announce, queue_item_resolve, queue_withdraw
 
 EDITED_OUT = "[removed by a moderator]"
 MUTE_MAX_HOURS = 24 * 90
+BAN_MAX_DAYS = 3650
+REMOVAL_REASON_MAX = 500
 
 
 def _content(item: QueueItem):
@@ -88,15 +90,33 @@ def _removal_rule(item: QueueItem, rule_id: int | None) -> Rule | None:
     return Rule.objects.filter(pk=rule_id).first()
 
 
-@transaction.atomic
-def item_remove(*, actor, item_id: int, reason: str, rule_id: int | None = None) -> QueueItem:
-    """Remove the content with a reason its author sees (and may appeal once)."""
+def _removal_text(item: QueueItem, reason: str, reason_id: int | None) -> str:
+    """The moderator's words, or else the chosen reason's text (a reason of the item's scope or above)."""
     reason = (reason or "").strip()
+    if len(reason) > REMOVAL_REASON_MAX:
+        raise ValidationError({"reason": f"Keep the reason to {REMOVAL_REASON_MAX} characters "
+                                         f"(it has {len(reason)})."})
+    if reason_id is not None:
+        template = RemovalReason.objects.filter(scope_of_item(item).rows_q(), pk=reason_id).first()
+        if template is None:
+            raise ValidationError({"template": "Choose one of the reasons offered for this scope."})
+        reason = reason or template.text
     if not reason:
+        raise ValidationError({"reason": "Give the author a reason: they will see it."})
+    return reason
+
+
+@transaction.atomic
+def item_remove(*, actor, item_id: int, reason: str, rule_id: int | None = None,
+                reason_id: int | None = None) -> QueueItem:
+    """Remove the content with a reason its author sees (and may appeal once): the moderator's own words,
+    or a reusable removal reason of the item's scope (`reason_id`)."""
+    if not (reason or "").strip() and reason_id is None:
         raise ValidationError({"reason": "Give the author a reason: they will see it."})
     item = lock_item(actor=actor, item_id=item_id)
     if item.kind == QueueItem.Kind.APPEAL:
         raise ValidationError("Decide an appeal with grant or deny.")
+    reason = _removal_text(item, reason, reason_id)
     content = _content(item)
     if item.comment is not None:
         comment_edit_decline(comment=item.comment)  # an edit waiting on a removed comment goes with it
@@ -188,9 +208,19 @@ def _ban_pod(item: QueueItem) -> Pod:
     return Pod.objects.get(pk=pod_id)
 
 
+def _ban_until(days: int | None):
+    if days in (None, ""):
+        return None  # permanent
+    if not 1 <= int(days) <= BAN_MAX_DAYS:
+        raise ValidationError({"days": f"Ban for 1 to {BAN_MAX_DAYS} days, or leave it empty for good."})
+    return timezone.now() + timedelta(days=int(days))
+
+
 @transaction.atomic
-def item_ban(*, actor, item_id: int, reason: str) -> Membership:
-    """Ban the member from the pod the content lives in (a pod moderator or anyone covering it)."""
+def item_ban(*, actor, item_id: int, reason: str, days: int | None = None) -> Membership:
+    """Ban the member from the pod the content lives in (a pod moderator or anyone covering it); with
+    `days`, the ban ends by itself then (checked on read; `bans_lift_expired` records the lift)."""
+    until = _ban_until(days)
     item = lock_item(actor=actor, item_id=item_id)
     pod = _ban_pod(item)
     if not moderator_scopes(actor).covers(scope_for_pod(pod)):
@@ -204,21 +234,27 @@ def item_ban(*, actor, item_id: int, reason: str) -> Membership:
     before = membership.status
     if can_steward(actor, pod):
         # The pods service does the whole ban (waitlist, requests, counters, streams, the notice).
-        member_ban(actor=actor, pod=pod, member=member, reason=reason)
+        member_ban(actor=actor, pod=pod, member=member, reason=reason, until=until)
     else:
-        _ban_membership(actor=actor, membership=membership, reason=reason)
+        _ban_membership(actor=actor, membership=membership, reason=reason, until=until)
         notify(actor=None, recipient=member,
-               verb=f"A moderator banned you from {pod.name}: {reason or 'rule breaking'}")
-    _log(actor, item, Log.Action.BAN, reason=reason, before=before, after=Membership.Status.BANNED)
+               verb=f"A moderator banned you from {pod.name}{_until_words(until)}: {reason or 'rule breaking'}")
+    _log(actor, item, Log.Action.BAN, reason=reason, before=before,
+         after=f"{Membership.Status.BANNED}{_until_words(until)}")
     return Membership.objects.get(pk=membership.pk)
 
 
-def _ban_membership(*, actor, membership: Membership, reason: str) -> None:
+def _until_words(until) -> str:
+    return f" until {until:%d %b %Y %H:%M} UTC" if until is not None else ""
+
+
+def _ban_membership(*, actor, membership: Membership, reason: str, until=None) -> None:
     # Assigned moderators who are not the pod's stewards: `microgroups.services.membership.member_ban`
     # checks stewardship, so this writes the ban directly, mirroring it: status, end date, the event row
     # the metrics read, the member count, and closing their pod streams.
     was_active = membership.status == Membership.Status.ACTIVE
-    Membership.objects.filter(pk=membership.pk).update(status=Membership.Status.BANNED, ended_at=timezone.now())
+    Membership.objects.filter(pk=membership.pk).update(status=Membership.Status.BANNED, ended_at=timezone.now(),
+                                                       banned_until=until)
     MembershipEvent.objects.create(pod_id=membership.pod_id, member_id=membership.member_id, kind="banned",
                                    from_value=membership.status, to_value="banned", actor=actor, reason=reason[:300])
     if was_active:

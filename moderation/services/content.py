@@ -43,7 +43,8 @@ def set_status(content, status: str, *, reason: str = "") -> str:
     type(content).objects.filter(pk=content.pk).update(**{f: getattr(content, f) for f in fields})
     if before != status:  # what was counted on the day it was written changes
         pod_id = content.pod_id if isinstance(content, Post) else content.post.pod_id
-        hooks.history_change(pod_id=pod_id, at=content.created_at)
+        ids = {"post_id": content.pk} if isinstance(content, Post) else {"comment_id": content.pk}
+        hooks.history_change(pod_id=pod_id, at=content.created_at, **ids)
     if before == ContentStatus.PUBLISHED and status != ContentStatus.PUBLISHED:
         hide(content)
     return before

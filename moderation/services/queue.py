@@ -15,7 +15,7 @@ from communities.streams import broadcast, emit
 from microgroups.models import Membership, Pod
 
 from ..models import ModeratorAssignment, QueueItem, ScopeKind
-from ..scopes import Scope, scope_for_pod, scope_of_row
+from ..scopes import Scope, scope_for_pod, scope_of_item, scope_of_row
 from ..streams import queue_group
 
 CLAIM_TTL = timedelta(minutes=15)  # a claim older than this is stale: anyone in scope may take the item
@@ -101,14 +101,34 @@ def queue_announce(item: QueueItem) -> None:
     transaction.on_commit(send)
 
 
+def queue_refresh(item: QueueItem) -> None:
+    """After commit, covering moderators' open queue pages redraw the item's row head (who claimed it,
+    how many reports): the presenter renders it once for all of them."""
+
+    def send():
+        ids = _recipients(item)
+        if ids:
+            emit([queue_group(uid) for uid in ids], {"type": "queue.update", "id": item.pk})
+
+    transaction.on_commit(send)
+
+
+def queue_frame_facts(item: QueueItem, scope: Scope | None = None) -> dict:
+    """What a filtered queue page needs to know whether an item is one of its own: kind, the filter keys
+    of its scope, and when it arrived (the age filter). No content, no names."""
+    return {"kind": item.kind, "scopes": (scope or scope_of_item(item)).filter_keys,
+            "created": int(item.created_at.timestamp())}
+
+
 def queue_withdraw(item: QueueItem, scope: Scope | None = None) -> None:
     """After commit, take the item off every covering moderator's open queue page."""
     scope = scope or scope_of_row(item)
+    frame = {"type": "queue.remove", "id": item.pk, **queue_frame_facts(item, scope)}
 
     def send():
         ids = _recipients(item, scope)
         if ids:
-            broadcast([queue_group(uid) for uid in ids], {"type": "queue.remove", "id": item.pk})
+            broadcast([queue_group(uid) for uid in ids], frame)
 
     transaction.on_commit(send)
 
@@ -134,8 +154,11 @@ def lock_item(*, actor, item_id: int) -> QueueItem:
     if item.claimed_by_id not in (None, actor.pk) and claim_is_fresh(item, now):
         raise ClaimConflict(f"{item.claimed_by.name} is handling this item.")
     if item.claimed_by_id != actor.pk or not claim_is_fresh(item, now):
+        changed = item.claimed_by_id != actor.pk
         item.claimed_by, item.claimed_at = actor, now
         item.save(update_fields=["claimed_by", "claimed_at"])
+        if changed:
+            queue_refresh(item)
     return item
 
 
@@ -149,6 +172,7 @@ def queue_item_release(*, actor, item_id: int) -> QueueItem:
     item = lock_item(actor=actor, item_id=item_id)
     item.claimed_by, item.claimed_at = None, None
     item.save(update_fields=["claimed_by", "claimed_at"])
+    queue_refresh(item)
     return item
 
 

@@ -18,7 +18,7 @@ from ..models import QueueItem, Report
 from ..scopes import COMMONS, moderator_scopes, scope_for_pod
 from .content import set_status
 from .log import log_write
-from .queue import queue_item_open
+from .queue import queue_item_open, queue_refresh
 
 HIDE_THRESHOLD = 3.0
 WEIGHT_BASE, WEIGHT_TRUSTED, WEIGHT_MODERATOR, WEIGHT_NEW_ACCOUNT = 1.0, 2.0, 3.0, 0.5
@@ -70,8 +70,8 @@ def report_create(*, actor, reason: str, text: str = "", post: Post | None = Non
     if reason == Report.Reason.OFF_TOPIC and pod is None:
         raise ValidationError({"reason": "Off-topic reports are for pod posts."})
     scope = scope_for_pod(pod) if member is None else COMMONS
-    item, _ = queue_item_open(kind=QueueItem.Kind.REPORT, scope=scope, subject=subject,
-                              reason=Report.Reason(reason).label, post=post, comment=comment, member=member)
+    item, created = queue_item_open(kind=QueueItem.Kind.REPORT, scope=scope, subject=subject,
+                                    reason=Report.Reason(reason).label, post=post, comment=comment, member=member)
     weight = report_weight(actor, pod)
     try:
         with transaction.atomic():
@@ -80,6 +80,8 @@ def report_create(*, actor, reason: str, text: str = "", post: Post | None = Non
         raise ValidationError("You have already reported this; the moderators have it.") from None
     hooks.contribution(member_id=actor.pk, pod_id=pod.pk if pod is not None else None, at=report.created_at)
     _gather(item, report)
+    if not created:
+        queue_refresh(item)  # a new item arrives whole (queue.new); an open one shows its new count
     return report
 
 

@@ -10,6 +10,8 @@ import logging
 
 from django.db import transaction
 
+from petcommunity.celery import app
+
 from .models import ParkedTask
 
 logger = logging.getLogger(__name__)
@@ -23,8 +25,6 @@ def task_park(*, name: str, args, kwargs, options: dict, error: BaseException) -
 
 def outbox_flush(*, batch: int = 200) -> int:
     """Queue every parked task, oldest first; a row is deleted only with its batch sent."""
-    from petcommunity.celery import app
-
     sent = 0
     while True:
         with transaction.atomic():

@@ -2,9 +2,9 @@
 
 from celery import shared_task
 
+from .services import outbox_flush as flush
+
 
 @shared_task(name="outbox.tasks.outbox_flush", ignore_result=True)
 def outbox_flush() -> int:
-    from .services import outbox_flush as flush
-
     return flush()

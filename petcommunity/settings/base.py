@@ -214,6 +214,7 @@ if CELERY_BROKER_URL.startswith("sqla+"):
 CELERY_BEAT_SCHEDULE: dict = {
     "moderation-auto-slow-mode": {"task": "moderation.tasks.auto_slow_mode", "schedule": crontab(minute="*/5")},
     "moderation-queue-sweep": {"task": "moderation.tasks.queue_sweep", "schedule": crontab(minute="*/15")},
+    "moderation-bans-lift": {"task": "moderation.tasks.bans_lift", "schedule": crontab(minute="*/5")},
     "hot-rank-refresh": {"task": "communities.tasks.hot_rank_refresh", "schedule": crontab(minute="*/10")},
     "counter-repair": {"task": "communities.tasks.counters_sync", "schedule": crontab(hour=3, minute=15)},
     "impressions-flush": {"task": "metrics.tasks.impressions_flush", "schedule": 30.0},
@@ -229,6 +230,8 @@ CELERY_BEAT_SCHEDULE: dict = {
     },
     "pod-niches": {"task": "microgroups.tasks.niches_refresh", "schedule": crontab(hour=4, minute=30)},
     "pod-waitlist-offers": {"task": "microgroups.tasks.waitlist_offers_expire", "schedule": crontab(minute=45)},
+    "pod-steward-invitations": {"task": "microgroups.tasks.steward_invitations_expire",
+                                "schedule": crontab(minute=50)},
     "pod-counters": {"task": "microgroups.tasks.pod_counters_sync", "schedule": crontab(hour=3, minute=45)},
     "digests-daily": {
         "task": "communities.tasks.digests_send",

@@ -127,12 +127,28 @@
         if (list && !byId('comment-' + f.id)) insert(list, f.html, false);
         break;
       }
-      case 'queue.new':
-        if (!byId('queue-item-' + f.id)) insert(target, f.html, true);
+      case 'queue.new': {
+        // Oldest first: a new item belongs at the end, so only the last page shows it (at the bottom).
+        var list = queueList(target);
+        var mine = queueMatches(list, f);
+        if (mine && list && !byId('queue-item-' + f.id)) insertQueueRow(list, f);
+        queueCounts(list, f, mine ? 1 : 0);
         break;
-      case 'queue.remove':
+      }
+      case 'queue.remove': {
+        var qlist = queueList(target);
+        var had = byId('queue-item-' + f.id);
         removeId('queue-item-' + f.id);
+        queueCounts(qlist, f, had || queueMatches(qlist, f) ? -1 : 0);
         break;
+      }
+      case 'queue.update': {
+        var head = byId('queue-item-' + f.id + '-head');
+        var nh = head && fragment(f.html).firstElementChild;
+        if (nh) { head.replaceWith(nh); enhance([nh], false); }
+        queueCounts(queueList(target), f, 0);
+        break;
+      }
       case 'message.new': {
         var thread = byId('conversation-' + f.conversation_id + '-messages');
         if (thread) insert(thread, f.html, false);
@@ -160,6 +176,58 @@
       }
     }
     el.dispatchEvent(new CustomEvent('pc:frame', { detail: f, bubbles: true }));
+  }
+
+  // The moderation queue: is an item one of this (maybe filtered) list's own? Frames carry its kind,
+  // the filter keys of its scope and when it arrived; the list carries its filters.
+  function queueList(target) { return target && target.matches('[data-queue-list]') ? target : doc.querySelector('[data-queue-list]'); }
+
+  var AGES = { '1h': 3600, '24h': 86400, '48h': 172800 };
+  function queueMatches(list, f) {
+    if (!list) return false;
+    var d = list.dataset;
+    if (d.filterKind && d.filterKind !== f.kind) return false;
+    if (d.filterScope && (f.scopes || []).indexOf(d.filterScope) < 0) return false;
+    if (d.filterAge && !(Date.now() / 1000 - Number(f.created || 0) >= (AGES[d.filterAge] || 0))) return false;
+    return true;
+  }
+
+  // Oldest first: the row goes before the first newer one (an escalated item keeps its age), or at the
+  // bottom when this is the last page; an item newer than everything on an earlier page belongs later.
+  function insertQueueRow(list, f) {
+    var rows = list.querySelectorAll('[data-created]'), later = null;
+    for (var i = 0; i < rows.length; i++) {
+      if (Number(rows[i].dataset.created) > Number(f.created)) { later = rows[i]; break; }
+    }
+    if (!later && list.dataset.append !== 'yes') return;
+    var nodes = Array.prototype.filter.call(fragment(f.html).children, function (n) { return !(n.id && byId(n.id)); });
+    if (!nodes.length) return;
+    list.querySelectorAll('.empty-state').forEach(function (n) { n.remove(); });
+    nodes.forEach(function (n) { list.insertBefore(n, later); });
+    enhance(nodes, true);
+  }
+
+  // The badge takes this moderator's count from the frame (the server's, same query as the badge);
+  // the list's total follows it unfiltered, and moves by `delta` when filtered.
+  function queueCounts(list, f, delta) {
+    var count = Number(f.queue_count);
+    if (!isNaN(count) && f.queue_count !== undefined) {
+      doc.querySelectorAll('[data-queue-count]').forEach(function (b) {
+        b.textContent = String(count);
+        b.hidden = count === 0;
+      });
+    }
+    doc.querySelectorAll('[data-queue-total]').forEach(function (t) {
+      var filtered = list && list.dataset.filtered === 'yes';
+      if (!filtered && f.queue_count !== undefined) t.textContent = String(count);
+      else if (delta) t.textContent = String(Math.max(0, (Number(t.textContent) || 0) + delta));
+    });
+    if (list && !list.querySelector('[id^="queue-item-"]') && !list.querySelector('.empty-state')) {
+      var li = doc.createElement('li');
+      li.className = 'empty-state';
+      li.innerHTML = '<p>Nothing waiting here. New items appear as they arrive.</p>';
+      list.appendChild(li);
+    }
   }
 
   // After a reconnect, fetch what was missed: cards newer than the newest post-N we hold.

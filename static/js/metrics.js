@@ -1,8 +1,14 @@
-/* Metrics dashboards: draws each <canvas data-chart="id"> from the JSON in <script id="id"> with the
- * vendored Chart.js. Without JavaScript (or Chart.js) the chart boxes stay hidden and the tables
- * under every chart carry the same figures. */
+/* Metrics dashboards: draws each <canvas data-chart="id"> with the vendored Chart.js when its section
+ * ([data-chart-section]) first scrolls into view. The section's data comes from its endpoint
+ * (data-charts: {"charts": {id: data}}), or else from the JSON in <script id="id"> on the page.
+ * Chart.js itself (data-chartjs on this script) is fetched then, once. Without JavaScript, or if a
+ * fetch fails, the chart boxes stay hidden and the tables under every chart carry the same figures. */
 (function () {
   "use strict";
+
+  var self = document.currentScript;
+  var CHARTJS = self && self.dataset.chartjs;
+  var chartjs = null;
 
   var PALETTE = ["#b3471a", "#0f6e6a", "#6b3fa0", "#1d5a85", "#7a4a00"];
 
@@ -55,12 +61,40 @@
     };
   }
 
-  function draw() {
-    if (typeof window.Chart === "undefined") return;
-    document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
-      var source = document.getElementById(canvas.dataset.chart);
-      if (!source) return;
-      var data = JSON.parse(source.textContent);
+  function loadChartJs() {
+    if (window.Chart) return Promise.resolve();
+    if (!chartjs) {
+      chartjs = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = CHARTJS;
+        tag.onload = resolve;
+        tag.onerror = function () { chartjs = null; reject(new Error("Chart.js did not load")); };
+        document.head.appendChild(tag);
+      });
+    }
+    return chartjs;
+  }
+
+  function inlineData(id) {
+    var source = document.getElementById(id);
+    return source ? JSON.parse(source.textContent) : null;
+  }
+
+  function sectionData(section) {
+    var url = section.dataset.charts;
+    if (!url) return Promise.resolve(inlineData);
+    return fetch(url, {credentials: "same-origin", headers: {Accept: "application/json"}})
+      .then(function (response) {
+        if (!response.ok) throw new Error("Chart data: " + response.status);
+        return response.json();
+      })
+      .then(function (body) { return function (id) { return body.charts[id] || null; }; });
+  }
+
+  function draw(section, dataFor) {
+    section.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      var data = dataFor(canvas.dataset.chart);
+      if (!data || window.Chart.getChart(canvas)) return;
       var empty = data.datasets.every(function (ds) { return !ds.data.length; });
       if (empty) return;
       canvas.closest("[data-chart-box]").hidden = false;
@@ -68,6 +102,28 @@
     });
   }
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
-  else draw();
+  function reveal(section) {
+    Promise.all([sectionData(section), loadChartJs()])
+      .then(function (done) { draw(section, done[0]); })
+      .catch(function () { /* the tables under the charts already hold every figure */ });
+  }
+
+  function start() {
+    var sections = document.querySelectorAll("[data-chart-section]");
+    if (!("IntersectionObserver" in window)) {
+      sections.forEach(reveal);
+      return;
+    }
+    var observer = new IntersectionObserver(function (entries) {
+      entries.forEach(function (entry) {
+        if (!entry.isIntersecting) return;
+        observer.unobserve(entry.target);
+        reveal(entry.target);
+      });
+    }, {rootMargin: "200px 0px"});
+    sections.forEach(function (section) { observer.observe(section); });
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
 })();

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from django.contrib.auth.models import Group
 
-from communities.models import ContentStatus, Notification, Poll, PollChoice
+from communities.models import ContentStatus, Notification, Pet, Poll, PollChoice, Tag, Webhook, WebhookDelivery
 from microgroups.models import Invite, JoinRequest
 from moderation.models import QueueItem, ScopeKind
 from tests.factories import CommentFactory, PodFactory, PostFactory, UserFactory, join
@@ -49,14 +49,23 @@ def _world() -> dict:
     asker = UserFactory()
     request_row = JoinRequest.objects.create(pod=pod, member=asker, answer="please")
     invite = Invite.objects.create(pod=pod, code="fuzz-invite")
+    # Loopback: a redelivery (eager Celery in the live server) is refused by the address guard, never sent.
+    hook = Webhook.objects.create(name="fuzz", url="http://127.0.0.1:9/hook", secret="s" * 64, pod=pod,
+                                  events=["pod.full"])
+    delivery = WebhookDelivery.objects.create(webhook=hook, event="pod.full", event_key="pod.full:1",
+                                              status="gave_up", attempts=8, payload={"scope": {"pod": pod.slug}})
+    cat = Tag.objects.get_or_create(kind="species", slug="cat", defaults={"name": "Cat"})[0]
+    pet = Pet.objects.create(owner=member, name="Mog", species=cat)
     return {"slug": pod.slug, "post_id": post.pk, "comment_id": comment.pk, "poll_id": poll.pk,
             "item_id": item.pk, "notification_id": notification.pk, "request_id": request_row.pk,
-            "invite_id": invite.pk, "choice": choice.pk,
+            "invite_id": invite.pk, "choice": choice.pk, "webhook_id": hook.pk, "delivery_id": delivery.pk,
+            "pet_id": pet.pk,
             "tokens": {"member": token_for(member, ALL_SCOPES), "manager": token_for(manager, ALL_SCOPES)}}
 
 
 def _config(path: Path, world: dict) -> None:
-    names = ("slug", "post_id", "comment_id", "poll_id", "item_id", "notification_id", "request_id", "invite_id")
+    names = ("slug", "post_id", "comment_id", "poll_id", "item_id", "notification_id", "request_id", "invite_id",
+             "webhook_id", "delivery_id", "pet_id")
     lines = ["[parameters]"] + [f'"path.{n}" = {json.dumps(world[n])}' for n in names]
     path.write_text("\n".join(lines) + "\n")
 

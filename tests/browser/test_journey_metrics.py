@@ -49,9 +49,16 @@ DRAWN = ("() => window.Chart ? [...document.querySelectorAll('canvas[data-chart]
 
 
 def _drawn_charts(page) -> int:
-    """Charts drawn once the deferred scripts have run (waits up to the page timeout for at least 3)."""
+    """Charts drawn once "Over time" scrolls into view: its chart data and Chart.js load then (waits up to the
+    page timeout for at least 3)."""
+    page.locator("#series-title").scroll_into_view_if_needed()
     page.wait_for_function(f"({DRAWN})() >= 3")
     return page.evaluate(DRAWN)
+
+
+def _moderation_drawn(page) -> int:
+    return page.evaluate("() => window.Chart ? [...document.querySelectorAll('#moderation-title ~ .metrics-grid "
+                         "canvas[data-chart]')].filter(c => window.Chart.getChart(c)).length : 0")
 
 
 def test_manager_switches_range_and_pod_sees_charts_and_tables_and_downloads_csv(new_page):
@@ -64,8 +71,16 @@ def test_manager_switches_range_and_pod_sees_charts_and_tables_and_downloads_csv
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Metrics").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Broad vs micro")
     expect(page).to_have_title(re.compile("^Metrics"))
+    assert _moderation_drawn(page) == 0  # far below: its data is not fetched yet
     assert _drawn_charts(page) >= 3
     check_page(page)
+    # Moderation: its section's charts load as it scrolls into view; its tables are in the page already.
+    expect(page.locator("section[data-table='moderation_moderators']")).to_be_attached()
+    page.locator("#moderation-title").scroll_into_view_if_needed()
+    page.wait_for_function("() => document.querySelector(\"canvas[data-chart='chart-mod-backlog']\")"
+                           ".closest('[data-chart-box]').hidden === false")
+    assert _moderation_drawn(page) == 2
+    page.locator("#cards-title").scroll_into_view_if_needed()
 
     # A two-week range by day, for one pod (typed: the field suggests pod names as you type).
     start, end = today - timedelta(days=14), today - timedelta(days=1)

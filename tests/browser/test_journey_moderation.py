@@ -11,6 +11,8 @@ from microgroups.services.pods import pod_create
 from moderation.models import ModerationLogEntry, QueueItem
 from moderation.scopes import scope_for_pod
 from moderation.services.assignments import moderator_assign
+from moderation.services.queue import queue_item_open
+from moderation.services.reasons import removal_reason_create
 from tests.browser.conftest import check_page, make_manager, off_loop, wait_for_streams
 from tests.factories import UserFactory, join
 
@@ -93,3 +95,44 @@ def test_report_reaches_the_moderator_live_and_the_removal_reaches_author_and_fe
     assert Post.objects.get(pk=post.pk).status == "removed"
     assert QueueItem.objects.get(post=post).resolution == "removed"
     assert ModerationLogEntry.objects.filter(post=post, action="remove", actor=max_).count() == 1
+
+
+def _desk_setup():
+    sue = UserFactory(username="sue", display_name="Sue")
+    pod = pod_create(actor=sue, name="Dog agility", charter="Be kind.")
+    abe, max_ = UserFactory(username="abe", display_name="Abe"), UserFactory(username="max", display_name="Max")
+    join(abe, pod)
+    moderator_assign(actor=make_manager(), member=max_, scope=scope_for_pod(pod))
+    removal_reason_create(actor=max_, scope=scope_for_pod(pod), title="Selling", text="No selling animals here.")
+    items = []
+    for body in ("Puppies for sale, DM me", "Weekend course, first come first served"):
+        post = post_create(actor=abe, pod=pod, body=body)
+        Post.objects.filter(pk=post.pk).update(status="held")
+        items.append(queue_item_open(kind="held", scope=scope_for_pod(pod), subject=abe, post=post)[0])
+    return sue, max_, items
+
+
+def test_the_desk_decides_from_the_row_and_the_other_moderators_list_follows_live(new_page):
+    sue, max_, items = off_loop(_desk_setup)
+    steward = new_page(sue)
+    steward.goto("/moderation/queue/")
+    wait_for_streams(steward)
+    expect(steward.locator("[data-queue-total]")).to_have_text("2")
+    moderator = new_page(max_)
+    moderator.goto("/moderation/queue/")
+    wait_for_streams(moderator)
+    check_page(moderator)
+    row = moderator.locator(f"#queue-item-{items[0].pk}")
+    expect(row).to_contain_text("0 removals")
+    row.get_by_label("Removal reason").select_option(label="Selling")
+    row.get_by_role("button", name=re.compile("^Remove")).click()
+    expect(moderator.locator(f"#queue-item-{items[0].pk}")).to_have_count(0)
+    expect(moderator.locator("#desk-status")).to_contain_text(f"Removed: item #{items[0].pk}.")
+    expect(moderator.locator("[data-queue-total]")).to_have_text("1")
+
+    # The steward's open list drops the row without a reload; the badge and the total follow it.
+    expect(steward.locator(f"#queue-item-{items[0].pk}")).to_have_count(0)
+    expect(steward.locator("[data-queue-total]")).to_have_text("1")
+    expect(steward.locator("[data-queue-count]").first).to_have_text("1")
+    expect(steward.locator(f"#queue-item-{items[1].pk}")).to_be_visible()
+    assert Post.objects.get(pk=items[0].post_id).removal_reason == "No selling animals here."

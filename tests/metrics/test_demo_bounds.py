@@ -28,7 +28,10 @@ HEADER_BOUNDS = {
     "Answers": (0, None), "Response rate": (0, 1), "Mean score": (1, 5),
 } | {f"Week {k}": (0, 1) for k in range(1, 9)}
 UNBOUNDED_TEXT = {"Figure", "Definition", "Period", "Scope", "Cohort week", "Pod", "Region", "Niche tag", "Member",
-                  "Invite", "Niche", "Tags", "Covered by", "Why", "Month", "Group"}
+                  "Invite", "Niche", "Tags", "Covered by", "Why", "Month", "Group", "Moderator", "Reason"}
+# Moderator insights: shares lie in 0…1; every other column (counts per scope, seconds) is at least 0.
+MODERATION_SHARES = {"Appealed share", "Overturned share", "Overturned of decided appeals", "Share of reports",
+                     "Led to removal"}
 
 
 def _within(value: float, bounds, where) -> None:
@@ -50,6 +53,8 @@ def _check_csv(name: str, rows: list[list[str]]) -> int:
             value = float(cell)  # a number, never a display string like "2,478" or "+11%"
             if name == "sentiment_map":
                 bounds = (-1, 1)
+            elif name.startswith("moderation_"):
+                bounds = (0, 1) if col in MODERATION_SHARES else (0, None)
             elif row_key:
                 bounds = BOUNDS[row_key]
             elif series_key:

@@ -12,8 +12,10 @@ from django.conf import settings
 from django.utils import timezone
 
 from communities import hooks
-from communities.models import Comment, Post
+from communities.models import Comment, Post, Reaction
+from communities.services.comments import comment_delete
 from communities.services.posts import post_delete
+from communities.services.reactions import reaction_toggle
 from metrics.models import DirtyDay, MetricRollup
 from metrics.periods import period_start
 from metrics.services import impressions_flush, rollup_period, rollup_recent
@@ -130,3 +132,59 @@ def test_an_impression_flushed_days_late_lands_in_its_day_week_and_window(servic
     assert [after[k].impressions for k in ("day", "week", "d28")] == [1, 1, 1]
     assert after["day"].unique_reach == 1
     assert settings.REDIS_URL
+
+
+def test_a_reaction_taken_back_today_leaves_the_day_it_was_made():
+    author, fan = UserFactory(), UserFactory()
+    post = _written(author=author, days_ago=12)
+    day = _when(10).date()
+    Reaction.objects.create(post=post, member=fan, kind="paw", created_at=_when(10))
+    _rolled_up(day)
+    assert [_rows(day)[k].reactions for k in ("day", "week", "d28")] == [1, 1, 1]
+
+    assert reaction_toggle(actor=fan, kind="paw", post=post) is False  # taken back
+    assert list(DirtyDay.objects.values_list("scope_kind", "scope_id", "day")) == [("commons", 0, day)]
+    rollup_recent()
+    assert [_rows(day)[k].reactions for k in ("day", "week", "d28")] == [0, 0, 0]
+    assert not DirtyDay.objects.exists()
+
+
+def test_a_comment_deleted_today_leaves_its_day_its_reactions_days_and_its_posts_reply_figures():
+    """The comment counted on its day; its reactions on theirs; and as the first reply on the post's day."""
+    author, commenter, fan = UserFactory(), UserFactory(), UserFactory()
+    post = _written(author=author, days_ago=12)
+    comment = Comment.objects.create(post=post, author=commenter, body="So glad!", created_at=_when(12) + timedelta(
+        hours=2), status="published")
+    Reaction.objects.create(comment=comment, member=fan, kind="paw", created_at=_when(8))
+    post_day, reaction_day = _when(12).date(), _when(8).date()
+    _rolled_up(post_day)
+    _rolled_up(reaction_day)
+    assert (_rows(post_day)["day"].comments, _rows(post_day)["day"].posts_replied_24h) == (1, 1)
+    assert _rows(post_day)["day"].median_reply_seconds == pytest.approx(7200, abs=1)
+    assert _rows(reaction_day)["day"].reactions == 1
+
+    comment_delete(actor=commenter, comment=comment)
+    assert sorted(DirtyDay.objects.values_list("day", flat=True)) == [post_day, reaction_day]
+    rollup_recent()
+    assert (_rows(post_day)["day"].comments, _rows(post_day)["day"].posts_replied_24h) == (0, 0)
+    assert _rows(post_day)["day"].median_reply_seconds is None
+    assert [_rows(reaction_day)[k].reactions for k in ("day", "week", "d28")] == [0, 0, 0]
+    assert not DirtyDay.objects.exists()
+
+
+def test_a_comment_from_today_deleted_marks_its_older_posts_day_for_the_reply_figures():
+    author, commenter = UserFactory(), UserFactory()
+    post = _written(author=author, days_ago=5)
+    comment = Comment.objects.create(post=post, author=commenter, body="Late reply", status="published")
+    comment_delete(actor=commenter, comment=comment)
+    assert list(DirtyDay.objects.values_list("day", flat=True)) == [_when(5).date()]
+
+
+def test_a_post_deleted_today_leaves_the_days_of_its_comments_and_reactions():
+    author, commenter = UserFactory(), UserFactory()
+    post = _written(author=author, days_ago=20)
+    comment = Comment.objects.create(post=post, author=commenter, body="Hi", created_at=_when(15), status="published")
+    Reaction.objects.create(comment=comment, member=author, kind="paw", created_at=_when(9))
+    Reaction.objects.create(post=post, member=commenter, kind="paw", created_at=_when(7))
+    post_delete(actor=author, post=post)
+    assert sorted(DirtyDay.objects.values_list("day", flat=True)) == [_when(d).date() for d in (20, 15, 9, 7)]

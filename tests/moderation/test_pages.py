@@ -53,7 +53,7 @@ def test_queue_page_costs_the_same_queries_for_2_or_20_items(client, steward, po
     held(pod, 18)
     with django_assert_num_queries(len(few.captured_queries)):
         response = client.get("/moderation/queue/")
-    assert response.content.decode().count('class="card" id="queue-item-') == 20
+    assert response.content.decode().count('class="card desk-row" id="queue-item-') == 20
 
 
 def test_item_page_and_actions_through_the_client(client, steward, pod, other_pod):

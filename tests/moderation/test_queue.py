@@ -203,7 +203,9 @@ def test_remove_sets_status_reason_notifies_and_broadcasts(steward, pod, pod_pos
     pod_post.refresh_from_db()
     assert (pod_post.status, pod_post.removal_reason) == ("removed", "Selling puppies is not allowed")
     assert any(m["frame"] == {"type": "post.remove", "id": pod_post.pk} for _, m in sent)
-    assert any(m["frame"] == {"type": "queue.remove", "id": item.pk} for _, m in sent)
+    assert any(m["frame"] == {"type": "queue.remove", "id": item.pk, "kind": "report",
+                              "scopes": [f"pod:{pod.pk}", f"region:{item.region_id}"],
+                              "created": int(item.created_at.timestamp())} for _, m in sent)
     verb = Notification.objects.get(recipient=member, kind="moderation").verb
     assert verb == "A moderator removed your post: Selling puppies is not allowed"
     assert Notification.objects.filter(recipient=someone, kind="moderation").exists()

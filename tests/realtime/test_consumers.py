@@ -9,7 +9,10 @@ from django.utils import timezone
 from communities import streams
 from communities.services.posts import post_create, post_delete
 from microgroups.models import Membership, Pod
-from tests.factories import PodFactory, UserFactory, join
+from moderation.scopes import scope_for_pod
+from moderation.services.actions import item_approve
+from moderation.services.queue import queue_item_open
+from tests.factories import PodFactory, PostFactory, UserFactory, join
 
 from .conftest import communicator, session_cookie_for
 
@@ -322,5 +325,33 @@ def test_ping_gets_pong():
         await comm.send_json_to({"type": "ping"})
         assert await comm.receive_json_from(timeout=1) == {"type": "pong"}
         await comm.disconnect()
+
+    run(scenario)
+
+
+def test_queue_frames_carry_the_moderators_own_count():
+    """The badge and the list's total move with the list: each queue frame carries the count the badge's
+    own query gives this moderator at that moment."""
+    pod = PodFactory()
+    steward, author = UserFactory(), UserFactory()
+    join(steward, pod, role="steward", rung="trusted")
+    join(author, pod)
+
+    def hold():
+        post = PostFactory(pod=pod, author=author, status="held")
+        return queue_item_open(kind="held", scope=scope_for_pod(pod), subject=author, post=post)[0]
+
+    async def scenario():
+        queue = await connected("/ws/moderation/queue/", steward)
+        first = await database_sync_to_async(hold)()
+        frame = await queue.receive_json_from(timeout=1)
+        assert (frame["type"], frame["id"], frame["queue_count"]) == ("queue.new", first.pk, 1)
+        second = await database_sync_to_async(hold)()
+        assert (await queue.receive_json_from(timeout=1))["queue_count"] == 2
+        await database_sync_to_async(item_approve)(actor=steward, item_id=first.pk)
+        frame = await queue.receive_json_from(timeout=1)
+        assert (frame["type"], frame["id"], frame["queue_count"]) == ("queue.remove", first.pk, 1)
+        assert second.pk != first.pk
+        await queue.disconnect()
 
     run(scenario)

@@ -51,7 +51,8 @@ def objects_for(world: World, row: policy.Row) -> list[tuple[object, dict]]:
     if row.obj == "none":
         return [(None, {})]
     if row.obj == "pod":
-        return [(place, {"slug": pod.slug, "pod_slug": pod.slug, "invite_id": world.invites[place].pk})
+        return [(place, {"slug": pod.slug, "pod_slug": pod.slug, "invite_id": world.invites[place].pk,
+                         "webhook_id": world.webhooks[place].pk, "delivery_id": world.deliveries[place].pk})
                 for place, pod in world.pods.items()]
     if row.obj == "invite":
         return [(place, {"code": world.invites[place].code}) for place in world.pods]
@@ -67,6 +68,10 @@ def objects_for(world: World, row: policy.Row) -> list[tuple[object, dict]]:
         return [((p.place, p.kind), {"item_id": p.item.pk}) for p in world.posts if p.item is not None]
     if row.obj == "rule":
         return [(place, {"rule_id": rule.pk}) for place, rule in world.rules.items()]
+    if row.obj == "reason":
+        return [(place, {"reason_id": reason.pk}) for place, reason in world.reasons.items()]
+    if row.obj == "note":
+        return [(place, {"note_id": note.pk}) for place, note in world.notes.items()]
     if row.obj == "region":
         return [(None, {"slug": world.region.slug})]
     if row.obj == "member":
@@ -80,13 +85,19 @@ def objects_for(world: World, row: policy.Row) -> list[tuple[object, dict]]:
         return [(None, {"pet_id": world.author_pet.pk})]
     if row.obj == "token":
         return [(None, {"token_id": world.author_token.pk})]
+    if row.obj == "assignment":
+        return [(None, {"assignment_id": world.assignment.pk})]
+    if row.obj == "steward_invitation":
+        return [(None, {"invitation_id": world.steward_invitation.pk})]
     raise ValueError(row.obj)
 
 
 def nowhere_kwargs(row: policy.Row) -> dict:
     ints = {k: NOWHERE["int"] for k in ("conversation_id", "message_id", "report_id",
                                         "post_id", "comment_id", "poll_id", "content_id", "item_id", "rule_id",
-                                        "notification_id", "pet_id", "invite_id", "token_id", "request_id")}
+                                        "reason_id", "note_id",
+                                        "notification_id", "pet_id", "invite_id", "token_id", "request_id",
+                                        "webhook_id", "delivery_id", "assignment_id", "invitation_id")}
     return {**ints, "slug": NOWHERE["slug"], "pod_slug": NOWHERE["slug"], "code": NOWHERE["code"],
             "key": str(NOWHERE["int"]), "username": NOWHERE["username"], "__first__": NOWHERE["int"]}
 

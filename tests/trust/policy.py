@@ -120,6 +120,12 @@ def may_see_canary(role: str, what: str, place: str | None, kind: str | None) ->
         return knows(role, place)
     if what == "message":  # the author's conversation with `regular`: managers read a reported message only
         return role == "regular" or (place == "reported" and manager(role))
+    if what == "hookurl":  # a pod's webhooks are its stewards' (and managers') business
+        return steward(role, place)
+    if what == "hooksecret":  # shown only on the answer that makes a secret, never a stored one
+        return False
+    if what == "note":  # a moderator note in that place's scope: its moderators and those above, who know it
+        return moderates(role, place) and knows(role, place)
     if what == "trusted_field":  # the author is a member of the four pods: their trusted circle
         return role in TRUSTED_ROLES or manager(role)
     raise ValueError(what)
@@ -178,6 +184,13 @@ def pod_know_then(check: Callable[[str, str], bool]):
 
 
 pod_steward_only = pod_know_then(steward)
+
+
+def pod_steward_hidden(role, place):
+    """A pod's webhooks: its stewards and managers; 404 for everyone else, even those who know the pod."""
+    return _login(role, lambda: OK if steward(role, place) else NOT_FOUND)
+
+
 pod_takes_part = pod_know_then(takes_part)
 pod_known = pod_know_then(lambda role, place: True)
 pod_leaving = pod_known  # leaving, a waitlist or a request is never blocked, suspension included
@@ -247,6 +260,16 @@ def rule_edit(role, place):
     return _login(role, after_login)
 
 
+def note_delete(role, place):
+    """Notes exist for the moderators of their scope and above (404 for everyone else); the world's notes
+    are a manager's, deleted by their author or a manager (403 for the other moderators who read them)."""
+    def after_login():
+        if not (moderates(role, place) and knows(role, place)):
+            return NOT_FOUND
+        return OK if manager(role) else FORBIDDEN
+    return _login(role, after_login)
+
+
 def conversation_participant(role, obj=None):
     """Messages are private to participants (`regular` and the author): 404 for everyone else, managers too."""
     return _login(role, lambda: OK if role == "regular" else NOT_FOUND)
@@ -264,7 +287,7 @@ def admin_site(role, obj=None):
 class Row:
     route: str
     obj: str  # what the URL is about: none, pod, region, post, comment, poll, item, rule, member, notification,
-    # pet, invite, group
+    # pet, invite, group, assignment, steward_invitation
     method: str
     expect: Callable
     data: dict = field(default_factory=dict)
@@ -299,11 +322,21 @@ ROWS = [
     R("moderation/queue/", "none", "GET", moderators_only),
     R("moderation/queue/bulk/", "none", "POST", moderators_only),
     R("moderation/log/", "none", "GET", moderators_only),
+    R("moderation/team/", "none", "GET", managers_only),
+    R("moderation/team/<int:assignment_id>/", "assignment", "GET", managers_only),
+    R("moderation/team/<int:assignment_id>/", "assignment", "POST", managers_only,
+      {"action": "revoke", "revoke-reason": "matrix"}),
+    R("pods/steward-invitations/new/", "none", "GET", managers_only),
     R("moderation/rules/", "none", "GET", moderators_only),
     R("moderation/rules/new/", "none", "GET", moderators_only),
+    R("moderation/reasons/", "none", "GET", moderators_only),
     R("moderation/transparency/", "none", "GET", everyone),
     R("moderation/transparency/regions/<slug:slug>/", "region", "GET", everyone),
     R("metrics/", "none", "GET", managers_only),
+    R("metrics/charts/series/", "none", "GET", managers_only),
+    R("metrics/charts/pods/", "none", "GET", managers_only),
+    R("metrics/charts/retention/", "none", "GET", managers_only),
+    R("metrics/charts/moderation/", "none", "GET", managers_only),
     R("messages/", "none", "GET", signed_in_only),
     R("messages/new/", "none", "GET", signed_in_only),
     R("messages/settings/", "none", "GET", signed_in_only),
@@ -324,13 +357,27 @@ ROWS = [
     R("pods/<slug:slug>/settings/invites/<int:invite_id>/revoke/", "pod", "POST", pod_steward_only),
     R("pods/<slug:slug>/settings/requests/", "pod", "GET", pod_steward_only),
     R("pods/<slug:slug>/settings/members/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/settings/stewards/", "pod", "GET", pod_steward_only),
     R("pods/<slug:slug>/settings/waitlist/", "pod", "GET", pod_steward_only),
     R("pods/<slug:slug>/settings/split/", "pod", "GET", pod_steward_only),
+    R("pods/<slug:slug>/settings/webhooks/", "pod", "GET", pod_steward_hidden),
+    R("pods/<slug:slug>/settings/webhooks/<int:webhook_id>/", "pod", "GET", pod_steward_hidden),
+    R("pods/<slug:slug>/settings/webhooks/<int:webhook_id>/rotate/", "pod", "POST", pod_steward_hidden),
+    R("pods/<slug:slug>/settings/webhooks/<int:webhook_id>/pause/", "pod", "POST", pod_steward_hidden),
+    R("pods/<slug:slug>/settings/webhooks/<int:webhook_id>/resume/", "pod", "POST", pod_steward_hidden),
+    R("pods/<slug:slug>/settings/webhooks/<int:webhook_id>/delete/", "pod", "POST", pod_steward_hidden),
+    R("pods/<slug:slug>/settings/webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/redeliver/", "pod", "POST",
+      pod_steward_hidden),
     R("pods/<slug:slug>/insights/", "pod", "GET", pod_steward_only),
     R("pods/<slug:slug>/pulse/", "pod", "POST", pod_takes_part, {"score": "4", "text": "fine"}),
     R("catchup/pods/<slug:pod_slug>/", "pod", "GET", pod_catchup, htmx=True),
     R("pods/<slug:slug>/moderation/", "pod", "GET", pod_catchup),  # public transparency: whoever reads the pod
     R("pods/join/<str:code>/", "invite", "GET", invite_link),
+    # An invitation to steward (the author is invited): only the invitee sees it; its sender, other
+    # managers and everyone else get the 404 of one that does not exist.
+    R("pods/steward-invitations/<int:invitation_id>/", "steward_invitation", "GET", own_content_only),
+    R("pods/steward-invitations/<int:invitation_id>/", "steward_invitation", "POST", own_content_only,
+      {"action": "decline", "answer": "matrix"}),
     # Posts, comments, polls
     R("posts/<int:post_id>/", "post", "GET", post_read),
     R("posts/<int:post_id>/edit/", "post", "GET", post_author_only),
@@ -354,13 +401,23 @@ ROWS = [
     R("moderation/queue/<int:item_id>/claim/", "item", "POST", queue_item),
     R("moderation/queue/<int:item_id>/release/", "item", "POST", queue_item),
     R("moderation/queue/<int:item_id>/act/", "item", "POST", queue_item, {"action": "warn"}),
+    R("moderation/queue/<int:item_id>/act/", "item", "POST", queue_item, {"action": "approve", "desk": "row"},
+      htmx=True),
+    R("moderation/queue/<int:item_id>/row/", "item", "GET", queue_item, htmx=True),
     R("moderation/rules/<int:rule_id>/", "rule", "GET", rule_edit),
     R("moderation/rules/<int:rule_id>/toggle/", "rule", "POST", rule_edit),
+    # Removal reasons are inherited downward like rules; notes are for their scope's moderators and above.
+    R("moderation/reasons/<int:reason_id>/", "reason", "GET", rule_edit),
+    R("moderation/reasons/<int:reason_id>/delete/", "reason", "POST", rule_edit),
+    R("moderation/notes/<int:note_id>/delete/", "note", "POST", note_delete),
     # Members and their things
     R("members/<str:username>/", "member", "GET", everyone),
     R("members/<str:username>/follow/", "member", "POST", acting),
     R("members/<str:username>/unfollow/", "member", "POST", acting),
     R("moderation/report/member/<str:key>/", "member", "GET", signed_in_only),
+    R("moderation/members/<str:username>/", "member", "GET", moderators_only),
+    R("moderation/members/<str:username>/notes/", "member", "POST", moderators_only,
+      {"scope": "commons", "text": "A matrix note"}),
     R("notifications/<int:notification_id>/", "notification", "GET", own_content_only),
     R("settings/pets/<int:pet_id>/", "pet", "GET", own_content_only),
     R("settings/pets/<int:pet_id>/remove/", "pet", "POST", own_content_only),
@@ -426,6 +483,26 @@ API_ROWS = [
     R(V + "pods/<slug>/invites", "pod", "POST", pod_steward_only, {"expires_in_days": 7}),
     R(V + "pods/<slug>/invites/<invite_id>", "pod", "DELETE", pod_steward_only),
     R(V + "pods/<slug>/figures", "pod", "GET", pod_steward_only),
+    R(V + "pods/<slug>/settings", "pod", "PATCH", pod_steward_only, {"welcome_message": "Matrix welcome"}),
+    R(V + "pods/<slug>/bans", "pod", "GET", pod_steward_only),
+    R(V + "pods/<slug>/webhooks", "pod", "GET", pod_steward_hidden),
+    R(V + "pods/<slug>/webhooks", "pod", "POST", pod_steward_hidden,
+      {"name": "Matrix API hook", "url": "https://93.184.215.14/hook", "events": ["post.created"]}),
+    R(V + "pods/<slug>/webhooks/<webhook_id>", "pod", "GET", pod_steward_hidden),
+    R(V + "pods/<slug>/webhooks/<webhook_id>", "pod", "PATCH", pod_steward_hidden, {"active": False}),
+    R(V + "pods/<slug>/webhooks/<webhook_id>", "pod", "DELETE", pod_steward_hidden),
+    R(V + "pods/<slug>/webhooks/<webhook_id>/secret", "pod", "POST", pod_steward_hidden),
+    R(V + "pods/<slug>/webhooks/<webhook_id>/deliveries", "pod", "GET", pod_steward_hidden),
+    R(V + "pods/<slug>/webhooks/<webhook_id>/deliveries/<delivery_id>/redeliver", "pod", "POST",
+      pod_steward_hidden),
+    # Search: "CANARY" finds every canary by text on SQLite, so each scope's answer is scanned for leaks
+    # (tests/trust/test_search.py also searches each canary one by one, counts included).
+    *[R(V + "search", "none", "GET", signed_in_only, {"q": "CANARY", "scope": scope})
+      for scope in ("posts", "comments", "pods", "members")],
+    R(V + "me/pets", "none", "GET", signed_in_only),
+    R(V + "me/pets", "none", "POST", signed_in_only, {"name": "Matrix pet", "species": "cat"}),
+    R(V + "me/pets/<pet_id>", "pet", "PATCH", own_content_only, {"name": "Renamed"}),
+    R(V + "me/pets/<pet_id>", "pet", "DELETE", own_content_only),
     R(V + "posts/<post_id>", "post", "GET", post_then(lambda role, place, kind: True)),
     R(V + "posts/<post_id>", "post", "PATCH", post_author_only, {"body": "An edit"}),
     R(V + "posts/<post_id>", "post", "DELETE", post_manager),

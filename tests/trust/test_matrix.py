@@ -50,12 +50,13 @@ def _samples(row):
 
 # Rows in chunks, so the suite's workers share the matrix (each chunk builds its own world).
 CHUNKS = {
-    "pages": ("none", "group", "member", "region", "notification", "pet", "conversation", "token"),
+    "pages": ("none", "group", "member", "region", "notification", "pet", "conversation", "token", "assignment",
+              "steward_invitation"),
     "pods": ("pod", "invite"),
     "pod-settings": ("pod-settings",),
     "posts": ("post",),
     "comments-polls": ("comment", "poll"),
-    "moderation": ("item", "rule"),
+    "moderation": ("item", "rule", "reason", "note"),
 }
 
 

@@ -74,3 +74,39 @@ def _check_counts(world, role, q, body, tally):
     counts = [int(n) for n in COUNT_RE.findall(body)]
     if counts != [0, 0, 0, 0]:
         tally.fail(f"{role} sees counts {counts} for {q}")
+
+
+@pytest.mark.timeout(900)
+def test_the_api_search_finds_counts_and_quotes_only_what_each_role_may_read():
+    """GET /api/v1/search asks the page's selector: every role's token searches each post and comment
+    canary (found and counted for its readers only) and "CANARY" on every scope (no leak in any body)."""
+    from django.test import Client
+
+    from api.services import token_create
+
+    world = build_world()
+    documents_rebuild()
+    tally = matrix.Tally()
+    for role, user in world.users.items():
+        if user is None or role == "suspended":
+            continue  # no token: 401 (tests/trust/test_api_matrix.py)
+        raw = token_create(actor=user, name="search", scopes=["read"], expires_in_days=None)[1]
+        client = Client(headers={"Authorization": f"Bearer {raw}"})
+        for obj in world.posts:
+            may_read = policy.reads_post(role, obj.place, obj.kind) and obj.kind in ("public", "trusted")
+            for scope, what in (("posts", "post"), ("comments", "comment")):
+                body = client.get("/api/v1/search", {"q": canary(obj.place, obj.kind, what), "scope": scope}).json()
+                tally.cells += 1
+                target = obj.post if what == "post" else obj.comment
+                found = [hit["comment" if what == "comment" else "post"] for hit in body["items"]]
+                expected = [target.pk] if may_read else []
+                if found != expected or body["counts"][scope] != len(expected):
+                    tally.fail(f"API: {role} searching {what} {obj.place}/{obj.kind}: found {found}, "
+                               f"counted {body['counts'][scope]}, expected {expected}")
+        for scope in ("posts", "comments", "pods", "members"):
+            response = client.get("/api/v1/search", {"q": "CANARY", "scope": scope})
+            # <mark> splits a canary in a snippet: rejoin it so a leak cannot hide behind highlighting.
+            text = re.sub(r"</?mark>", "", response.content.decode())
+            matrix.scan_canaries(world, role, text, f"API search CANARY in {scope} as {role}", tally)
+    assert tally.failures == [], "\n".join(tally.failures)
+    assert tally.cells == (len(world.users) - 2) * len(world.posts) * 2

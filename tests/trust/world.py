@@ -30,11 +30,20 @@ from communities.models import (
     Tag,
     Visibility,
     Webhook,
+    WebhookDelivery,
 )
 from communities.rendering import render_markdown
 from messaging.models import Conversation, Message, MessageReport, Participant
-from microgroups.models import Charter, Invite, Membership, Pod
-from moderation.models import ModerationLogEntry, ModeratorAssignment, QueueItem, Rule, ScopeKind
+from microgroups.models import Charter, Invite, Membership, Pod, StewardInvitation
+from moderation.models import (
+    ModerationLogEntry,
+    ModeratorAssignment,
+    ModeratorNote,
+    QueueItem,
+    RemovalReason,
+    Rule,
+    ScopeKind,
+)
 from tests.factories import PlaceFactory, UserFactory
 
 from . import policy
@@ -72,13 +81,19 @@ class World:
     other_region: Place
     posts: list[PostObj] = field(default_factory=list)
     rules: dict[str, Rule] = field(default_factory=dict)  # place → a watched-word rule in that scope
+    reasons: dict[str, RemovalReason] = field(default_factory=dict)  # place → a removal reason of that scope
+    notes: dict[str, ModeratorNote] = field(default_factory=dict)  # place → a manager's note on the author there
     invites: dict[str, Invite] = field(default_factory=dict)
+    webhooks: dict[str, Webhook] = field(default_factory=dict)  # place → the pod's hook (its URL a canary)
+    deliveries: dict[str, WebhookDelivery] = field(default_factory=dict)  # place → a given-up delivery
     author_pet: Pet | None = None
     author_notification: Notification | None = None
     conversation: Conversation | None = None  # between the author and `regular`; one message reported
     message: Message | None = None  # the reported one, sent by the author
     message_report: MessageReport | None = None
     author_token: AccessToken | None = None
+    assignment: ModeratorAssignment | None = None  # mod_region's, for the Team page's assignment rows
+    steward_invitation: StewardInvitation | None = None  # the author invited to steward the open pod
     canaries: dict[str, tuple] = field(default_factory=dict)  # canary → (what, place, kind)
 
     def post(self, place: str, kind: str) -> PostObj:
@@ -192,8 +207,16 @@ def _moderation(world: World) -> None:
                                           rule=world.rules[place], rule_title=world.rules[place].title,
                                           **_scope_fields(world, place),
                                           **({"region": world.region} if place != "commons" else {}))
-    ModeratorAssignment.objects.create(member=world.users["mod_region"], scope_kind=ScopeKind.REGION,
-                                       region=world.region)
+        world.reasons[place] = RemovalReason.objects.create(title=f"Matrix reason {place}", text="matrix",
+                                                            **_scope_fields(world, place))
+        # A private note on the author in each scope (its text a canary: moderators of that scope and above).
+        text = canary(place, "note")
+        world.notes[place] = ModeratorNote.objects.create(member=world.author, author=world.users["manager"],
+                                                          text=text, **_scope_fields(world, place),
+                                                          **({"region": world.region} if place != "commons" else {}))
+        world.canaries[text] = ("note", place, None)
+    world.assignment = ModeratorAssignment.objects.create(member=world.users["mod_region"],
+                                                          scope_kind=ScopeKind.REGION, region=world.region)
     ModeratorAssignment.objects.create(member=world.users["mod_other"], scope_kind=ScopeKind.REGION,
                                        region=world.other_region)
 
@@ -225,6 +248,23 @@ def _conversation(world: World) -> None:
             world.message_report = MessageReport.objects.create(message=message, reporter=regular, reason="matrix")
 
 
+def _pod_hooks(world: World) -> None:
+    """A hook in every pod: its URL is for the pod's stewards and managers, its secret for nobody (pages
+    show a secret only when they make it). It listens to an event no service emits, so no other test's
+    posts deliver to it; its one delivery gave up, so stewards may send it again."""
+    for place, pod in world.pods.items():
+        url = f"https://{canary(place, 'hookurl')}.example.com/hook"
+        secret = canary(place, "hooksecret")
+        hook = Webhook.objects.create(name=f"Matrix hook {place}", url=url, secret=secret, pod=pod,
+                                      events=["report.opened"])
+        world.webhooks[place] = hook
+        world.deliveries[place] = WebhookDelivery.objects.create(
+            webhook=hook, event="report.opened", event_key="report.opened:matrix", status="gave_up", attempts=8,
+            payload={"event": "report.opened", "scope": {"pod": pod.slug}, "data": {}}, response_code=500)
+        world.canaries[canary(place, "hookurl")] = ("hookurl", place, None)
+        world.canaries[secret] = ("hooksecret", place, None)
+
+
 def build_world() -> World:
     country = PlaceFactory(kind=Place.Kind.COUNTRY, name="Matrixland", slug="matrixland")
     region = PlaceFactory(kind=Place.Kind.REGION, name="Matrix North", slug="matrix-north", parent=country)
@@ -254,9 +294,13 @@ def build_world() -> World:
                                                     token_hash="0" * 64, prefix="pct_matrix")
     world.author_notification = Notification.objects.create(recipient=author, kind="reply", verb="replied",
                                                             url="/")
+    world.steward_invitation = StewardInvitation.objects.create(
+        member=author, invited_by=users["manager"], pod=pods["open"], message="matrix",
+        expires_at=timezone.now() + timedelta(days=14))
     # A Commons hook, off until a test that captures outbound HTTP switches it on.
     Webhook.objects.create(name="matrix", url="http://127.0.0.1:9/hook", secret="s", events=["post.created"],
                            is_active=False)
+    _pod_hooks(world)
     for place in pods:
         world.canaries[canary(place, "charter")] = ("charter", place, None)
     world.canaries[canary("unlisted", "podname")] = ("podname", "unlisted", None)
