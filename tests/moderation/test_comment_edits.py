@@ -110,3 +110,14 @@ def test_declining_needs_an_edit_waiting(steward, pod, comment):
     item, _ = queue_item_open(kind="flagged", scope=scope_for_pod(pod), subject=comment.author, comment=comment)
     with pytest.raises(ValidationError, match="No edit is waiting"):
         actions.item_decline_edit(actor=steward, item_id=item.pk)
+
+
+def test_the_desk_row_shows_the_waiting_edit_and_declines_it_in_place(client, steward, comment, held_edit):
+    client.force_login(steward)
+    desk = client.get("/moderation/queue/").content.decode()
+    assert "The edit waiting" in desk and "Try my calming pills" in desk and 'value="decline_edit"' in desk
+    response = client.post(f"/moderation/queue/{held_edit.pk}/act/", {"action": "decline_edit", "desk": "row"},
+                           headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    comment.refresh_from_db()
+    assert (comment.body, comment.pending_body) == ("Short walks at quiet hours", "")
