@@ -43,6 +43,7 @@ def post(p) -> dict:
         "body_html": p.body_html, "audience": p.audience, "status": p.status, "created_at": p.created_at,
         "edited_at": p.edited_at, "comment_count": p.comment_count, "pinned": p.pinned_at is not None,
         "tags": [t.slug for t in p.card_tags], "reactions": reactions(p), "poll": poll(p),
+        "saved": getattr(p, "viewer_saved", False),
     }
 
 
@@ -51,9 +52,14 @@ def comment(c) -> dict:
     return {
         "id": c.pk, "post": c.post_id, "parent": c.parent_id, "author": None if gone else member_ref(c.author),
         "body": "" if gone else c.body, "body_html": "" if gone else c.body_html, "status": c.status,
-        "created_at": c.created_at, "reactions": reactions(c),
+        "created_at": c.created_at, "edited_at": None if gone else c.edited_at,
+        "edit_pending": getattr(c, "viewer_edit_pending", False), "reactions": reactions(c),
         "replies": [comment(r) for r in getattr(c, "visible_replies", [])],
     }
+
+
+def saved(p) -> dict:
+    return {"saved_at": p.saved_at, "post": post(p)}
 
 
 def pod(p) -> dict:

@@ -69,6 +69,7 @@ class PostOut(Schema):
     tags: list[str] = Field(description="Tag slugs, each once: topics, and the species and breed of a pet.")
     reactions: Reactions
     poll: PollOut | None
+    saved: bool = Field(description="Whether the caller saved this post (see /saved).")
 
 
 class FeedPage(Schema):
@@ -85,6 +86,9 @@ class CommentOut(Schema):
     body_html: str
     status: Literal["published", "held", "removed", "deleted"]
     created_at: datetime
+    edited_at: datetime | None = Field(description="When the text last changed; null if never edited.")
+    edit_pending: bool = Field(description="The caller's own edit waits for a moderator (the published text "
+                                           "shows until then); always false on others' comments.")
     reactions: Reactions
     replies: list["CommentOut"] = []
 
@@ -114,6 +118,25 @@ class PostEditIn(Schema):
 class CommentIn(Schema):
     body: str = Field(min_length=1, max_length=10000)
     parent: int | None = Field(default=None, ge=1, le=2**63 - 1)
+
+
+class CommentEditIn(Schema):
+    body: str = Field(min_length=1, max_length=10000)
+
+
+class SavedItem(Schema):
+    saved_at: datetime
+    post: PostOut
+
+
+class SavedPage(Schema):
+    items: list[SavedItem]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+    count: int = Field(description="Every saved post the caller may still read (not only this page's).")
+
+
+class SavedResult(Schema):
+    saved: bool = Field(description="True when the post is now saved, false when it is not.")
 
 
 class ReactionIn(Schema):

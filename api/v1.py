@@ -6,7 +6,7 @@ from ninja.openapi.docs import DocsBase
 
 from . import errors
 from .auth import AUTH
-from .routes import members, metrics, moderation, pets, pods, posts, search, stewards, webhooks
+from .routes import members, metrics, moderation, pets, pods, posts, saved, search, stewards, webhooks
 
 
 def _problem_media_types(schema: dict) -> dict:
@@ -35,14 +35,15 @@ class ProblemAPI(NinjaAPI):
 api = ProblemAPI(
     title="PetCommunity API", version="1", urls_namespace="api-v1", auth=AUTH, docs=VendoredRedoc(),
     docs_url="/docs/", openapi_url="/openapi.json",
-    description="Feeds, posts, pods, search, profiles and pets, notifications, and stewards' pod settings and "
-                "webhooks, with the same rules as the pages. "
+    description="Feeds, posts, saved posts, pods, search, profiles and pets, notifications, and stewards' pod "
+                "settings and webhooks, with the same rules as the pages. "
                 "Authenticate with a personal access token (`Authorization: Bearer pct_…`, made at "
                 "/settings/tokens/) or, from this site's pages, the session cookie with its CSRF token. "
                 "Errors are RFC 9457 problem details.",
 )
 errors.install(api)
 api.add_router("", posts.router)
+api.add_router("", saved.router)
 api.add_router("", pods.router)
 api.add_router("", members.router)
 api.add_router("", pets.router)

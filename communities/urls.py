@@ -1,7 +1,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from .views import account, feed, notifications, people, posts, site, stream
+from .views import account, feed, notifications, people, posts, saved, site, stream
 
 app_name = "communities"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("posts/<int:post_id>/comments/", posts.comment_new, name="comment_new"),
     path("posts/<int:post_id>/pin/", posts.post_pin_view, {"pin": True}, name="post_pin"),
     path("posts/<int:post_id>/unpin/", posts.post_pin_view, {"pin": False}, name="post_unpin"),
+    path("posts/<int:post_id>/save/", saved.post_save_view, {"save": True}, name="post_save"),
+    path("posts/<int:post_id>/unsave/", saved.post_save_view, {"save": False}, name="post_unsave"),
+    path("saved/", saved.saved, name="saved"),
+    path("comments/<int:comment_id>/edit/", posts.comment_edit_view, name="comment_edit"),
     path("comments/<int:comment_id>/react/", posts.comment_react, name="comment_react"),
     path("comments/<int:comment_id>/delete/", posts.comment_delete_view, name="comment_delete"),
     path("polls/<int:poll_id>/vote/", posts.poll_vote_view, name="poll_vote"),

@@ -111,6 +111,7 @@ class ItemActionForm(forms.Form):
     edit_out_part = forms.CharField(max_length=5000, required=False, widget=forms.Textarea(attrs={"rows": 2}),
                                     label="Exact passage to remove")
     edit_out_reason = forms.CharField(max_length=500, required=False, label="Reason")
+    decline_edit_reason = forms.CharField(max_length=500, required=False, label="Reason (the author sees it)")
     warn_message = forms.CharField(max_length=500, required=False, label="Warning")
     mute_hours = forms.IntegerField(min_value=1, required=False, initial=24, label="Hours")
     mute_reason = forms.CharField(max_length=300, required=False, label="Reason")

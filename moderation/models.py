@@ -366,6 +366,7 @@ class ModerationLogEntry(ScopedModel):
         APPROVE = "approve", "Approved"
         REMOVE = "remove", "Removed"
         EDIT_OUT = "edit_out", "Edited out a part"
+        DECLINE_EDIT = "decline_edit", "Declined an edit"
         WARN = "warn", "Warned"
         MUTE = "mute", "Muted"
         BAN = "ban", "Banned from pod"

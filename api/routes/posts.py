@@ -4,10 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Query, Router, Schema, Status
 
-from communities.models import Comment, Poll, Post
+from communities.models import Comment, Poll, Post, Reaction
 from communities.policy import policy_for
 from communities.selectors import decorate_posts, feed, post_get, post_page
-from communities.services.comments import comment_create, comment_delete
+from communities.services.comments import comment_create, comment_delete, comment_edit
 from communities.services.polls import PollSpec, poll_vote
 from communities.services.posts import can_delete_post, can_edit_post, post_create, post_delete, post_edit
 from communities.services.reactions import reaction_toggle
@@ -19,6 +19,7 @@ from ..auth import READ, WRITE, require_scope
 from ..limits import limit
 from ..responses import answers
 from ..schemas import (
+    CommentEditIn,
     CommentIn,
     CommentOut,
     Done,
@@ -161,6 +162,24 @@ def _readable_comment(request, comment_id: int) -> Comment:
     comment = get_object_or_404(Comment.objects.select_related("post", "post__pod", "author"), pk=comment_id)
     policy_for(request.user).check_can_read_post(comment.post)
     return comment
+
+
+@router.patch("/comments/{comment_id}", response=answers(CommentOut))
+def comment_update(request, comment_id: Id, data: CommentEditIn):
+    """The author edits within the posts' edit window (403 after it). The rules check the new text: when
+    they hold it, `edit_pending` is true and readers keep seeing the published text until a moderator
+    approves the edit."""
+    require_scope(request, WRITE)
+    comment = _readable_comment(request, comment_id)
+    if request.user.pk != comment.author_id:
+        raise PermissionDenied("Only the author can edit a comment.")
+    limit(request, "comment")
+    comment_edit(actor=request.user, comment=comment, body=data.body)
+    comment.refresh_from_db()
+    comment.viewer_reactions = set(Reaction.objects.filter(member=request.user, comment=comment)
+                                   .values_list("kind", flat=True))
+    comment.viewer_edit_pending = bool(comment.pending_body)
+    return presenters.comment(comment)
 
 
 @router.delete("/comments/{comment_id}", response=answers(Done))

@@ -8,7 +8,18 @@ from django.contrib import admin
 
 from common.admin import admin_run_each
 
-from ..models import Comment, Follow, Notification, Poll, PollChoice, Post, PostImage, PostRevision, Reaction
+from ..models import (
+    Comment,
+    CommentRevision,
+    Follow,
+    Notification,
+    Poll,
+    PollChoice,
+    Post,
+    PostImage,
+    PostRevision,
+    Reaction,
+)
 from ..services.announcements import post_pin, post_unpin
 from ..services.comments import comment_delete
 from ..services.counters import counters_sync
@@ -81,6 +92,14 @@ class PostAdmin(admin.ModelAdmin):
         self.message_user(request, f"Repaired {len(report.post_ids)} post(s), {len(report.comment_ids)} comment(s).")
 
 
+class CommentRevisionInline(admin.TabularInline):
+    model = CommentRevision
+    fields = ["edited_at", "body"]
+    readonly_fields = ["edited_at", "body"]
+    extra = 0
+    can_delete = False
+
+
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
     list_display = ["id", "post", "author", "parent", "status", "reaction_count", "created_at"]
@@ -89,7 +108,8 @@ class CommentAdmin(admin.ModelAdmin):
     list_select_related = ["author", "post"]
     readonly_fields = ["post", "parent", "author", "body", "body_html", "status", "created_at", "edited_at",
                        "paw_count", "heart_count", "helpful_count", "hug_count", "reaction_count",
-                       "removal_reason", "sentiment"]
+                       "removal_reason", "sentiment", "pending_body", "pending_at"]
+    inlines = [CommentRevisionInline]
     actions = ["delete_comments"]
 
     def has_add_permission(self, request):

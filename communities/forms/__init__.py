@@ -4,6 +4,7 @@ from .members import AccountDeleteForm, OnboardingForm, PetForm, ProfileForm, Re
 from .notifications import NotificationPreferencesForm
 from .posts import (
     AnnouncementForm,
+    CommentEditForm,
     CommentForm,
     MultipleImageField,
     MultipleImageInput,
@@ -14,7 +15,8 @@ from .posts import (
 )
 
 __all__ = [
-    "AccountDeleteForm", "AnnouncementForm", "CommentForm", "MultipleImageField", "MultipleImageInput",
+    "AccountDeleteForm", "AnnouncementForm", "CommentEditForm", "CommentForm", "MultipleImageField",
+    "MultipleImageInput",
     "NotificationPreferencesForm", "OnboardingForm", "PetForm", "PollVoteForm", "PostEditForm", "PostForm",
     "ProfileForm", "ReactionForm", "RegionInterestsMixin",
 ]

@@ -94,6 +94,11 @@ class CommentForm(forms.Form):
     parent = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
+class CommentEditForm(forms.Form):
+    body = forms.CharField(label="Your comment", max_length=10000, widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text="Markdown works. Everyone sees that it was edited.")
+
+
 class ReactionForm(forms.Form):
     kind = forms.ChoiceField(choices=ReactionKind.choices)
 

@@ -1,12 +1,13 @@
 """The core's models, one module per noun; re-exported here so `from communities.models import X` works."""
 
-from .comments import Comment
+from .comments import Comment, CommentRevision
 from .members import Follow, Pet, User, Visibility
 from .notifications import DigestSent, Notification, NotificationKind
 from .places import Place
 from .polls import Poll, PollBallot, PollChoice, PollVote
 from .posts import AnnouncementRecipient, ContentStatus, Post, PostImage, PostRevision
 from .reactions import Reactable, Reaction, ReactionKind
+from .saved import SavedPost
 from .tags import Tag
 from .webhooks import Webhook, WebhookDelivery
 
@@ -24,6 +25,8 @@ __all__ = [
     "PostImage",
     "PostRevision",
     "Comment",
+    "CommentRevision",
+    "SavedPost",
     "Reaction",
     "Poll",
     "PollChoice",

@@ -1,4 +1,4 @@
-"""Comments on posts, with one level of replies."""
+"""Comments on posts, with one level of replies, and their edit history."""
 
 from django.db import models
 from django.urls import reverse
@@ -21,6 +21,10 @@ class Comment(Reactable):
     edited_at = models.DateTimeField(null=True, blank=True)
     removal_reason = models.CharField(max_length=500, blank=True)
     sentiment = models.FloatField(null=True, blank=True)
+    # An edit a rule held for review: the published text above stays visible until a moderator approves
+    # this one (it then replaces `body`) or declines it. Blank when no edit waits.
+    pending_body = models.TextField(max_length=10000, blank=True)
+    pending_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -32,3 +36,14 @@ class Comment(Reactable):
     def get_absolute_url(self) -> str:
         """The comment's place on its post's page (no query: the post's id is on the row)."""
         return reverse("communities:post_detail", args=[self.post_id]) + f"#comment-{self.pk}"
+
+
+class CommentRevision(models.Model):
+    """The text a comment had before each edit (the edit history)."""
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="revisions")
+    body = models.TextField()
+    edited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-edited_at", "-id"]

@@ -10,10 +10,13 @@ from .notifications import (
 )
 from .posts import (
     FEED_PAGE_SIZE,
+    SAVED_PAGE_SIZE,
     SORTS,
     TOP_WINDOWS,
     FeedPage,
     PostPage,
+    SavedPage,
+    comment_revisions,
     decorate_polls,
     decorate_posts,
     feed,
@@ -26,13 +29,15 @@ from .posts import (
     post_revisions,
     post_with_comments,
     posts_in_review,
+    saved_posts_page,
     species_options,
 )
 
 __all__ = [
-    "FEED_PAGE_SIZE", "NOTIFICATION_PAGE_SIZE", "SORTS", "TOP_WINDOWS", "DirectoryPage", "FeedPage", "MemberCard",
-    "NotificationPage", "PetCard", "PostPage", "Profile", "decorate_polls", "decorate_posts", "directory_page",
-    "feed", "feed_after", "held_notice", "notification_list", "notification_page", "notification_unread_count",
-    "pinned_posts", "place_label", "post_card_queryset", "post_get", "post_page", "post_revisions",
-    "post_with_comments", "posts_in_review", "profile_get", "species_options",
+    "FEED_PAGE_SIZE", "NOTIFICATION_PAGE_SIZE", "SAVED_PAGE_SIZE", "SORTS", "TOP_WINDOWS", "DirectoryPage", "FeedPage",
+    "MemberCard", "NotificationPage", "PetCard", "PostPage", "Profile", "SavedPage", "comment_revisions",
+    "decorate_polls", "decorate_posts", "directory_page", "feed", "feed_after", "held_notice", "notification_list",
+    "notification_page", "notification_unread_count", "pinned_posts", "place_label", "post_card_queryset",
+    "post_get", "post_page", "post_revisions", "post_with_comments", "posts_in_review", "profile_get",
+    "saved_posts_page", "species_options",
 ]

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .. import hooks, pagecache
-from ..models import Follow, Notification, Pet, User
+from ..models import Follow, Notification, Pet, SavedPost, User
 from ..policy import is_manager
 from ..streams import close_streams
 
@@ -27,8 +27,8 @@ def account_delete(*, actor: User, member: User | None = None) -> User:
     """Delete `member` (default: the actor's own account) keeping their posts and comments readable.
 
     Personal data goes: email addresses, names, bio, avatar, pets (and photos), interests, region,
-    follows both ways, notifications, pod memberships, join requests. The row stays so threads keep
-    their author, shown as "deleted member". Sessions end because the password becomes unusable:
+    follows both ways, notifications, saved posts, pod memberships, join requests. The row stays so threads
+    keep their author, shown as "deleted member". Sessions end because the password becomes unusable:
     Django checks each session's password hash on every request.
     """
     member = member or actor
@@ -46,6 +46,7 @@ def account_delete(*, actor: User, member: User | None = None) -> User:
     member.user_permissions.clear()
     Follow.objects.filter(Q(follower=member) | Q(followee=member)).delete()
     Notification.objects.filter(Q(recipient=member)).delete()
+    SavedPost.objects.filter(member=member).delete()
     EmailAddress.objects.filter(user=member).delete()
     hooks.member_erased.call(member=member, at=now)  # pods: leave every pod, drop requests
     close_streams(member.pk)  # sessions end on their next request; open websockets end now

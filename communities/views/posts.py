@@ -1,4 +1,4 @@
-"""Post pages and the actions on them: edit, delete, react, comment, vote, pin, follow, announce.
+"""Post pages and the actions on them: edit, delete, react, comment (and edit it), vote, pin, follow, announce.
 
 Every action is a POST form that works without JavaScript (redirecting back); htmx requests get the
 fragment to swap in place. Unknown or unreadable things are 404; visible but forbidden is 403.
@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseBadRequest, HttpResponseRedirect
+from django.http import Http404, HttpResponseBadRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
@@ -19,15 +19,23 @@ from django.views.decorators.http import require_POST
 from common.forms import form_add_service_error
 
 from .. import hooks, pagecache
-from ..forms import AnnouncementForm, CommentForm, PostEditForm, ReactionForm
+from ..forms import AnnouncementForm, CommentEditForm, CommentForm, PostEditForm, ReactionForm
 from ..models import Comment, ContentStatus, Poll, Post
 from ..policy import check_can_read_post, is_manager
-from ..selectors import decorate_polls, decorate_posts, held_notice, post_get, post_page, post_revisions
+from ..selectors import (
+    comment_revisions,
+    decorate_polls,
+    decorate_posts,
+    held_notice,
+    post_get,
+    post_page,
+    post_revisions,
+)
 from ..services.announcements import announcement_create, post_pin, post_unpin
-from ..services.comments import comment_create, comment_delete
+from ..services.comments import can_edit_comment, comment_create, comment_delete, comment_edit
 from ..services.follows import follow_create, follow_delete
 from ..services.polls import poll_vote
-from ..services.posts import can_delete_post, can_edit_post, post_delete, post_edit
+from ..services.posts import can_delete_post, can_edit_post, edit_window_open, post_delete, post_edit
 from ..services.reactions import reaction_toggle
 
 
@@ -149,6 +157,60 @@ def comment_new(request, post_id: int):
         except ValidationError as exc:
             form_add_service_error(form, exc, default_field="body")
     return _detail(request, post, comment_form=form)
+
+
+def _own_comment(request, comment_id: int) -> Comment:
+    """The author's comment: 404 when its post is unreadable (or it is gone), 403 for someone else's."""
+    comment = get_object_or_404(Comment.objects.select_related("post", "post__pod", "author"), pk=comment_id)
+    check_can_read_post(request.user, comment.post)
+    if comment.status == ContentStatus.DELETED:
+        raise Http404("No comment here.")
+    if request.user.pk != comment.author_id:
+        raise PermissionDenied("Only the author can edit a comment.")
+    return comment
+
+
+@login_required
+def comment_edit_view(request, comment_id: int):
+    """The edit page (form and history; the form also sits inline under the comment). With htmx the
+    answer is the comment's new text in place, or the inline form with its error."""
+    comment = _own_comment(request, comment_id)
+    editable = can_edit_comment(request.user, comment)
+    form = CommentEditForm(request.POST or None, initial={"body": comment.pending_body or comment.body})
+    if request.method == "POST":
+        if not editable:
+            raise PermissionDenied("This comment can't be edited any more.")
+        if form.is_valid():
+            try:
+                comment_edit(actor=request.user, comment=comment, body=form.cleaned_data["body"])
+                return _comment_edited(request, comment)
+            except ValidationError as exc:
+                form_add_service_error(form, exc, default_field="body")
+        if request.htmx:
+            return _comment_edit_errors(request, comment, form)
+    return render(request, "communities/comment_form.html", {
+        "comment": comment, "form": form if editable else None, "revisions": comment_revisions(comment=comment),
+        "window": settings.POST_EDIT_WINDOW_MINUTES, "window_closed": not edit_window_open(comment),
+        "editable_until": comment.created_at + timedelta(minutes=settings.POST_EDIT_WINDOW_MINUTES)})
+
+
+def _comment_edited(request, comment: Comment):
+    if not request.htmx:
+        if comment.pending_body:
+            messages.info(request, "Your edit is waiting for a moderator. Until it is approved, everyone else "
+                                   "sees the earlier text.")
+        return redirect(comment.get_absolute_url())
+    response = render(request, "communities/_comment_main.html", {"comment": comment})
+    response["HX-Trigger"] = f'{{"pc:comment-edited": {{"id": {comment.pk}}}}}'  # app.js closes the form
+    return response
+
+
+def _comment_edit_errors(request, comment: Comment, form):
+    response = render(request, "communities/_comment_edit.html", {
+        "comment": comment, "edit_text": request.POST.get("body", ""),
+        "edit_errors": [e for errors in form.errors.values() for e in errors]})
+    response["HX-Retarget"], response["HX-Reswap"] = f"#comment-{comment.pk}-edit", "outerHTML"
+    return response
 
 
 @login_required

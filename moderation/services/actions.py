@@ -11,6 +11,7 @@ from django.utils.translation import ngettext
 
 from communities.models import ContentStatus
 from communities.policy import can_steward
+from communities.services.comments import comment_edit_decline, comment_edit_release
 from communities.services.counters import bump
 from communities.services.posts import render_body
 from communities.streams import close_streams, pod_group
@@ -64,11 +65,20 @@ def item_approve(*, actor, item_id: int, note: str = "") -> QueueItem:
     if item.kind == QueueItem.Kind.APPEAL:
         raise ValidationError("Decide an appeal with grant or deny.")
     content = item.post or item.comment
+    before = after = ""
+    if item.comment is not None and item.comment.pending_body:
+        # A held edit of a comment: its text replaces the published one (a held comment is published too).
+        before, after = item.comment.body, item.comment.pending_body
+        comment_edit_release(comment=item.comment)
+        item.comment.refresh_from_db()
+        if content.status != ContentStatus.HELD:
+            notify(actor=None, recipient=content.author, verb="A moderator approved your edit of a comment.",
+                   url=content.get_absolute_url(), post=item.target_post)
     if content is not None and content.status == ContentStatus.HELD:
         publish(content)
         notify(actor=None, recipient=content.author, verb=f"A moderator approved your {noun(content)}.",
                url=content.get_absolute_url(), post=item.target_post)
-    _log(actor, item, Log.Action.APPROVE, reason=note)
+    _log(actor, item, Log.Action.APPROVE, reason=note, before=before, after=after)
     _thank_reporters(item, "no action was needed")
     queue_item_resolve(actor=actor, item=item, resolution="approved")
     return item
@@ -108,6 +118,8 @@ def item_remove(*, actor, item_id: int, reason: str, rule_id: int | None = None,
         raise ValidationError("Decide an appeal with grant or deny.")
     reason = _removal_text(item, reason, reason_id)
     content = _content(item)
+    if item.comment is not None:
+        comment_edit_decline(comment=item.comment)  # an edit waiting on a removed comment goes with it
     before = set_status(content, ContentStatus.REMOVED, reason=reason)
     _log(actor, item, Log.Action.REMOVE, reason=reason, rule=_removal_rule(item, rule_id),
          before=before, after=ContentStatus.REMOVED)
@@ -116,6 +128,25 @@ def item_remove(*, actor, item_id: int, reason: str, rule_id: int | None = None,
            url=f"/moderation/appeal/{kind}/{content.pk}/", post=item.target_post)
     _thank_reporters(item, "the content was removed")
     queue_item_resolve(actor=actor, item=item, resolution="removed")
+    return item
+
+
+@transaction.atomic
+def item_decline_edit(*, actor, item_id: int, reason: str = "") -> QueueItem:
+    """A comment's held edit breaks a rule: drop it, keep the published text, close the item. The author
+    is told why; the comment itself stays (remove it for that)."""
+    item = lock_item(actor=actor, item_id=item_id)
+    comment = item.comment
+    if comment is None or not comment.pending_body:
+        raise ValidationError("No edit is waiting on this item.")
+    declined = comment.pending_body
+    comment_edit_decline(comment=comment)
+    _log(actor, item, Log.Action.DECLINE_EDIT, reason=reason, before=declined, after=comment.body)
+    notify(actor=None, recipient=comment.author,
+           verb=f"A moderator declined your edit of a comment: {reason or 'it broke a rule'}. The earlier text stays.",
+           url=comment.get_absolute_url(), post=item.target_post)
+    _thank_reporters(item, "the edit was declined")
+    queue_item_resolve(actor=actor, item=item, resolution="edit declined")
     return item
 
 

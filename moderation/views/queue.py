@@ -32,6 +32,8 @@ ACTIONS = {
                                                   rule_id=d["remove_rule"], reason_id=d["remove_template"]),
     "edit_out": lambda u, i, d: actions.item_edit_out(actor=u, item_id=i, part=d["edit_out_part"],
                                                       reason=d["edit_out_reason"]),
+    "decline_edit": lambda u, i, d: actions.item_decline_edit(actor=u, item_id=i,
+                                                              reason=d["decline_edit_reason"]),
     "warn": lambda u, i, d: actions.item_warn(actor=u, item_id=i, message=d["warn_message"]),
     "mute": lambda u, i, d: actions.item_mute(actor=u, item_id=i, hours=d["mute_hours"] or 0,
                                               reason=d["mute_reason"]),
@@ -40,9 +42,9 @@ ACTIONS = {
     "grant": lambda u, i, d: appeals.appeal_decide(actor=u, item_id=i, grant=True, reason=d["appeal_reason"]),
     "deny": lambda u, i, d: appeals.appeal_decide(actor=u, item_id=i, grant=False, reason=d["appeal_reason"]),
 }
-CLOSING = {"approve", "remove", "escalate", "grant", "deny"}
-DONE = {"approve": "Approved", "remove": "Removed", "escalate": "Escalated", "grant": "Appeal granted",
-        "deny": "Appeal denied"}
+CLOSING = {"approve", "remove", "decline_edit", "escalate", "grant", "deny"}
+DONE = {"approve": "Approved", "remove": "Removed", "decline_edit": "Edit declined", "escalate": "Escalated",
+        "grant": "Appeal granted", "deny": "Appeal denied"}
 
 
 def _row_form(row, data=None) -> ItemActionForm:

@@ -352,6 +352,7 @@ RATE_LIMITED_VIEWS = {  # url name → action; counted on POST
     "communities:post_new": "post", "microgroups:post": "post",
     "communities:comment_new": "comment",
     "communities:post_react": "react", "communities:comment_react": "react",
+    "communities:comment_edit": "comment", "communities:post_save": "react", "communities:post_unsave": "react",
     "moderation:report_post": "report", "moderation:report_comment": "report", "moderation:report_member": "report",
     "microgroups:invite": "invite",
 }

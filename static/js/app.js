@@ -4,6 +4,7 @@
  * 3. [data-stream="/ws/..."] live streams over WebSocket with reconnect + HTTP catch-up.
  * 4. An error summary ([data-error-summary]) takes the focus after a failed submit.
  * 5. A picture chosen in a file input shows as a preview before upload.
+ * (And a comment edited inline closes its edit form once the new text is in place.)
  */
 (function () {
   'use strict';
@@ -356,6 +357,11 @@
     setInterval(function () { localizeTimes(doc); }, 60000);
     // Content swapped in by htmx: localize times, start any new streams.
     doc.addEventListener('htmx:load', function (e) { localizeTimes(e.target); setupStreams(e.target); focusErrors(e.target); });
+    // A comment edited inline (the server names it): close its edit form; the new text is in place.
+    doc.body.addEventListener('pc:comment-edited', function (e) {
+      var form = e.detail && byId('comment-' + e.detail.id + '-edit');
+      if (form) form.open = false;
+    });
     // A rate limit (429) answers with a short notice: show it (htmx skips 4xx bodies by default);
     // the server's HX-Reswap puts it next to what was clicked.
     doc.addEventListener('htmx:beforeSwap', function (e) {

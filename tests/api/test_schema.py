@@ -28,3 +28,19 @@ def test_docs_page_uses_the_vendored_redoc_and_no_cdn(client):
 def test_unknown_api_paths_answer_problem_details_not_the_html_404(client):
     response = client.get("/api/v1/no-such-operation")
     assert response.status_code == 404 and response["Content-Type"] == "application/problem+json"
+
+
+def test_saved_posts_and_comment_edits_are_in_the_schema(client):
+    schema = client.get("/api/v1/openapi.json").json()
+    paths = schema["paths"]
+    assert set(paths["/api/v1/saved/{post_id}"]) == {"put", "delete"}
+    assert "get" in paths["/api/v1/saved"] and "patch" in paths["/api/v1/comments/{comment_id}"]
+    listed = paths["/api/v1/saved"]["get"]["responses"]
+    assert sorted(listed) == ["200", "400", "401", "403", "404", "429"]
+    assert list(listed["404"]["content"]) == ["application/problem+json"]
+    components = schema["components"]["schemas"]
+    assert set(components["SavedPage"]["properties"]) == {"items", "next_cursor", "count"}
+    assert set(components["SavedItem"]["properties"]) == {"saved_at", "post"}
+    assert {"edited_at", "edit_pending"} <= set(components["CommentOut"]["properties"])
+    assert "saved" in components["PostOut"]["properties"]
+    assert components["CommentEditIn"]["properties"]["body"]["maxLength"] == 10000

@@ -20,7 +20,8 @@ Declared rules, in words:
   an unlisted pod stays unknown to moderators who are not its members.
 - Taking part (post, comment, react, vote, pulse) in a pod needs an active membership; in the Commons,
   any signed-in member. Suspension blocks every write that adds content or relationships (403) but not
-  reading, leaving, settings or account deletion. Banned members are non-members.
+  reading, saving posts (private bookmarks), leaving, settings or account deletion. Banned members are
+  non-members.
 - Stewards (and managers) run a pod's settings and insights (403 for others who know the pod).
 - Managers: metrics, announcements, pins, deleting others' content, the admin (which shows them every
   row, deleted content included: it is kept for moderation and legal requests).
@@ -248,6 +249,7 @@ def post_then(check: Callable[[str, str, str], bool]):
 
 
 post_author_only = post_then(lambda role, place, kind: False)  # the author is not among the roles
+post_reader = post_then(lambda role, place, kind: True)  # saving: reading is all it needs, suspended too
 post_manager = post_then(lambda role, place, kind: manager(role))
 post_take_part = post_then(lambda role, place, kind: takes_part(role, place) and kind in ("public", "trusted"))
 
@@ -333,6 +335,7 @@ ROWS = [
     R("notifications/read/", "none", "POST", signed_in_only),
     R("notifications/preferences/", "none", "POST", signed_in_only),
     R("members/", "none", "GET", signed_in_only),
+    R("saved/", "none", "GET", signed_in_only),  # only the member's own saves, each through the read policy
     R("welcome/", "none", "GET", signed_in_only),
     R("welcome/done/", "none", "GET", signed_in_only),
     R("settings/", "none", "GET", everyone),  # a redirect to settings/profile/, which asks to sign in
@@ -411,8 +414,11 @@ ROWS = [
     R("posts/<int:post_id>/comments/", "post", "POST", post_take_part, {"body": "A matrix comment"}),
     R("posts/<int:post_id>/pin/", "post", "POST", post_manager),
     R("posts/<int:post_id>/unpin/", "post", "POST", post_manager),
+    R("posts/<int:post_id>/save/", "post", "POST", post_reader),
+    R("posts/<int:post_id>/unsave/", "post", "POST", post_reader),
     R("comments/<int:comment_id>/react/", "comment", "POST", post_take_part, {"kind": "hug"}),
     R("comments/<int:comment_id>/delete/", "comment", "POST", post_manager),
+    R("comments/<int:comment_id>/edit/", "comment", "GET", post_author_only),
     R("polls/<int:poll_id>/vote/", "poll", "POST", post_take_part, {"choices": "__first__"}),
     R("moderation/report/post/<str:key>/", "post", "GET", post_report),
     R("moderation/report/comment/<str:key>/", "comment", "GET", comment_report),
@@ -489,6 +495,7 @@ API_ROWS = [
     R(V + "me", "none", "GET", signed_in_only),
     R(V + "notifications", "none", "GET", signed_in_only),
     R(V + "notifications/read", "none", "POST", signed_in_only),
+    R(V + "saved", "none", "GET", signed_in_only),
     R(V + "moderation/queue", "none", "GET", moderators_only),
     R(V + "metrics/figures", "none", "GET", managers_only),
     R(V + "pods/<slug>", "pod", "GET", pod_known),
@@ -528,7 +535,10 @@ API_ROWS = [
     R(V + "posts/<post_id>", "post", "PATCH", post_author_only, {"body": "An edit"}),
     R(V + "posts/<post_id>", "post", "DELETE", post_manager),
     R(V + "posts/<post_id>/reactions", "post", "POST", post_take_part, {"kind": "paw"}),
+    R(V + "saved/<post_id>", "post", "PUT", post_reader),
+    R(V + "saved/<post_id>", "post", "DELETE", post_reader),
     R(V + "posts/<post_id>/comments", "post", "POST", post_take_part, {"body": "A matrix API comment"}),
+    R(V + "comments/<comment_id>", "comment", "PATCH", post_author_only, {"body": "An edit"}),
     R(V + "comments/<comment_id>", "comment", "DELETE", post_manager),
     R(V + "comments/<comment_id>/reactions", "comment", "POST", post_take_part, {"kind": "hug"}),
     R(V + "polls/<poll_id>/votes", "poll", "POST", post_take_part, {"choices": ["__first__"]}),
