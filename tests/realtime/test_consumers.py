@@ -40,6 +40,9 @@ async def refused(path, user=None, **kwargs) -> int:
     comm = communicator(path, session=session, **kwargs)
     ok, code = await comm.connect()
     assert not ok
+    # Let the consumer finish inside this loop: a task still pending when async_to_sync closes the loop
+    # would be cancelled there, and its thread-sensitive database call would wait on this very thread.
+    await comm.disconnect()
     return code
 
 
@@ -123,6 +126,7 @@ def test_a_foreign_origin_is_refused():
         comm = communicator("/ws/feed/commons/", origin="https://evil.example")
         ok, _ = await comm.connect()
         assert not ok
+        await comm.disconnect()
 
     run(scenario)
 
