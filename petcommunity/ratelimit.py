@@ -22,6 +22,9 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from allauth.account import app_settings
+from allauth.core.internal.ratelimit import parse_rates
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
@@ -114,8 +117,6 @@ def hit(action: str, *, user, ip: str) -> None:
 
 async def ahit(action: str, *, user, ip: str) -> None:
     """`hit` for consumers (the cache and the newcomer check are synchronous)."""
-    from channels.db import database_sync_to_async
-
     await database_sync_to_async(hit)(action, user=user, ip=ip)
 
 
@@ -171,9 +172,6 @@ ALLAUTH_ACTIONS = {
 def handler429(request) -> HttpResponse:
     """allauth's refusals (it calls ROOT_URLCONF.handler429). allauth does not say which of an action's
     rates was spent, so Retry-After is the longest of them: an upper bound, never too early."""
-    from allauth.account import app_settings
-    from allauth.core.internal.ratelimit import parse_rates
-
     match = request.resolver_match
     action = ALLAUTH_ACTIONS.get(match.url_name if match else "", "")
     rates = parse_rates(app_settings.RATE_LIMITS.get(action))

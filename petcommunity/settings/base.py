@@ -125,7 +125,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # request waits for a free connection rather than failing). Set it in deployments (docker-compose.yml).
 DATABASE_POOL_MAX_SIZE = int(env("DATABASE_POOL_MAX_SIZE", "0"))
 if DATABASE_POOL_MAX_SIZE and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    from psycopg_pool.base import AttemptWithBackoff
+    from psycopg_pool.base import AttemptWithBackoff  # psycopg_pool is imported only where a pool is used
 
     # psycopg_pool doubles its pause between reconnection attempts (1, 2, 4 … 64 s), so after a database
     # restart the first requests would wait out that pause and fail. Retry every second instead: one
