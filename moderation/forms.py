@@ -93,6 +93,8 @@ class BulkForm(forms.Form):
     action = forms.ChoiceField(choices=[("", "Choose an action…"), ("approve", "Approve"), ("remove", "Remove"),
                                         ("escalate", "Escalate")], label="Action")
     reason = forms.CharField(max_length=500, required=False, label="Reason (shown to authors on removal)")
+    # Any id: the service keeps it only for items whose scope offers that reason, and says which it skipped.
+    remove_template = forms.IntegerField(required=False, min_value=1, label="Removal reason")
 
     def __init__(self, *args, item_ids=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -477,7 +477,7 @@ def reasons_for_items(items: list[QueueItem]) -> dict[int, list[RemovalReason]]:
     rows = list(RemovalReason.objects.filter(Q(scope_kind=ScopeKind.COMMONS)
                                              | Q(scope_kind=ScopeKind.REGION, region_id__in=regions)
                                              | Q(scope_kind=ScopeKind.POD, pod_id__in=pods))
-                .order_by("title", "id")) if items else []
+                .select_related("region", "pod").order_by("title", "id")) if items else []
     order = {ScopeKind.COMMONS: 0, ScopeKind.REGION: 1, ScopeKind.POD: 2}
     out = {}
     for item, scope in zip(items, scopes, strict=True):

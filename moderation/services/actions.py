@@ -288,8 +288,11 @@ def item_escalate(*, actor, item_id: int, reason: str) -> QueueItem:
 ACTIONS = {"approve", "remove", "escalate"}
 
 
-def items_bulk(*, actor, item_ids: list[int], action: str, reason: str = "") -> tuple[int, list[str]]:
-    """Spam waves: the same action on many items, each in its own transaction (one failure skips one)."""
+def items_bulk(*, actor, item_ids: list[int], action: str, reason: str = "",
+               reason_id: int | None = None) -> tuple[int, list[str]]:
+    """Spam waves: the same action on many items, each in its own transaction (one failure skips one).
+    A removal takes the moderator's words or a reusable reason; an item outside that reason's scope is skipped
+    with the reason's own message."""
     if action not in ACTIONS:
         raise ValidationError({"action": "Choose approve, remove or escalate."})
     done, problems = 0, []
@@ -298,7 +301,7 @@ def items_bulk(*, actor, item_ids: list[int], action: str, reason: str = "") -> 
             if action == "approve":
                 item_approve(actor=actor, item_id=item_id, note=reason)
             elif action == "remove":
-                item_remove(actor=actor, item_id=item_id, reason=reason)
+                item_remove(actor=actor, item_id=item_id, reason=reason, reason_id=reason_id)
             else:
                 item_escalate(actor=actor, item_id=item_id, reason=reason)
             done += 1

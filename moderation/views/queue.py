@@ -12,6 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
@@ -65,7 +66,11 @@ def _queue_context(request, bound=None) -> dict:
     data = filters.cleaned_data if filters.is_valid() else {}
     page = selectors.queue_page(user=request.user, scope=data.get("scope"), kind=data.get("kind"),
                                 age=data.get("age"), cursor=request.GET.get("after"))
-    return {"page": page, "rows": _desk(request, page.items, bound), "filters": filters, "nav_section": "queue",
+    rows = _desk(request, page.items, bound)
+    # The bulk bar offers every reason some listed row offers (already fetched with the rows).
+    offered = {r.pk: r for row in rows for r in row.reasons}.values()
+    bulk_reasons = sorted(offered, key=lambda r: (r.title.lower(), r.pk))
+    return {"page": page, "rows": rows, "bulk_reasons": bulk_reasons, "filters": filters, "nav_section": "queue",
             "filter": {k: data.get(k) or "" for k in ("scope", "kind", "age")}, "query": request.GET.copy(),
             "filtered": any(data.get(k) for k in ("scope", "kind", "age"))}
 
@@ -193,11 +198,11 @@ def bulk(request):
     data = form.cleaned_data
     try:
         done, problems = actions.items_bulk(actor=request.user, item_ids=data["items"], action=data["action"],
-                                            reason=data["reason"])
+                                            reason=data["reason"], reason_id=data["remove_template"])
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("moderation:queue")
-    messages.success(request, f"{done} item{'s' if done != 1 else ''} done.")
+    messages.success(request, ngettext("%(n)d item done.", "%(n)d items done.", done) % {"n": done})
     for problem in problems[:10]:
         messages.warning(request, problem)
     return redirect("moderation:queue")

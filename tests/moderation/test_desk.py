@@ -404,6 +404,23 @@ def test_bulk_bar_defaults_to_no_action(client, steward, pod):
     assert response.status_code == 302 and QueueItem.objects.get(pk=item.pk).status == "open"
 
 
+def test_bulk_removal_takes_a_saved_reason_and_skips_items_outside_its_scope(client, manager, pod, pod_scope,
+                                                                             other_pod):
+    reason = removal_reason_create(actor=manager, scope=pod_scope, title="Selling", text="No selling animals here.")
+    mine, another, foreign = held(pod), held(pod), held(other_pod)
+    client.force_login(manager)
+    body = client.get("/moderation/queue/").content.decode()
+    assert f'<option value="{reason.pk}">Selling (Pod: {pod.name})</option>' in body
+    response = client.post("/moderation/queue/bulk/", {"items": [mine.pk, another.pk, foreign.pk],
+                                                       "action": "remove", "remove_template": reason.pk}, follow=True)
+    page = response.content.decode()
+    assert "2 items done." in page and f"#{foreign.pk}: Choose one of the reasons offered for this scope." in page
+    removed = Post.objects.filter(pk__in=[mine.post_id, another.post_id]).values_list("status", "removal_reason")
+    assert sorted(removed) == [("removed", "No selling animals here."), ("removed", "No selling animals here.")]
+    assert Post.objects.get(pk=foreign.post_id).status == "held"
+    assert QueueItem.objects.get(pk=foreign.pk).status == "open"
+
+
 def test_claims_redraw_the_row_head_for_other_moderators(steward, manager, pod, monkeypatch,
                                                          django_capture_on_commit_callbacks):
     sent = []
