@@ -70,7 +70,7 @@ def moderator_assign(*, actor, member, scope: Scope, reason: str = "",
 def moderator_move(*, actor, assignment: ModeratorAssignment, scope: Scope, reason: str) -> ModeratorAssignment:
     """Move a moderator from one scope to another: the old assignment is revoked and a new one made, in
     one transaction, logged once (in the new scope, before → after)."""
-    old = ModeratorAssignment.objects.select_for_update().select_related("member", "region", "pod").get(
+    old = ModeratorAssignment.objects.select_for_update(of=("self",)).select_related("member", "region", "pod").get(
         pk=assignment.pk)
     before = scope_of_row(old)
     check_can_assign_moderators(actor, before)
@@ -95,7 +95,7 @@ def moderator_move(*, actor, assignment: ModeratorAssignment, scope: Scope, reas
 @transaction.atomic
 def moderator_revoke(*, actor, assignment: ModeratorAssignment, reason: str = "",
                      reason_required: bool = False) -> ModeratorAssignment:
-    assignment = ModeratorAssignment.objects.select_for_update().select_related("member").get(pk=assignment.pk)
+    assignment = ModeratorAssignment.objects.select_for_update(of=("self",)).select_related("member").get(pk=assignment.pk)
     scope = scope_of_row(assignment)
     check_can_assign_moderators(actor, scope)
     reason = reason_clean(reason, required=reason_required)
