@@ -95,7 +95,8 @@ def moderator_move(*, actor, assignment: ModeratorAssignment, scope: Scope, reas
 @transaction.atomic
 def moderator_revoke(*, actor, assignment: ModeratorAssignment, reason: str = "",
                      reason_required: bool = False) -> ModeratorAssignment:
-    assignment = ModeratorAssignment.objects.select_for_update(of=("self",)).select_related("member").get(pk=assignment.pk)
+    assignment = (ModeratorAssignment.objects.select_for_update(of=("self",)).select_related("member")
+                  .get(pk=assignment.pk))
     scope = scope_of_row(assignment)
     check_can_assign_moderators(actor, scope)
     reason = reason_clean(reason, required=reason_required)
