@@ -1,6 +1,15 @@
 """Reads for pages, one module per noun; re-exported here so `from communities.selectors import X` works."""
 
-from .members import DirectoryPage, MemberCard, PetCard, Profile, directory_page, place_label, profile_get
+from .members import (
+    DirectoryPage,
+    MemberCard,
+    PetCard,
+    Profile,
+    directory_page,
+    member_named,
+    place_label,
+    profile_get,
+)
 from .notifications import (
     NOTIFICATION_PAGE_SIZE,
     NotificationPage,
@@ -38,6 +47,6 @@ __all__ = [
     "MemberCard", "NotificationPage", "PetCard", "PostPage", "Profile", "SavedPage", "comment_revisions",
     "decorate_polls", "decorate_posts", "directory_page", "feed", "feed_after", "held_notice", "notification_list",
     "notification_page", "notification_unread_count", "pinned_posts", "place_label", "post_card_queryset",
-    "post_get", "post_page", "post_revisions", "post_with_comments", "posts_in_review", "profile_get",
+    "post_get", "post_page", "post_revisions", "post_with_comments", "posts_in_review", "profile_get", "member_named",
     "saved_posts_page", "species_options",
 ]

@@ -86,6 +86,12 @@ def _members_with_profile(*, with_needs: bool = False):
             .prefetch_related(Prefetch("pets", queryset=pets), Prefetch("interests", queryset=Tag.objects.all())))
 
 
+def member_named(username: str) -> User | None:
+    """The active member a staff form names by username (case-insensitive, a leading "@" allowed)."""
+    return User.objects.filter(username__iexact=username.strip().lstrip("@"), is_active=True,
+                               deleted_at__isnull=True).first()
+
+
 def profile_get(*, viewer, username: str) -> Profile:
     """A member's profile as `viewer` may see it; unknown, inactive and deleted members are a 404."""
     member = (_members_with_profile(with_needs=True)

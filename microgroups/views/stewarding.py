@@ -2,7 +2,6 @@
 the invitee's page to accept or decline it."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,6 +11,7 @@ from django.urls import reverse
 from common.forms import form_add_service_error
 from communities.models import Tag
 from communities.policy import check_is_manager
+from communities.selectors import member_named
 from petcommunity.parsing import parse_id
 
 from ..forms import AcknowledgeForm, DeclineForm, PodCreateForm, StewardInviteForm, niche_initial
@@ -29,18 +29,13 @@ def _niche(raw: str | None):
     return niche
 
 
-def _member(username: str):
-    return get_user_model().objects.filter(username__iexact=username.strip().lstrip("@"), is_active=True,
-                                           deleted_at__isnull=True).first()
-
-
 @login_required
 def steward_invite_new(request):
     """`?member=<username>&niche=<tag id>`: pick a pod of the niche (or a new one) and send."""
     check_is_manager(request.user)  # 403: inviting stewards is the managers'
     data = request.POST if request.method == "POST" else request.GET
     username, niche = (data.get("member") or "").strip(), _niche(data.get("niche"))
-    member = _member(username) if username else None
+    member = member_named(username) if username else None
     if member is None:
         return render(request, "microgroups/steward_invite.html", {
             "username": username, "niche": niche, "unknown": bool(username)}, status=400 if username else 200)

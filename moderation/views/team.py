@@ -2,13 +2,13 @@
 moderators, each with a reason the log keeps."""
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
 from common.forms import form_add_service_error
 from communities.policy import check_is_manager
+from communities.selectors import member_named
 
 from .. import selectors
 from ..forms import AssignForm, MoveForm, RevokeForm
@@ -16,8 +16,7 @@ from ..services.assignments import moderator_assign, moderator_move, moderator_r
 
 
 def _member(form: AssignForm):
-    member = get_user_model().objects.filter(username__iexact=form.cleaned_data["member"].strip().lstrip("@"),
-                                             is_active=True, deleted_at__isnull=True).first()
+    member = member_named(form.cleaned_data["member"])
     if member is None:
         form.add_error("member", "No active member has that username.")
     return member
