@@ -15,7 +15,9 @@ back NOT VALID, since the generator only ever refers to rows it wrote.
 """
 
 import json
+import math
 import queue
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -27,7 +29,10 @@ from django.db import connection
 from django.utils.text import slugify
 
 DAY_SECONDS = 86400
-CHUNK_ROWS = 20_000  # COPY lines buffered per write
+CHUNK_ROWS = 50_000  # COPY lines buffered per write
+RANGES = 4  # the posts' ranges, each with its own seed: the data depends on this, not on PROCESSES
+PROCESSES = 2  # worker processes generating the ranges (this machine's cores)
+UNIX_ORDINAL = date(1970, 1, 1).toordinal()
 TEXTS = 3000  # distinct post bodies (each rendered once)
 
 
@@ -170,6 +175,12 @@ class Ids:
         self.next[table] = value + 1
         return value
 
+    def block(self, table: str, n: int) -> int:
+        """The first of `n` consecutive ids."""
+        first = self.take(table)
+        self.next[table] = first + n
+        return first
+
 
 BULK_TABLES = ["communities_user", "account_emailaddress", "communities_user_interests", "communities_pet",
                "microgroups_pod", "microgroups_pod_tags", "microgroups_charter", "microgroups_membership",
@@ -206,15 +217,76 @@ def drop_constraints(tables: list[str]) -> list[str]:
     return restore_indexes + restore_constraints
 
 
-def restore(statements: list[str]) -> None:
+SESSIONS = 2  # index builds and vacuums at once, one per core
+
+
+def _in_sessions(statements: list[str], settings: list[str]) -> None:
+    """Run `statements` on SESSIONS connections of their own, each taking the next one as it finishes
+    (longest first, as the caller orders them, so no big one is left for last)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import psycopg
+
+    def run(pending: queue.Queue) -> None:
+        with psycopg.connect(**conninfo(), autocommit=True) as conn:
+            for setting in settings:
+                conn.execute(setting)
+            while True:
+                try:
+                    statement = pending.get_nowait()
+                except queue.Empty:
+                    return
+                began = time.monotonic()
+                conn.execute(statement)
+                if time.monotonic() - began > 3:
+                    _log(f"{time.monotonic() - began:.0f}s: {statement[:110]}")
+
+    pending: queue.Queue = queue.Queue()
+    for statement in statements:
+        pending.put(statement)
+    with ThreadPoolExecutor(SESSIONS) as pool:
+        for future in [pool.submit(run, pending) for _ in range(SESSIONS)]:
+            future.result()
+
+
+def _table_sizes() -> dict[str, int]:
     with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '1GB'")
-        cursor.execute("SET max_parallel_maintenance_workers = 2")
-        for statement in statements:
-            began = time.monotonic()
+        cursor.execute("SELECT relname, pg_relation_size(oid) FROM pg_class WHERE relkind = 'r' "
+                       "AND relnamespace = 'public'::regnamespace")
+        return dict(cursor.fetchall())
+
+
+def restore(statements: list[str]) -> None:
+    """The indexes first, several at once (CREATE INDEX takes a SHARE lock, so builds on one table do not
+    wait for each other; a UNIQUE constraint is built as its index, then attached); then the constraints,
+    which lock whole tables and are cheap (the foreign keys are NOT VALID)."""
+    indexes, constraints = [], []
+    for statement in statements:
+        unique = re.fullmatch(r'ALTER TABLE (\w+) ADD CONSTRAINT "([^"]+)" UNIQUE (\([^()]*\))', statement)
+        if unique:
+            table, name, columns = unique.groups()
+            indexes.append((table, f'CREATE UNIQUE INDEX "{name}" ON {table} {columns}'))
+            constraints.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" UNIQUE USING INDEX "{name}"')
+        elif statement.startswith("CREATE"):
+            indexes.append((re.search(r" ON (?:\w+\.)?(\w+) ", statement).group(1), statement))
+        else:
+            constraints.append(statement)
+    sizes = _table_sizes()
+    indexes.sort(key=lambda item: -sizes.get(item[0], 0))
+    # One parallel worker per build: while both sessions build, the cores are busy anyway; when one
+    # session is left with the last big index, its worker takes the idle core.
+    _in_sessions([statement for _, statement in indexes],
+                 ["SET maintenance_work_mem = '1GB'", "SET max_parallel_maintenance_workers = 1"])
+    with connection.cursor() as cursor:
+        for statement in constraints:
             cursor.execute(statement)
-            if time.monotonic() - began > 3:
-                _log(f"{time.monotonic() - began:.0f}s: {statement[:110]}")
+
+
+def vacuum_analyze() -> None:
+    """VACUUM ANALYZE every table (visibility map for index-only scans, statistics), biggest first, in
+    SESSIONS sessions."""
+    sizes = _table_sizes()
+    _in_sessions([f'VACUUM (ANALYZE) "{table}"' for table in sorted(sizes, key=lambda t: -sizes[t])], [])
 
 
 def move_sequences(tables: list[str]) -> None:
@@ -230,6 +302,7 @@ class Generator:
     def __init__(self, *, seed: int, now: datetime, days: int, core):
         from communities import demo
 
+        self.seed = seed
         self.rng = Random(seed * 7919 + 1)
         self.now, self.days, self.demo = now, days, demo
         self.core = core  # the demo's DemoContext: tags, places, the core members and pods
@@ -240,7 +313,6 @@ class Generator:
             members = list(apps.get_model("microgroups.Membership").objects.filter(pod=pod, status="active")
                            .values_list("member_id", flat=True))
             self.pods.append((pod.pk, pod.privacy, members))
-        self.posts: list[tuple[int, int, int, int]] = []  # (id, pod id or 0, day ordinal, weight)
 
     # members -----------------------------------------------------------------------------------------
     def members(self, total: int) -> None:
@@ -367,129 +439,295 @@ class Generator:
                     comments.append((_esc(text), _esc(render_markdown(text)), _esc(sentiment_of(text))))
         return posts, comments
 
-    def posts_(self, total: int, comments_total: int, big_pods: int) -> None:
-        from communities.models import ReactionKind
-        from communities.ranking import hot_score
+    def content(self, *, posts: int, comments: int, big_pods: int, impressions: int, heavy: int,
+                heavy_day: date, processes: int = PROCESSES) -> dict:
+        """Posts with their tags, comments and reactions, the impressions of those posts and the activity days
+        they imply, generated in RANGES ranges of pods by `processes` worker processes.
 
-        rng, now, days = self.rng, self.now, self.days
+        Each range owns every RANGES-th populated pod (all of that pod's posts), an equal share of the
+        Commons posts, and its own seeded `Random`; its ids are its own (posts: one block per range; the
+        other tables: every RANGES-th id), so the rows do not depend on which process runs a range when.
+        The pod each post goes to is drawn here, in one sequence, as before."""
+        from communities import ranking
+        from communities.models import ReactionKind
+
+        rng = self.rng
         post_texts, comment_texts = self._texts(rng)
-        posts = Table("communities.Post", ["id", "author_id", "pod_id", "body", "body_html", "sentiment", "audience",
-                                           "status", "created_at", "last_activity_at", "paw_count", "heart_count",
-                                           "helpful_count", "hug_count", "reaction_count", "comment_count",
-                                           "hot_score"])
-        post_tags = Table("communities.Post_tags", ["id", "post_id", "tag_id"])
-        comments = Table("communities.Comment", ["id", "post_id", "author_id", "body", "body_html", "sentiment",
-                                                 "status", "created_at"])
-        reactions = Table("communities.Reaction", ["id", "post_id", "member_id", "kind", "created_at"])
-        kinds = list(ReactionKind.values)
-        members = self.member_ids
-        n_members = len(members)
         populated = [p for p in self.pods if p[2]]
         big = sorted((p for p in populated if p[1] == "open"), key=lambda p: (-len(p[2]), p[0]))[:big_pods]
-        comment_mean = comments_total / total
-        for n in range(total):
-            if n >= int(total * 0.85) and big:
-                pod = rng.choice(big)
+        owner = {pod[0]: i % RANGES for i, pod in enumerate(sorted(populated))}
+        plan: list[list[int]] = [[] for _ in range(RANGES)]  # per range, per post: its pod id, 0 for the Commons
+        random, cut = rng.random, int(posts * 0.85)
+        for n in range(posts):
+            if n >= cut and big:
+                pod_id = big[int(random() * len(big))][0]
+            elif populated and random() < 0.35:
+                pod_id = populated[int(random() * len(populated))][0]
             else:
-                pod = rng.choice(populated) if rng.random() < 0.35 else None
-            if pod is not None:
-                pod_id, audience_ids = pod[0], pod[2]
-                author = rng.choice(audience_ids)
-            else:
-                pod_id, audience_ids = None, None
-                author = members[min(int(rng.paretovariate(1.1)) - 1, n_members - 1)]
-            body, html, sentiment, tag_ids = post_texts[rng.randrange(len(post_texts))]
-            created = now - timedelta(seconds=rng.randint(60, days * DAY_SECONDS))
-            pk = self.ids.take("communities_post")
-            last = created
-            c = min(int(rng.expovariate(1 / comment_mean)), 40)
-            for _ in range(c):
-                who = rng.choice(audience_ids) if audience_ids else members[rng.randrange(n_members)]
-                at = min(created + timedelta(minutes=rng.randint(3, 3000)), now)
-                last = max(last, at)
-                cb, ch, cs = comment_texts[rng.randrange(len(comment_texts))]
-                comments.row(str(self.ids.take("communities_comment")), str(pk), str(who), cb, ch, cs, "published",
-                             _esc(at))
-            pool = audience_ids or members
-            k = min(len(pool), int(rng.expovariate(0.5)), 30)
-            counts = dict.fromkeys(kinds, 0)
-            for who in set(rng.sample(pool, k)):
-                kind = kinds[rng.randrange(4)]
+                plan[n % RANGES].append(0)
+                continue
+            plan[owner[pod_id]].append(pod_id)
+        kinds = ["paw", "heart", "helpful", "hug"]  # the Post counter columns' order
+        assert set(kinds) == set(ReactionKind.values)
+        tables = {
+            "post": Table("communities.Post", ["id", "author_id", "pod_id", "body", "body_html", "sentiment",
+                                               "audience", "status", "created_at", "last_activity_at", "paw_count",
+                                               "heart_count", "helpful_count", "hug_count", "reaction_count",
+                                               "comment_count", "hot_score"]),
+            "post_tags": Table("communities.Post_tags", ["id", "post_id", "tag_id"]),
+            "comment": Table("communities.Comment", ["id", "post_id", "author_id", "body", "body_html", "sentiment",
+                                                     "status", "created_at"]),
+            "reaction": Table("communities.Reaction", ["id", "post_id", "member_id", "kind", "created_at"]),
+            "impression": Table("metrics.Impression", ["id", "member_id", "post_id", "pod_id", "day"]),
+            "activity": Table("metrics.ActivityDay", ["id", "member_id", "pod_id", "day"]),
+        }
+        first_post = self.ids.block("communities_post", posts)
+        id_base = {name: self.ids.take(table.name) for name, table in tables.items() if name != "post"}
+        common = {
+            "seed": self.seed, "ranges": RANGES, "conninfo": conninfo(), "members": self.member_ids,
+            "post_texts": [("\t".join(t[:3]), t[3]) for t in post_texts],
+            "comment_texts": ["\t".join(t) for t in comment_texts], "kinds": kinds,
+            "now": int(self.now.timestamp()), "days": self.days, "heavy_day": _epoch_day(heavy_day),
+            "comment_mean": comment_draw_mean(posts, comments),
+            "hot": (ranking.COMMENT_WEIGHT, ranking.EPOCH.timestamp(), ranking.HALF_LIFE_SECONDS),
+            "tables": {name: (t.sql, t.suffix) for name, t in tables.items()}, "id_base": id_base,
+        }
+        specs, start = [], first_post
+        for k in range(RANGES):
+            share = len(plan[k]) / posts
+            specs.append({**common, "index": k, "post_start": start, "post_pods": plan[k],
+                          "pods": {p[0]: p[2] for p in populated if owner[p[0]] == k},
+                          "impressions": round(impressions * share), "heavy": round(heavy * share)})
+            start += len(plan[k])
+        del plan
+        if processes > 1:
+            import multiprocessing
+
+            # spawn: a fresh interpreter holds none of this process's connections or threads
+            with multiprocessing.get_context("spawn").Pool(processes) as pool:
+                results = pool.map(generate_range, specs, chunksize=1)
+        else:
+            results = [generate_range(spec) for spec in specs]
+        counts = {name: sum(r["counts"][name] for r in results) for name in tables}
+        for name, base in id_base.items():
+            self.ids.next[tables[name].name] = max([base] + [r["next_ids"][name] for r in results])
+        # The Commons is every range's scope: its activity days are merged here, one row per member and day.
+        commons = sorted(set().union(*(r["commons"] for r in results)))
+        activity = tables["activity"]
+        dates, _ = _dates(common["now"] // DAY_SECONDS, self.days, common["heavy_day"])
+        pk = self.ids.next[activity.name]
+        lines = [f"{pk + i}\t{key >> 12}\t\\N\t{dates[(key & 4095)]}{activity.suffix}\n"
+                 for i, key in enumerate(commons)]
+        self.ids.next[activity.name] = pk + len(lines)
+        for i in range(0, len(lines), CHUNK_ROWS):
+            with connection.cursor() as cursor, cursor.cursor.copy(activity.sql) as copy:
+                copy.write("".join(lines[i:i + CHUNK_ROWS]).encode())
+        counts["activity"] += len(lines)
+        _log(", ".join(f"{name}: {n:,}" for name, n in counts.items()))
+        return counts
+
+
+def comment_draw_mean(posts: int, comments: int) -> float:
+    """The mean of the exponential whose floor averages comments/posts: E⌊X⌋ = 1/(e^(1/mean) − 1)."""
+    return 1 / math.log(1 + posts / comments) if comments else 0.0
+
+
+def conninfo() -> dict:
+    db = connection.settings_dict
+    return {"dbname": db["NAME"], "user": db["USER"], "password": db["PASSWORD"] or None,
+            "host": db["HOST"] or None, "port": db["PORT"] or None}
+
+
+def _epoch_day(day: date) -> int:
+    return day.toordinal() - UNIX_ORDINAL
+
+
+def _dates(today: int, days: int, heavy_day: int) -> tuple[list[str], int]:
+    """The ISO text of every day a row can fall on, indexed by days since the first of them."""
+    first = min(today - days - 1, heavy_day)
+    return [date.fromordinal(d + UNIX_ORDINAL).isoformat() for d in range(first, today + 1)], first
+
+
+def generate_range(spec: dict, sink=None) -> dict:
+    """One range's rows (see Generator.content): COPY on its own connection, or to `sink(sql, data)`."""
+    conn = None
+    if sink is None:
+        import psycopg
+
+        conn = psycopg.connect(**spec["conninfo"], autocommit=True)
+        conn.execute("SET synchronous_commit = off")  # a crash means a rebuild anyway
+
+        def sink(sql: str, data: bytes) -> None:
+            with conn.cursor() as cursor, cursor.copy(sql) as copy:
+                copy.write(data)
+
+    try:
+        return _range_rows(spec, sink)
+    finally:
+        if conn is not None:
+            conn.close()
+
+
+class _Out:
+    """Per table, COPY lines gathered and written CHUNK_ROWS at a time."""
+
+    def __init__(self, tables: dict, sink):
+        self.tables, self.sink = tables, sink
+        self.lines: dict[str, list[str]] = {name: [] for name in tables}
+        self.counts = dict.fromkeys(tables, 0)
+
+    def flush(self, force: bool = False) -> None:
+        for name, lines in self.lines.items():
+            if lines and (force or len(lines) >= CHUNK_ROWS):
+                self.sink(self.tables[name][0], "".join(lines).encode())
+                self.counts[name] += len(lines)
+                lines.clear()
+
+
+def _range_rows(spec: dict, sink) -> dict:  # noqa: PLR0915 - one hot loop, kept flat on purpose
+    rng = Random(f"{spec['seed']}:range:{spec['index']}")
+    random, expo, sample = rng.random, rng.expovariate, rng.sample
+    step, k = spec["ranges"], spec["index"]
+    out = _Out(spec["tables"], sink)
+    lines = out.lines
+    posts_l, tags_l, comments_l, reactions_l = (lines[n] for n in ("post", "post_tags", "comment", "reaction"))
+    p_sfx, t_sfx, c_sfx, r_sfx, i_sfx, a_sfx = (spec["tables"][n][1] + "\n" for n in
+                                                 ("post", "post_tags", "comment", "reaction", "impression",
+                                                  "activity"))
+    ids = {name: base + k for name, base in spec["id_base"].items()}
+    tid, cid, rid = ids["post_tags"], ids["comment"], ids["reaction"]
+    members, pods = spec["members"], spec["pods"]
+    n_members = len(members)
+    texts, ctexts, kinds = spec["post_texts"], spec["comment_texts"], spec["kinds"]
+    n_texts, n_ctexts = len(texts), len(ctexts)
+    weight_c, epoch, half_life = spec["hot"]
+    now, days = spec["now"], spec["days"]
+    today = now // DAY_SECONDS
+    dates, first_day = _dates(today, days, spec["heavy_day"])
+    # "YYYY-MM-DD" by day, " HH:MM:SS+00" by second of the day: a timestamp is two lookups, no datetime.
+    clock = [f" {s // 3600:02d}:{s // 60 % 60:02d}:{s % 60:02d}+00" for s in range(DAY_SECONDS)]
+    lam = 1 / spec["comment_mean"] if spec["comment_mean"] else None
+    span = days * DAY_SECONDS - 60
+    log10 = math.log10
+    made = []  # per post: (id text, pod id text, pod id, day index, weight)
+    pk = spec["post_start"]
+    for pod_id in spec["post_pods"]:
+        if pod_id:
+            audience = pods[pod_id]
+            n_aud = len(audience)
+            author = audience[int(random() * n_aud)]
+            pod_s = str(pod_id)
+        else:
+            audience = None
+            author = members[min(int(rng.paretovariate(1.1)) - 1, n_members - 1)]
+            pod_s = "\\N"
+        text, tag_ids = texts[int(random() * n_texts)]
+        created = now - 60 - int(random() * span)
+        last = created
+        pk_s = str(pk)
+        c = min(int(expo(lam)), 40) if lam else 0
+        for _ in range(c):
+            who = audience[int(random() * n_aud)] if audience else members[int(random() * n_members)]
+            at = created + 180 + 60 * int(random() * 2998)  # 3 to 3000 minutes after the post
+            if at > now:
+                at = now
+            if at > last:
+                last = at
+            comments_l.append(f"{cid}\t{pk_s}\t{who}\t{ctexts[int(random() * n_ctexts)]}\tpublished\t"
+                              f"{dates[at // DAY_SECONDS - first_day]}{clock[at % DAY_SECONDS]}{c_sfx}")
+            cid += step
+        pool = audience or members
+        r = min(len(pool), int(expo(0.5)), 30)
+        counts = [0, 0, 0, 0]
+        if r:
+            for who in sample(pool, r):
+                kind = int(random() * 4)
                 counts[kind] += 1
-                reactions.row(str(self.ids.take("communities_reaction")), str(pk), str(who), kind,
-                              _esc(min(created + timedelta(minutes=rng.randint(1, 2000)), now)))
-            r = sum(counts.values())
-            audience = "trusted" if pod_id is not None and rng.random() < 0.1 else "everyone"
-            posts.row(str(pk), str(author), _esc(pod_id), body, html, sentiment, audience, "published",
-                      _esc(created), _esc(last), str(counts["paw"]), str(counts["heart"]), str(counts["helpful"]),
-                      str(counts["hug"]), str(r), str(c),
-                      repr(hot_score(reaction_count=r, comment_count=c, created_at=created)))
-            for tag in tag_ids:
-                post_tags.row(str(self.ids.take("communities_post_tags")), str(pk), str(tag))
-            self.posts.append((pk, pod_id or 0, created.date().toordinal(), 1 + 3 * r + 2 * c))
-            if (n + 1) % 100_000 == 0:
-                _log(f"posts {n + 1:,}/{total:,}")
-        for table in (posts, post_tags, comments, reactions):
-            table.flush()
-        _log(f"posts: {posts.count:,}, comments: {comments.count:,}, reactions: {reactions.count:,}")
+                at = created + 60 * (1 + int(random() * 2000))
+                if at > now:
+                    at = now
+                reactions_l.append(f"{rid}\t{pk_s}\t{who}\t{kinds[kind]}\t"
+                                   f"{dates[at // DAY_SECONDS - first_day]}{clock[at % DAY_SECONDS]}{r_sfx}")
+                rid += step
+        audience_s = "trusted" if pod_id and random() < 0.1 else "everyone"
+        hot = round(log10(max(r + weight_c * c, 1)) + (created - epoch) / half_life, 7)
+        day = created // DAY_SECONDS - first_day
+        posts_l.append(f"{pk_s}\t{author}\t{pod_s}\t{text}\t{audience_s}\tpublished\t"
+                       f"{dates[day]}{clock[created % DAY_SECONDS]}\t"
+                       f"{dates[last // DAY_SECONDS - first_day]}{clock[last % DAY_SECONDS]}\t"
+                       f"{counts[0]}\t{counts[1]}\t{counts[2]}\t{counts[3]}\t{r}\t{c}\t{hot!r}{p_sfx}")
+        for tag in tag_ids:
+            tags_l.append(f"{tid}\t{pk_s}\t{tag}{t_sfx}")
+            tid += step
+        made.append((pk_s, pod_s, pod_id, day, 1 + 3 * r + 2 * c))
+        pk += 1
+        if len(comments_l) >= CHUNK_ROWS:
+            out.flush()
+    out.flush(force=True)
 
-    # impressions -------------------------------------------------------------------------------------
-    def impressions(self, target: int, heavy: int, heavy_day: date) -> None:
-        """`target` impressions in the posts' lifetimes, per post in proportion to its engagement, readers
-        picked with a power law over members; plus `heavy` on one day outside the window. Unique per
-        (member, post, day), as the table requires."""
-        rng = self.rng
-        table = Table("metrics.Impression", ["id", "member_id", "post_id", "pod_id", "day"])
-        members, n_members = self.member_ids, len(self.member_ids)
-        today = self.now.date().toordinal()
-        weight_sum = sum(p[3] for p in self.posts)
-        scale = target / weight_sum
-        carry = 0.0
-        written = 0
-        next_log = 2_000_000
-        for pk, pod_id, day0, weight in self.posts:
-            carry += weight * scale
-            want = int(carry)
-            carry -= want
-            if not want:
-                continue
-            seen = set()
-            pod_s = str(pod_id) if pod_id else r"\N"
-            post_s = str(pk)
-            for _ in range(want):
-                member = members[int(rng.random() ** 2.5 * n_members)]
-                day = min(day0 + int(rng.random() ** 3 * 20), today)
-                if (member, day) in seen:
-                    continue
-                seen.add((member, day))
-                table.row(str(self.ids.take("metrics_impression")), str(member), post_s, pod_s,
-                          date.fromordinal(day).isoformat())
-            written += want
-            if written >= next_log:
-                _log(f"impressions {written:,}/{target:,}")
-                next_log += 2_000_000
-        heavy_s = heavy_day.isoformat()
+    # Impressions: per post in proportion to its engagement, readers by a power law over members, most in
+    # the days after posting; unique per (member, post, day) as the table requires. An activity day per
+    # (member, scope, day) seen: a pod's are all in this range, the Commons' are merged by the caller.
+    imp_l, act_l = lines["impression"], lines["activity"]
+    iid, aid = ids["impression"], ids["activity"]
+    active = set()  # pod id << 40 | member << 12 | day index
+    last_day = today - first_day
+    weight_sum = sum(m[4] for m in made) or 1
+    scale = spec["impressions"] / weight_sum
+    carry = 0.0
+    for pk_s, pod_s, pod_id, day0, weight in made:
+        carry += weight * scale
+        want = int(carry)
+        carry -= want
+        if not want:
+            continue
         seen = set()
-        posts, n_posts = self.posts, len(self.posts)
-        for _ in range(heavy):
-            member = members[int(rng.random() ** 1.5 * n_members)]
-            post = posts[rng.randrange(n_posts)]
-            if (member, post[0]) in seen:
+        scope = pod_id << 40
+        for _ in range(want):
+            member = members[int(random() ** 2.5 * n_members)]
+            day = day0 + int(random() ** 3 * 20)
+            if day > last_day:
+                day = last_day
+            key = member << 12 | day
+            if key in seen:
                 continue
-            seen.add((member, post[0]))
-            table.row(str(self.ids.take("metrics_impression")), str(member), str(post[0]),
-                      str(post[1]) if post[1] else r"\N", heavy_s)
-        table.flush()
-        _log(f"impressions: {table.count:,} rows")
-
-
-def activity_days() -> None:
-    """A member who saw posts in a place on a day was active there that day (pods and the Commons)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SET work_mem = '1GB'")  # one in-memory hash aggregate, no spill to disk
-        cursor.execute("INSERT INTO metrics_activityday (member_id, pod_id, day) SELECT DISTINCT member_id, pod_id, "
-                       "day FROM metrics_impression")
-        cursor.execute("RESET work_mem")
+            seen.add(key)
+            active.add(scope | key)
+            imp_l.append(f"{iid}\t{member}\t{pk_s}\t{pod_s}\t{dates[day]}{i_sfx}")
+            iid += step
+        if len(imp_l) >= CHUNK_ROWS:
+            out.flush()
+    heavy_day = spec["heavy_day"] - first_day
+    heavy_s = dates[heavy_day]
+    seen = set()
+    n_made = len(made)
+    for _ in range(spec["heavy"] if n_made else 0):
+        member = members[int(random() ** 1.5 * n_members)]
+        j = int(random() * n_made)
+        key = member * n_made + j
+        if key in seen:
+            continue
+        seen.add(key)
+        pk_s, pod_s, pod_id = made[j][:3]
+        active.add(pod_id << 40 | member << 12 | heavy_day)
+        imp_l.append(f"{iid}\t{member}\t{pk_s}\t{pod_s}\t{heavy_s}{i_sfx}")
+        iid += step
+        if len(imp_l) >= CHUNK_ROWS:
+            out.flush()
+    del seen
+    commons = []
+    for key in sorted(active):
+        pod_id = key >> 40
+        if not pod_id:
+            commons.append(key)
+            continue
+        act_l.append(f"{aid}\t{key >> 12 & 0xFFFFFFF}\t{pod_id}\t{dates[key & 4095]}{a_sfx}")
+        aid += step
+        if len(act_l) >= CHUNK_ROWS:
+            out.flush()
+    out.flush(force=True)
+    next_ids = {"post_tags": tid, "comment": cid, "reaction": rid, "impression": iid, "activity": aid}
+    return {"counts": out.counts, "commons": commons, "next_ids": {n: i - step + 1 for n, i in next_ids.items()}}
 
 
 def finish_counts() -> None:

@@ -23,7 +23,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
-GENERATOR_VERSION = 6  # 6: the post text pool stops at the demo's distinct texts
+# 6: the post text pool stops at the demo's distinct texts; 7: comments average comments/posts (the draw's
+# mean corrected), posts and impressions generated in ranges with their own seeds
+GENERATOR_VERSION = 7
 CORE_MEMBERS = 400  # made by the demo code: the manager, moderators, stewards of the core pods
 CORE_PODS = 60
 SEED = 7
@@ -162,11 +164,11 @@ def _generate(size: Size, seed: int) -> dict:
     try:
         _timed(timings, "members", gen.members, size.members)
         _timed(timings, "pods", gen.pods_, size.pods)
-        _timed(timings, "posts", gen.posts_, size.posts, size.comments, BIG_PODS)
-        _timed(timings, "impressions", gen.impressions, size.impressions, size.heavy_day_impressions, heavy_day())
     finally:
         _timed(timings, "copy_drain", bulk.stop_writer)
-    _timed(timings, "activity", bulk.activity_days)
+    # Posts, comments, reactions, tags, impressions and activity days, in worker processes.
+    _timed(timings, "content", gen.content, posts=size.posts, comments=size.comments, big_pods=BIG_PODS,
+           impressions=size.impressions, heavy=size.heavy_day_impressions, heavy_day=heavy_day())
     _timed(timings, "indexes", bulk.restore, restore)
     bulk.move_sequences(bulk.BULK_TABLES)
     bulk.finish_counts()
@@ -178,7 +180,7 @@ def _generate(size: Size, seed: int) -> dict:
         moderation_demo = None
     if moderation_demo is not None:
         _timed(timings, "moderation", moderation_demo.seed_moderation, ctx)
-    _timed(timings, "analyze", _analyze)
+    _timed(timings, "analyze", bulk.vacuum_analyze)
     del pod_demo
     return timings
 
@@ -191,11 +193,6 @@ def _core(ctx) -> None:
         community_demo.seed_vocabulary(ctx)
         community_demo.seed_members(ctx, CORE_MEMBERS)
         pod_demo.seed_pods(ctx, CORE_PODS)
-
-
-def _analyze() -> None:
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE")
 
 
 def big_pods(pods: list) -> list:
