@@ -256,10 +256,8 @@ def _table_sizes() -> dict[str, int]:
         return dict(cursor.fetchall())
 
 
-def restore(statements: list[str]) -> None:
-    """The indexes first, several at once (CREATE INDEX takes a SHARE lock, so builds on one table do not
-    wait for each other; a UNIQUE constraint is built as its index, then attached); then the constraints,
-    which lock whole tables and are cheap (the foreign keys are NOT VALID)."""
+def _restore_plan(statements: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
+    """(table, CREATE INDEX) to run side by side, then the ALTER TABLEs to run after them."""
     indexes, constraints = [], []
     for statement in statements:
         unique = re.fullmatch(r'ALTER TABLE (\w+) ADD CONSTRAINT "([^"]+)" UNIQUE (\([^()]*\))', statement)
@@ -271,6 +269,14 @@ def restore(statements: list[str]) -> None:
             indexes.append((re.search(r" ON (?:\w+\.)?(\w+) ", statement).group(1), statement))
         else:
             constraints.append(statement)
+    return indexes, constraints
+
+
+def restore(statements: list[str]) -> None:
+    """The indexes first, several at once (CREATE INDEX takes a SHARE lock, so builds on one table do not
+    wait for each other; a UNIQUE constraint is built as its index, then attached); then the constraints,
+    which lock whole tables and are cheap (the foreign keys are NOT VALID)."""
+    indexes, constraints = _restore_plan(statements)
     sizes = _table_sizes()
     indexes.sort(key=lambda item: -sizes.get(item[0], 0))
     # One parallel worker per build: while both sessions build, the cores are busy anyway; when one

@@ -45,3 +45,136 @@ def test_the_post_text_pool_ends_when_the_demo_has_fewer_distinct_texts_than_ask
     assert 0 < len(posts) <= bulk.TEXTS
     assert len({body for body, *_ in posts}) == len(posts)
     assert comments
+
+
+# The posts' ranges (bench/bulk.py generate_range): rows from a spec alone, collected here instead of COPY.
+
+TABLES = ("post", "post_tags", "comment", "reaction", "impression", "activity")
+NOW = 1_795_000_000  # a whole second, as Generator.content passes it
+
+
+def _spec(index: int = 0, *, seed: int = 7, posts: int = 2000, comments: int = 6000, impressions: int = 20_000,
+          heavy: int = 2000) -> dict:
+    from random import Random
+
+    from bench import bulk
+
+    rng = Random(99)
+    members = list(range(1000, 1600))
+    pods = {pod: rng.sample(members, 12) for pod in range(1, 40)}
+    pod_ids = list(pods)
+    return {"seed": seed, "ranges": 2, "index": index, "members": members, "pods": pods,
+            "post_pods": [pod_ids[n % len(pod_ids)] if n % 3 == 0 else 0 for n in range(posts)],
+            "post_texts": [(f"body {i}\t<p>body {i}</p>\t0.5", [7] if i % 2 else []) for i in range(50)],
+            "comment_texts": [f"comment {i}\t<p>comment {i}</p>\t0.0" for i in range(20)],
+            "kinds": ["paw", "heart", "helpful", "hug"], "now": NOW, "days": 90, "heavy_day": NOW // 86400 - 100,
+            "comment_mean": bulk.comment_draw_mean(posts, comments), "hot": (2, 1735689600.0, 45000),
+            "tables": {name: (name, "\tdefault") for name in TABLES},
+            "id_base": {name: 1 for name in TABLES if name != "post"}, "post_start": 1 + index * posts,
+            "impressions": impressions, "heavy": heavy}
+
+
+def _rows(spec: dict) -> tuple[dict, dict]:
+    from bench import bulk
+
+    rows: dict[str, list[list[str]]] = {name: [] for name in TABLES}
+
+    def sink(table: str, data: bytes) -> None:
+        rows[table] += [line.split("\t") for line in data.decode().splitlines()]
+
+    return rows, bulk.generate_range(spec, sink)
+
+
+def test_a_range_is_the_same_rows_for_the_same_seed_and_other_rows_for_another():
+    first, again, other = _rows(_spec()), _rows(_spec()), _rows(_spec(seed=8))
+    assert first == again
+    assert first[0]["comment"] != other[0]["comment"]
+
+
+def test_the_counts_come_within_a_few_percent_of_the_targets():
+    rows, result = _rows(_spec(posts=2000, comments=6000, impressions=20_000, heavy=2000))
+    assert len(rows["post"]) == 2000
+    assert 6000 * 0.95 < len(rows["comment"]) < 6000 * 1.05
+    # A few impressions fall to the once-a-day rule (the same member drawn twice for a post and day).
+    assert 22_000 * 0.9 < len(rows["impression"]) <= 22_000
+    assert result["counts"] == {name: len(rows[name]) for name in TABLES}
+
+
+def test_the_comment_draw_averages_comments_per_post():
+    from math import exp
+    from random import Random
+
+    from bench.bulk import comment_draw_mean
+
+    mean = comment_draw_mean(1_000_000, 3_000_000)
+    assert 1 / (exp(1 / mean) - 1) == pytest.approx(3.0)
+    rng = Random(1)
+    assert sum(int(rng.expovariate(1 / mean)) for _ in range(200_000)) / 200_000 == pytest.approx(3.0, rel=0.02)
+
+
+def test_two_ranges_take_disjoint_ids_and_report_the_next_free_one():
+    (a, result_a), (b, result_b) = _rows(_spec(0)), _rows(_spec(1))
+    for table in ("comment", "reaction", "impression", "activity", "post_tags"):
+        ids_a, ids_b = {int(r[0]) for r in a[table]}, {int(r[0]) for r in b[table]}
+        assert not ids_a & ids_b
+        assert max(result_a["next_ids"][table], result_b["next_ids"][table]) == max(ids_a | ids_b) + 1
+    assert {int(r[0]) for r in a["post"]} == set(range(1, 2001))
+    assert {int(r[0]) for r in b["post"]} == set(range(2001, 4001))
+
+
+def test_rows_keep_the_tables_rules_and_the_counters_match_the_rows():
+    from collections import Counter
+
+    rows, result = _rows(_spec())
+    impressions = rows["impression"]
+    assert len({(r[1], r[2], r[4]) for r in impressions}) == len(impressions)  # once per member, post, day
+    comments = Counter(r[1] for r in rows["comment"])
+    reactions = Counter(r[1] for r in rows["reaction"])
+    for post in rows["post"]:
+        assert int(post[14]) == reactions[post[0]] and int(post[15]) == comments[post[0]]
+        assert post[-1] == "default"  # the model defaults of the columns left out
+    # A pod's activity days are this range's distinct (member, pod, day) seen; the Commons' go back to the
+    # caller, who merges every range's.
+    seen_in_pods = {(r[1], r[3], r[4]) for r in impressions if r[3] != r"\N"}
+    assert {(r[1], r[2], r[3]) for r in rows["activity"]} == seen_in_pods
+    seen_in_commons = {(int(r[1]), r[4]) for r in impressions if r[3] == r"\N"}
+    assert len(result["commons"]) == len(seen_in_commons)
+    assert {key >> 12 for key in result["commons"]} == {member for member, _ in seen_in_commons}
+
+
+def test_timestamps_and_the_hot_score_are_those_the_product_writes():
+    from datetime import UTC, datetime
+
+    from communities.ranking import hot_score
+
+    rows, _ = _rows(_spec())
+    post = rows["post"][0]
+    created = datetime.fromisoformat(post[8])
+    assert created.tzinfo is not None and created.timestamp() == int(created.timestamp())
+    assert NOW - 90 * 86400 <= created.timestamp() <= NOW
+    assert float(post[16]) == hot_score(reaction_count=int(post[14]), comment_count=int(post[15]),
+                                        created_at=created.astimezone(UTC))
+    assert all(datetime.fromisoformat(c[6]) >= created for c in rows["comment"] if c[1] == post[0])
+
+
+def test_unique_constraints_are_rebuilt_as_indexes_then_attached():
+    from bench.bulk import _restore_plan
+
+    indexes, constraints = _restore_plan([
+        'ALTER TABLE metrics_impression ADD CONSTRAINT "impression_once_a_day" UNIQUE (member_id, post_id, day)',
+        "CREATE INDEX impression_day_idx ON public.metrics_impression USING btree (day, pod_id)",
+        'ALTER TABLE communities_comment ADD CONSTRAINT "fk" FOREIGN KEY (post_id) REFERENCES communities_post(id) '
+        "DEFERRABLE INITIALLY DEFERRED NOT VALID",
+    ])
+    assert indexes == [
+        ("metrics_impression",
+         'CREATE UNIQUE INDEX "impression_once_a_day" ON metrics_impression (member_id, post_id, day)'),
+        ("metrics_impression",
+         "CREATE INDEX impression_day_idx ON public.metrics_impression USING btree (day, pod_id)"),
+    ]
+    assert constraints == [
+        'ALTER TABLE metrics_impression ADD CONSTRAINT "impression_once_a_day" UNIQUE USING INDEX '
+        '"impression_once_a_day"',
+        'ALTER TABLE communities_comment ADD CONSTRAINT "fk" FOREIGN KEY (post_id) REFERENCES communities_post(id) '
+        "DEFERRABLE INITIALLY DEFERRED NOT VALID",
+    ]
