@@ -154,7 +154,11 @@ def test_timestamps_and_the_hot_score_are_those_the_product_writes():
     assert NOW - 90 * 86400 <= created.timestamp() <= NOW
     assert float(post[16]) == hot_score(reaction_count=int(post[14]), comment_count=int(post[15]),
                                         created_at=created.astimezone(UTC))
-    assert all(datetime.fromisoformat(c[6]) >= created for c in rows["comment"] if c[1] == post[0])
+    created_at = {p[0]: datetime.fromisoformat(p[8]) for p in rows["post"]}
+    last_at = {p[0]: datetime.fromisoformat(p[9]) for p in rows["post"]}
+    assert rows["comment"]
+    for comment in rows["comment"]:
+        assert created_at[comment[1]] < datetime.fromisoformat(comment[7]) <= last_at[comment[1]]
 
 
 def test_unique_constraints_are_rebuilt_as_indexes_then_attached():
