@@ -16,6 +16,7 @@ back NOT VALID, since the generator only ever refers to rows it wrote.
 
 import json
 import math
+import os
 import queue
 import re
 import threading
@@ -231,15 +232,20 @@ def _in_sessions(statements: list[str], settings: list[str]) -> None:
         with psycopg.connect(**conninfo(), autocommit=True) as conn:
             for setting in settings:
                 conn.execute(setting)
+            done, session_cpu = 0, backend_cpu(conn)
             while True:
                 try:
                     statement = pending.get_nowait()
                 except queue.Empty:
+                    _log(f"session: {done} statements, {backend_cpu(conn) - session_cpu:.1f}s CPU (its parallel "
+                         "workers' not counted)")
                     return
-                began = time.monotonic()
+                done += 1
+                began, cpu = time.monotonic(), backend_cpu(conn)
                 conn.execute(statement)
                 if time.monotonic() - began > 3:
-                    _log(f"{time.monotonic() - began:.0f}s: {statement[:110]}")
+                    _log(f"{time.monotonic() - began:.0f}s ({backend_cpu(conn) - cpu:.0f}s CPU in the session): "
+                         f"{statement[:100]}")
 
     pending: queue.Queue = queue.Queue()
     for statement in statements:
@@ -515,6 +521,9 @@ class Generator:
         else:
             results = [generate_range(spec) for spec in specs]
         counts = {name: sum(r["counts"][name] for r in results) for name in tables}
+        if all("cpu" in r for r in results):
+            _log(f"ranges' CPU: Python {sum(r['cpu'][0] for r in results):.1f}s, "
+                 f"PostgreSQL {sum(r['cpu'][1] for r in results):.1f}s")
         for name, base in id_base.items():
             self.ids.next[tables[name].name] = max([base] + [r["next_ids"][name] for r in results])
         # The Commons is every range's scope: its activity days are merged here, one row per member and day.
@@ -556,22 +565,39 @@ def _dates(today: int, days: int, heavy_day: int) -> tuple[list[str], int]:
 
 def generate_range(spec: dict, sink=None) -> dict:
     """One range's rows (see Generator.content): COPY on its own connection, or to `sink(sql, data)`."""
-    conn = None
-    if sink is None:
-        import psycopg
+    if sink is not None:
+        return _range_rows(spec, sink)
+    import psycopg
 
-        conn = psycopg.connect(**spec["conninfo"], autocommit=True)
+    began, copying = time.monotonic(), [0.0]
+    with psycopg.connect(**spec["conninfo"], autocommit=True) as conn:
         conn.execute("SET synchronous_commit = off")  # a crash means a rebuild anyway
 
         def sink(sql: str, data: bytes) -> None:
+            start = time.monotonic()
             with conn.cursor() as cursor, cursor.copy(sql) as copy:
                 copy.write(data)
+            copying[0] += time.monotonic() - start
 
+        python = time.process_time()
+        result = _range_rows(spec, sink)
+        python = time.process_time() - python
+        server = backend_cpu(conn)
+    _log(f"range {spec['index']}: {sum(result['counts'].values()):,} rows in {time.monotonic() - began:.1f}s; CPU: "
+         f"Python {python:.1f}s, PostgreSQL {server:.1f}s; waited for COPY {copying[0]:.1f}s")
+    result["cpu"] = (python, server)
+    return result
+
+
+def backend_cpu(conn) -> float:
+    """CPU seconds the connection's server process has used, when the server runs on this machine (the
+    wall clock of a shared machine says little; CPU seconds add up the same under any load)."""
     try:
-        return _range_rows(spec, sink)
-    finally:
-        if conn is not None:
-            conn.close()
+        with open(f"/proc/{conn.info.backend_pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class _Out:
