@@ -526,20 +526,25 @@ class Generator:
                  f"PostgreSQL {sum(r['cpu'][1] for r in results):.1f}s")
         for name, base in id_base.items():
             self.ids.next[tables[name].name] = max([base] + [r["next_ids"][name] for r in results])
-        # The Commons is every range's scope: its activity days are merged here, one row per member and day.
-        commons = sorted(set().union(*(r["commons"] for r in results)))
+        commons = merge_commons(results)
         activity = tables["activity"]
         dates, _ = _dates(common["now"] // DAY_SECONDS, self.days, common["heavy_day"])
-        pk = self.ids.next[activity.name]
-        lines = [f"{pk + i}\t{key >> 12}\t\\N\t{dates[(key & 4095)]}{activity.suffix}\n"
-                 for i, key in enumerate(commons)]
-        self.ids.next[activity.name] = pk + len(lines)
-        for i in range(0, len(lines), CHUNK_ROWS):
+        pk, suffix = self.ids.next[activity.name], activity.suffix + "\n"
+        for i in range(0, len(commons), CHUNK_ROWS):
+            data = "".join([f"{pk + n}\t{key >> 12}\t\\N\t{dates[key & 4095]}{suffix}"
+                            for n, key in enumerate(commons[i:i + CHUNK_ROWS], i)])
             with connection.cursor() as cursor, cursor.cursor.copy(activity.sql) as copy:
-                copy.write("".join(lines[i:i + CHUNK_ROWS]).encode())
-        counts["activity"] += len(lines)
+                copy.write(data.encode())
+        self.ids.next[activity.name] = pk + len(commons)
+        counts["activity"] += len(commons)
         _log(", ".join(f"{name}: {n:,}" for name, n in counts.items()))
         return counts
+
+
+def merge_commons(results: list[dict]) -> list[int]:
+    """The Commons is every range's scope: one activity day per member and day, whichever ranges saw it
+    (member << 12 | day index, sorted)."""
+    return sorted(set().union(*(r["commons"] for r in results)))
 
 
 def comment_draw_mean(posts: int, comments: int) -> float:

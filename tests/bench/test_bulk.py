@@ -182,3 +182,14 @@ def test_unique_constraints_are_rebuilt_as_indexes_then_attached():
         'ALTER TABLE communities_comment ADD CONSTRAINT "fk" FOREIGN KEY (post_id) REFERENCES communities_post(id) '
         "DEFERRABLE INITIALLY DEFERRED NOT VALID",
     ]
+
+
+def test_the_commons_activity_days_of_all_ranges_merge_to_one_per_member_and_day():
+    from bench.bulk import merge_commons
+
+    (a, result_a), (b, result_b) = _rows(_spec(0)), _rows(_spec(1))
+    seen = {(int(r[1]), r[4]) for rows in (a, b) for r in rows["impression"] if r[3] == r"\N"}
+    assert set(result_a["commons"]) & set(result_b["commons"])  # both ranges saw some member on some day
+    merged = merge_commons([result_a, result_b])
+    assert len(merged) == len(set(merged)) == len(seen)
+    assert merged == sorted(merged)
