@@ -1,19 +1,26 @@
-"""The benchmark dataset's bulk: members, pods, posts, comments, reactions and impressions written with
-PostgreSQL COPY (psycopg 3's `cursor.copy`) from a deterministic generator (one seeded `Random`).
+"""The benchmark dataset's bulk: members, pods, posts, comments, reactions, impressions and activity days
+written with PostgreSQL COPY (psycopg 3's `cursor.copy`) from a deterministic generator (seeded `Random`s).
 
 The demo code (`seed_demo`) first makes a small core the way the product does: vocabulary, places, the
 manager and moderators, a few dozen pods with charters, announcements, polls, rules and a moderation
 queue. Everything past that core is generated here, row by row as COPY text, with the same shapes:
 Zipf-like member activity, Pareto pod sizes, a third of posts in pods (a few big open pods get extra),
 comments and reactions from members who can see the post, impressions favouring popular posts and
-active members, most of them in the days after posting. Counters (reaction and comment counts, hot
-score, pod post counts) are written consistent with the rows, so no repair pass is needed.
+active members, most of them in the days after posting, and an activity day per member, scope and day
+seen. Counters (reaction and comment counts, hot score, pod post counts) are written consistent with the
+rows, so no repair pass is needed.
+
+Members and pods come from one `Random` in this process. Posts and everything hanging off them are
+generated in RANGES ranges of pods, each with its own seed and its own ids, by worker processes that COPY
+on connections of their own (`generate_range`): the rows are the same whichever process runs a range and
+when. The hot loops format COPY text from pieces made once (post and comment texts with their HTML and
+sentiment, the model defaults of the columns left out, each day's date, each second's time of day), so a
+row is one f-string and no datetime; lines are written CHUNK_ROWS at a time as bytes.
 
 While loading, the bulk tables' secondary indexes, unique and foreign-key constraints are dropped and
-then rebuilt once (one sorted index build beats ten million index insertions); the foreign keys come
-back NOT VALID, since the generator only ever refers to rows it wrote.
+then rebuilt once (one sorted index build beats ten million index insertions), SESSIONS builds at a time;
+the foreign keys come back NOT VALID, since the generator only ever refers to rows it wrote.
 """
-
 import json
 import math
 import os

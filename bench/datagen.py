@@ -7,10 +7,12 @@ drop a schema it did not make.
 
 The demo code (`seed_demo`'s functions) makes a small core: vocabulary, places, the manager and
 moderators, 60 pods with charters, announcements, polls, rules and a moderation queue. The bulk
-(members, pods, posts, comments, reactions, impressions) is written by PostgreSQL COPY from a seeded
-generator (bench/bulk.py), with the demo's shapes: Zipf-like member activity, Pareto pod sizes, a few
-big open pods with extra posts, impressions favouring popular posts and active members. The rollups
-are then computed by the metrics app's own `metrics_backfill`, exactly as seed_demo does.
+(members, pods, posts, comments, reactions, impressions, activity days) is written by PostgreSQL COPY
+from seeded generators (bench/bulk.py; posts onwards in two worker processes), with the demo's shapes:
+Zipf-like member activity, Pareto pod sizes, a few big open pods with extra posts, impressions favouring
+popular posts and active members. The rows depend on the seed and on the day and time of the build (ages
+are counted back from it). The rollups are then computed by the metrics app's own `metrics_backfill`,
+exactly as seed_demo does.
 """
 
 import json
