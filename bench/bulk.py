@@ -705,7 +705,7 @@ def _range_rows(spec: dict, sink) -> dict:  # noqa: PLR0915 - one hot loop, kept
             tid += step
         made.append((pk_s, pod_s, pod_id, day, 1 + 3 * r + 2 * c))
         pk += 1
-        if len(comments_l) >= CHUNK_ROWS:
+        if len(comments_l) >= CHUNK_ROWS or len(posts_l) >= CHUNK_ROWS:
             out.flush()
     out.flush(force=True)
 
