@@ -715,6 +715,8 @@ def _range_rows(spec: dict, sink) -> dict:  # noqa: PLR0915 - one hot loop, kept
     imp_l, act_l = lines["impression"], lines["activity"]
     iid, aid = ids["impression"], ids["activity"]
     active = set()  # pod id << 40 | member << 12 | day index
+    active_add, imp_append = active.add, imp_l.append
+    day_ends = [day + i_sfx for day in dates]
     last_day = today - first_day
     weight_sum = sum(m[4] for m in made) or 1
     scale = spec["impressions"] / weight_sum
@@ -726,7 +728,7 @@ def _range_rows(spec: dict, sink) -> dict:  # noqa: PLR0915 - one hot loop, kept
         if not want:
             continue
         seen = set()
-        scope = pod_id << 40
+        seen_add, scope, middle = seen.add, pod_id << 40, f"\t{pk_s}\t{pod_s}\t"
         for _ in range(want):
             member = members[int(random() ** 2.5 * n_members)]
             day = day0 + int(random() ** 3 * 20)
@@ -735,9 +737,9 @@ def _range_rows(spec: dict, sink) -> dict:  # noqa: PLR0915 - one hot loop, kept
             key = member << 12 | day
             if key in seen:
                 continue
-            seen.add(key)
-            active.add(scope | key)
-            imp_l.append(f"{iid}\t{member}\t{pk_s}\t{pod_s}\t{dates[day]}{i_sfx}")
+            seen_add(key)
+            active_add(scope | key)
+            imp_append(f"{iid}\t{member}{middle}{day_ends[day]}")
             iid += step
         if len(imp_l) >= CHUNK_ROWS:
             out.flush()
