@@ -473,19 +473,7 @@ class Generator:
         rng = self.rng
         post_texts, comment_texts = self._texts(rng)
         populated = [p for p in self.pods if p[2]]
-        big = sorted((p for p in populated if p[1] == "open"), key=lambda p: (-len(p[2]), p[0]))[:big_pods]
-        owner = {pod[0]: i % RANGES for i, pod in enumerate(sorted(populated))}
-        plan: list[list[int]] = [[] for _ in range(RANGES)]  # per range, per post: its pod id, 0 for the Commons
-        random, cut = rng.random, int(posts * 0.85)
-        for n in range(posts):
-            if n >= cut and big:
-                pod_id = big[int(random() * len(big))][0]
-            elif populated and random() < 0.35:
-                pod_id = populated[int(random() * len(populated))][0]
-            else:
-                plan[n % RANGES].append(0)
-                continue
-            plan[owner[pod_id]].append(pod_id)
+        plan, owner = plan_posts(rng, populated, posts=posts, big_pods=big_pods)
         kinds = ["paw", "heart", "helpful", "hug"]  # the Post counter columns' order
         assert set(kinds) == set(ReactionKind.values)
         tables = {
@@ -546,6 +534,27 @@ class Generator:
         counts["activity"] += len(commons)
         _log(", ".join(f"{name}: {n:,}" for name, n in counts.items()))
         return counts
+
+
+def plan_posts(rng: Random, populated: list, *, posts: int, big_pods: int) -> tuple[list[list[int]], dict]:
+    """Per range, per post, its pod id (0: the Commons), and the range that owns each pod.
+
+    Every RANGES-th pod (by id) belongs to a range, with all its posts; Commons posts go round the ranges.
+    A third of posts go to pods, and the last 15% to the `big_pods` open pods with the most members."""
+    big = sorted((p for p in populated if p[1] == "open"), key=lambda p: (-len(p[2]), p[0]))[:big_pods]
+    owner = {pod[0]: i % RANGES for i, pod in enumerate(sorted(populated))}
+    plan: list[list[int]] = [[] for _ in range(RANGES)]
+    random, cut = rng.random, int(posts * 0.85)
+    for n in range(posts):
+        if n >= cut and big:
+            pod_id = big[int(random() * len(big))][0]
+        elif populated and random() < 0.35:
+            pod_id = populated[int(random() * len(populated))][0]
+        else:
+            plan[n % RANGES].append(0)
+            continue
+        plan[owner[pod_id]].append(pod_id)
+    return plan, owner
 
 
 def merge_commons(results: list[dict]) -> list[int]:

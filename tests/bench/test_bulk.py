@@ -193,3 +193,21 @@ def test_the_commons_activity_days_of_all_ranges_merge_to_one_per_member_and_day
     merged = merge_commons([result_a, result_b])
     assert len(merged) == len(set(merged)) == len(seen)
     assert merged == sorted(merged)
+
+
+def test_posts_are_planned_by_pod_range_the_same_way_for_a_seed():
+    from random import Random
+
+    from bench.bulk import RANGES, plan_posts
+
+    pods = [(pod, "open" if pod % 2 else "invite", list(range(pod % 7 + 1 + (30 if pod in (11, 13) else 0))))
+            for pod in range(1, 60)]
+    plan, owner = plan_posts(Random(5), pods, posts=10_000, big_pods=2)
+    assert (plan, owner) == plan_posts(Random(5), pods, posts=10_000, big_pods=2)
+    assert sum(len(posts) for posts in plan) == 10_000
+    for k, posts in enumerate(plan):
+        assert all(owner[pod] == k for pod in posts if pod)  # a pod's posts are all in its range
+        assert 10_000 / RANGES * 0.5 < len(posts) < 10_000 / RANGES * 1.5
+    in_pods = [pod for posts in plan for pod in posts if pod]
+    assert 0.4 * 10_000 < len(in_pods) < 0.5 * 10_000  # 85% x 35% in any pod, plus the last 15% in big ones
+    assert sum(pod in (11, 13) for pod in in_pods) > 0.15 * 10_000
