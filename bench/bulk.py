@@ -197,13 +197,17 @@ BULK_TABLES = ["communities_user", "account_emailaddress", "communities_user_int
 
 
 def drop_constraints(tables: list[str]) -> list[str]:
-    """Drop the secondary indexes, unique and foreign-key constraints of `tables`; return the DDL that
-    restores them."""
+    """Drop the secondary indexes, unique and foreign-key constraints of `tables`, and the primary keys
+    no foreign key refers to; return the DDL that restores them. (Two processes write interleaved ids into
+    one table: a primary key kept while loading would split its pages in the middle, and end up bigger.)"""
     restore_indexes, restore_constraints, drops = [], [], []
     with connection.cursor() as cursor:
+        cursor.execute("SELECT DISTINCT confrelid::regclass::text FROM pg_constraint WHERE contype = 'f'")
+        referenced = {row[0] for row in cursor.fetchall()}
         for table in tables:
+            kinds = ["f", "u"] if table in referenced else ["f", "u", "p"]
             cursor.execute("SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint "
-                           "WHERE conrelid = %s::regclass AND contype IN ('f', 'u')", [table])
+                           "WHERE conrelid = %s::regclass AND contype::text = ANY(%s)", [table, kinds])
             constraint_names = set()
             for name, kind, definition in cursor.fetchall():
                 constraint_names.add(name)
@@ -273,11 +277,12 @@ def _restore_plan(statements: list[str]) -> tuple[list[tuple[str, str]], list[st
     """(table, CREATE INDEX) to run side by side, then the ALTER TABLEs to run after them."""
     indexes, constraints = [], []
     for statement in statements:
-        unique = re.fullmatch(r'ALTER TABLE (\w+) ADD CONSTRAINT "([^"]+)" UNIQUE (\([^()]*\))', statement)
+        unique = re.fullmatch(r'ALTER TABLE (\w+) ADD CONSTRAINT "([^"]+)" (UNIQUE|PRIMARY KEY) (\([^()]*\))',
+                              statement)
         if unique:
-            table, name, columns = unique.groups()
+            table, name, kind, columns = unique.groups()
             indexes.append((table, f'CREATE UNIQUE INDEX "{name}" ON {table} {columns}'))
-            constraints.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" UNIQUE USING INDEX "{name}"')
+            constraints.append(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {kind} USING INDEX "{name}"')
         elif statement.startswith("CREATE"):
             indexes.append((re.search(r" ON (?:\w+\.)?(\w+) ", statement).group(1), statement))
         else:

@@ -161,12 +161,13 @@ def test_timestamps_and_the_hot_score_are_those_the_product_writes():
         assert created_at[comment[1]] < datetime.fromisoformat(comment[7]) <= last_at[comment[1]]
 
 
-def test_unique_constraints_are_rebuilt_as_indexes_then_attached():
+def test_unique_constraints_and_primary_keys_are_rebuilt_as_indexes_then_attached():
     from bench.bulk import _restore_plan
 
     indexes, constraints = _restore_plan([
         'ALTER TABLE metrics_impression ADD CONSTRAINT "impression_once_a_day" UNIQUE (member_id, post_id, day)',
         "CREATE INDEX impression_day_idx ON public.metrics_impression USING btree (day, pod_id)",
+        'ALTER TABLE metrics_impression ADD CONSTRAINT "metrics_impression_pkey" PRIMARY KEY (id)',
         'ALTER TABLE communities_comment ADD CONSTRAINT "fk" FOREIGN KEY (post_id) REFERENCES communities_post(id) '
         "DEFERRABLE INITIALLY DEFERRED NOT VALID",
     ])
@@ -175,10 +176,13 @@ def test_unique_constraints_are_rebuilt_as_indexes_then_attached():
          'CREATE UNIQUE INDEX "impression_once_a_day" ON metrics_impression (member_id, post_id, day)'),
         ("metrics_impression",
          "CREATE INDEX impression_day_idx ON public.metrics_impression USING btree (day, pod_id)"),
+        ("metrics_impression", 'CREATE UNIQUE INDEX "metrics_impression_pkey" ON metrics_impression (id)'),
     ]
     assert constraints == [
         'ALTER TABLE metrics_impression ADD CONSTRAINT "impression_once_a_day" UNIQUE USING INDEX '
         '"impression_once_a_day"',
+        'ALTER TABLE metrics_impression ADD CONSTRAINT "metrics_impression_pkey" PRIMARY KEY USING INDEX '
+        '"metrics_impression_pkey"',
         'ALTER TABLE communities_comment ADD CONSTRAINT "fk" FOREIGN KEY (post_id) REFERENCES communities_post(id) '
         "DEFERRABLE INITIALLY DEFERRED NOT VALID",
     ]
