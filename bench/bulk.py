@@ -471,7 +471,7 @@ class Generator:
         Each range owns every RANGES-th populated pod (all of that pod's posts), an equal share of the
         Commons posts, and its own seeded `Random`; its ids are its own (posts: one block per range; the
         other tables: every RANGES-th id), so the rows do not depend on which process runs a range when.
-        The pod each post goes to is drawn here, in one sequence, as before."""
+        The pod each post goes to is drawn here, in one sequence from the generator's `Random` (plan_posts)."""
         from communities import ranking
         from communities.models import ReactionKind
 
