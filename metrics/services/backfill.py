@@ -117,7 +117,9 @@ def _mark_unhooked(since, until) -> int:
     for pod_id, member_id, at in RuleHit.objects.filter(**window).values_list("content_pod_id", "member_id",
                                                                               "created_at"):
         note(at, pod_id, member_id)
-    return sum(dirty_mark(pod_ids=pods, member_ids=members, day=day) for day, (pods, members) in by_day.items())
+    # Dated `until` (this run's start), so this run sees them; a later mark of the same day stays later.
+    return sum(dirty_mark(pod_ids=pods, member_ids=members, day=day, at=until)
+               for day, (pods, members) in by_day.items())
 
 
 def rollup_recent(*, today: date | None = None) -> dict:
@@ -140,7 +142,10 @@ def rollup_recent(*, today: date | None = None) -> dict:
     marks = list(seen.values_list("scope_kind", "scope_id", "day"))
     rows, cohorts = _recompute_days(_plan(marks, full_days, weeks, today), today)
     cleared, _ = seen.delete() if marks else (0, None)
-    RollupBookmark.objects.update_or_create(name=BOOKMARK, defaults={"started_at": started, "today": today})
+    if bookmark is None:
+        RollupBookmark.objects.create(name=BOOKMARK, started_at=started, today=today)
+    else:
+        RollupBookmark.objects.filter(pk=bookmark.pk).update(started_at=started, today=today)
     return {"rollup_rows": rows, "cohort_rows": cohorts, "dirty_cleared": cleared}
 
 

@@ -128,10 +128,11 @@ def is_late(day: date) -> bool:
     return day < timezone.now().date() - timedelta(days=1)
 
 
-def dirty_mark(*, pod_ids=(), member_ids=(), day: date | None = None, days=()) -> int:
+def dirty_mark(*, pod_ids=(), member_ids=(), day: date | None = None, days=(), at: datetime | None = None) -> int:
     """Mark each day of `day` and `days` stale for each pod id (None: the Commons) and for the region of each
     member (their current place, as the region figures count them), in one statement. A renewed mark gets a
-    new `marked_at`, so a rollup already running leaves it for the next run. Returns the marks asked for."""
+    later `marked_at` (`at`, default now; never an earlier one), so a rollup already running leaves it for
+    the next run. Returns the marks asked for."""
     marked = sorted({day, *days} - {None})
     pods = sorted({pod_id or 0 for pod_id in pod_ids})
     members = sorted(set(member_ids))
@@ -150,10 +151,12 @@ def dirty_mark(*, pod_ids=(), member_ids=(), day: date | None = None, days=()) -
                      f"WHERE u.id IN ({sql.id_list(members)}) AND {sql.REGION_KEY} IS NOT NULL")
         params += marked
     # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT.
-    sql.execute(f"INSERT INTO {sql.table('metrics.DirtyDay')} (scope_kind, scope_id, day, marked_at) "
+    table = sql.table("metrics.DirtyDay")
+    sql.execute(f"INSERT INTO {table} (scope_kind, scope_id, day, marked_at) "
                 f"SELECT m.k, m.i, m.d, %s FROM ({' UNION '.join(parts)}) m WHERE 1 = 1 "
-                f"ON CONFLICT (scope_kind, scope_id, day) DO UPDATE SET marked_at = excluded.marked_at",
-                [timezone.now(), *params])
+                f"ON CONFLICT (scope_kind, scope_id, day) DO UPDATE SET marked_at = CASE WHEN "
+                f"excluded.marked_at > {table}.marked_at THEN excluded.marked_at ELSE {table}.marked_at END",
+                [at or timezone.now(), *params])
     return len(pods) * len(marked) + len(members) * len(marked)
 
 
