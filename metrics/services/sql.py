@@ -71,10 +71,7 @@ def scope_parts(kind: str, ids=None) -> tuple[str | None, str, str]:
         return "s.pod_id", "s.pod_id IS NOT NULL" if ids is None else f"s.pod_id IN ({id_list(ids)})", ""
     if ids is None:
         return REGION_KEY, f"{REGION_KEY} IS NOT NULL", region_join()
-    # The same rows, with the members named on the source too, so its member index narrows the scan.
-    members = (f"SELECT ru.id FROM {table('communities.User')} ru JOIN {table('communities.Place')} pl "
-               f"ON pl.id = ru.region_id WHERE {REGION_KEY} IN ({id_list(ids)})")
-    return REGION_KEY, f"{REGION_KEY} IN ({id_list(ids)}) AND s.member_id IN ({members})", region_join()
+    return REGION_KEY, f"{REGION_KEY} IN ({id_list(ids)})", region_join()
 
 
 def grouped(kind: str, src: tuple[str, list], aggs: str, agg_params: list | None = None,
