@@ -146,10 +146,6 @@ def emerging_niches(limit: int = 10) -> list:
     return list(EmergingNiche.objects.select_related("covered_by").prefetch_related("tags")[:limit])
 
 
-def benchmark_for(*, period: str, start: date) -> PodBenchmark | None:
-    return PodBenchmark.objects.filter(period=period, start=start).first()
-
-
 def pulse_surveys(*, pod, limit: int = 6) -> list[PulseSurvey]:
     return list(PulseSurvey.objects.filter(pod=pod).order_by("-month")[:limit])
 

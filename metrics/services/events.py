@@ -123,11 +123,6 @@ def _seen_key(member_id: int, pod_id: int | None, day: date) -> str:
     return f"metrics:seen:{member_id}:{pod_id or 0}:{day.isoformat()}"
 
 
-def is_late(day: date) -> bool:
-    """Dated before yesterday: an event the recurring rollup would once have missed without a mark."""
-    return day < timezone.now().date() - timedelta(days=1)
-
-
 def dirty_mark(*, pod_ids=(), member_ids=(), day: date | None = None, days=(), at: datetime | None = None) -> int:
     """Mark each day of `day` and `days` stale for each pod id (None: the Commons) and for the region of each
     member (their current place, as the region figures count them), in one statement. A renewed mark gets a
