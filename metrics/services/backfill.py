@@ -137,7 +137,7 @@ def rollup_recent(*, today: date | None = None) -> dict:
         first = min(bookmark.today + timedelta(days=1), today)
         full_days = {first + timedelta(days=i) for i in range((today - first).days + 1)} - {bookmark.today}
         new_week = week_monday(today) != week_monday(bookmark.today)
-        weeks = _cohort_weeks(today, today) if new_week else []
+        weeks = _cohort_weeks(min(bookmark.today, today), today) if new_week else []
     seen = DirtyDay.objects.filter(marked_at__lte=started, day__lte=today)
     marks = list(seen.values_list("scope_kind", "scope_id", "day"))
     rows, cohorts = _recompute_days(_plan(marks, full_days, weeks, today), today)
