@@ -114,3 +114,21 @@ def test_a_pod_join_found_by_its_timestamp_marks_the_pod(town):
     today = timezone.now().date()
     row = MetricRollup.objects.get(scope_kind="pod", scope_id=p2.pk, period="day", start=today)
     assert (row.members_end, row.joined) == (1, 1)  # members come from membership events: cat's join
+
+
+def test_a_new_day_recomputes_every_scope_of_the_periods_holding_it(town):
+    """Nothing marked, but the day moved: the current periods' last day moved with it (days covered, WAU
+    and MAU windows, members at the end), so every scope of them is recomputed, and only those periods."""
+    today = timezone.now().date()
+    tomorrow = today + timedelta(days=1)
+    before = _stored()
+    rollup_recent(today=tomorrow)
+    after = _stored()
+    rewritten = {key for key, (pk, at, _) in after.items() if key not in before or before[key][:2] != (pk, at)}
+    assert {key[2:] for key in rewritten} == {(period, period_start(period, tomorrow)) for period in KINDS}
+    commons_day = after[("commons", 0, "day", tomorrow)][2]
+    assert (commons_day["active_members"], commons_day["mau"]) == (0, 3)  # nobody yet; the 28 days hold 3
+    for period in KINDS:
+        full = {(r.scope_kind, r.scope_id, r.period, r.start): _values(r)
+                for r in rollup_compute(period=period, start=period_start(period, tomorrow), today=tomorrow)}
+        assert {key: after[key][2] for key in rewritten if key[2] == period} == full
