@@ -156,13 +156,14 @@ def content_written(*, kind: str, pk: int, text: str) -> None:
 # Something already counted changed after the fact: a post or comment deleted, removed or restored, a
 # reaction taken back. `at` is when the changed thing was created, so metrics can recompute that day;
 # `post_id` / `comment_id` name a changed post or comment, whose replies and reactions (dated other days)
-# counted with it. Signature: fn(*, pod_id: int | None, at: datetime, post_id: int | None, comment_id: int | None)
+# counted with it; `member_id` whose it was, when neither names it (a reaction). Signature:
+# fn(*, pod_id: int | None, at: datetime, post_id: int | None, comment_id: int | None, member_id: int | None)
 history_changed = Hook("history_changed")
 
 
 def history_change(*, pod_id: int | None, at: datetime, post_id: int | None = None,
-                   comment_id: int | None = None) -> None:
-    history_changed.call(pod_id=pod_id, at=at, post_id=post_id, comment_id=comment_id)
+                   comment_id: int | None = None, member_id: int | None = None) -> None:
+    history_changed.call(pod_id=pod_id, at=at, post_id=post_id, comment_id=comment_id, member_id=member_id)
 
 
 # Authors a member chose not to hear from (messaging's blocks). Each callable returns a queryset of

@@ -22,7 +22,7 @@ from .definitions import (
     SCOPE_DEFINITIONS,
 )
 from .models import PeriodKind, RetentionCohort, ScopeKind
-from .periods import day_start, period_end, periods_between, previous_start, week_monday
+from .periods import day_start, period_end, period_start, periods_between, previous_start, week_monday
 from .services.influencers import MIN_REACH
 from .services.rollups import (
     ATTENTION_MIN_IMPRESSIONS,
@@ -100,9 +100,12 @@ MEDIAN_LABEL = "All-pods median"
 
 
 def series_charts(period: str, params: Params, scopes: list[tuple[str, tuple]], prefix: str,
-                  medians: dict | None = None) -> list[Chart]:
-    """One line chart per figure; with `medians` ({start: all-pods medians}) a dashed median line too."""
-    series = sel.rollup_series(period=period, first=params.start, last=params.end, scopes=[s for _, s in scopes])
+                  medians: dict | None = None, series: dict | None = None) -> list[Chart]:
+    """One line chart per figure; with `medians` ({start: all-pods medians}) a dashed median line too.
+    `series`: the range's rows when the caller already read them."""
+    if series is None:
+        series = sel.rollup_series(period=period, first=params.start, last=params.end,
+                                   scopes=[s for _, s in scopes])
     starts = sorted({d for by_start in series.values() for d in by_start})
     labels = [_period_label(period, s) for s in starts]
     charts = []
@@ -350,9 +353,18 @@ def pod_insights(pod, params: Params) -> dict:
     cur = sel.latest_complete_start(period, params.end)
     prev = previous_start(period, cur)
     scope = (ScopeKind.POD, pod.pk)
-    rows = sel.rollups_for(period=period, starts=[cur, prev], scopes=[scope])
-    retention = sel.retention_w4_for(period=period, starts=[cur, prev], scopes=[scope])
-    benchmark = sel.benchmark_for(period=period, start=cur)
+    # One read each of the pod's rows, its cohorts and the all-pods medians, covering both the cards
+    # (this period and the previous) and the charts (the range).
+    shown = period_start(period, params.start)
+    series = sel.rollup_series(period=period, first=min(shown, prev), last=params.end, scopes=[scope]).get(scope, {})
+    rows = {(*scope, s): series[s] for s in (cur, prev) if s in series}
+    lo, hi = sel.retention_w4_weeks(period, [cur, prev])
+    first_week = week_monday(params.start)
+    all_cohorts = sel.cohorts_between(first=min(lo, first_week), last=max(hi, params.end), scopes=[scope],
+                                      segments=[RetentionCohort.Segment.ALL])
+    retention = sel.pooled_w4(all_cohorts, period=period, starts=[cur, prev], scopes=[scope])
+    benchmarks = sel.pod_benchmarks(period=period, first=min(shown, cur), last=params.end)
+    benchmark = benchmarks.get(cur)
     cards, _ = build_cards([(pod.name, scope)], rows, retention, cur, prev)
     medians = benchmark.medians if benchmark else {}
     table = Table("insights", f"{pod.name} against the all-pods median",
@@ -363,10 +375,10 @@ def pod_insights(pod, params: Params) -> dict:
         card["median"] = fmt(medians.get(card["key"]), kind)
         cell = card["cells"][0]
         table.rows.append([card["label"], cell["value"], cell["delta"], card["median"], card["definition"]])
-    cohorts = sel.cohorts_between(first=week_monday(params.start), last=params.end, scopes=[scope],
-                                  segments=[RetentionCohort.Segment.ALL])
-    medians = sel.benchmarks_between(period=period, first=params.start, last=params.end)
-    charts = series_charts(period, params, [(pod.name, scope)], "pod-", medians=medians)
+    cohorts = [c for c in all_cohorts if first_week <= c.cohort_week <= params.end]
+    medians = {s: b.medians for s, b in benchmarks.items() if s >= shown}
+    charts = series_charts(period, params, [(pod.name, scope)], "pod-", medians=medians,
+                           series={scope: {s: r for s, r in series.items() if s >= shown}})
     surveys = sel.pulse_surveys(pod=pod)
     pulse = Table("pulse", "Monthly pulse", [Column("Month"), Column("Asked", "int"), Column("Answers", "int"),
                                              Column("Response rate", "pct"), Column("Mean score", "ratio")],

@@ -297,9 +297,10 @@ class InfluencerRollup(models.Model):
 
 
 class DirtyDay(models.Model):
-    """A (scope, day) whose rollups are stale: an event dated before yesterday arrived after the recurring
-    rollup had covered it. `rollup_dirty` recomputes the day, its week and 28-day window, then clears the
-    marks it saw (a mark renewed meanwhile has a later `marked_at` and stays for the next run)."""
+    """A (scope, day) whose rollups are stale: an event changed what the day counts (the Commons or a pod
+    where it happened, the region of the member who did it). `rollup_recent` recomputes those scopes for the
+    day, its week and 28-day window and the cohorts that count the day, then clears the marks it saw (a mark
+    renewed meanwhile has a later `marked_at` and stays for the next run)."""
 
     scope_kind = models.CharField(max_length=10, choices=ScopeKind.choices)
     scope_id = models.PositiveBigIntegerField(default=0)
@@ -308,3 +309,13 @@ class DirtyDay(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scope_kind", "scope_id", "day"], name="dirty_day_unique")]
+
+
+class RollupBookmark(models.Model):
+    """Where the recurring rollup left off: when its last run began (events without a hook, such as pod
+    joins and sign-ups, are found by their timestamps from there) and the day it took as today (a new day
+    moves every current period's last day, so those periods are recomputed for every scope)."""
+
+    name = models.CharField(max_length=20, unique=True)
+    started_at = models.DateTimeField()
+    today = models.DateField()

@@ -59,11 +59,24 @@ def rollup_series(*, period: str, first: date, last: date,
 
 def retention_w4_for(*, period: str, starts: list[date], scopes: list[Scope]) -> dict[tuple, float | None]:
     """Pooled week-4 retention per (scope kind, scope id, period start), in one query."""
-    windows = {s: retention_w4_window(period, s) for s in starts}
-    lo, hi = min(w[0] for w in windows.values()), max(w[1] for w in windows.values())
+    lo, hi = retention_w4_weeks(period, starts)
     cohorts = list(RetentionCohort.objects.filter(_scopes_q(scopes), segment=RetentionCohort.Segment.ALL,
                                                   cohort_week__gte=lo, cohort_week__lte=hi,
                                                   retained_4__isnull=False))
+    return pooled_w4(cohorts, period=period, starts=starts, scopes=scopes)
+
+
+def retention_w4_weeks(period: str, starts: list[date]) -> tuple[date, date]:
+    """The first and last cohort week whose week 4 counts for any of these periods."""
+    windows = [retention_w4_window(period, s) for s in starts]
+    return min(w[0] for w in windows), max(w[1] for w in windows)
+
+
+def pooled_w4(cohorts: list[RetentionCohort], *, period: str, starts: list[date],
+              scopes: list[Scope]) -> dict[tuple, float | None]:
+    """Pooled week-4 retention per (scope kind, scope id, period start) from already read cohorts."""
+    windows = {s: retention_w4_window(period, s) for s in starts}
+    cohorts = [c for c in cohorts if c.segment == RetentionCohort.Segment.ALL and c.retained_4 is not None]
     out = {}
     for scope in scopes:
         for start, (first, last) in windows.items():
@@ -133,10 +146,6 @@ def emerging_niches(limit: int = 10) -> list:
     return list(EmergingNiche.objects.select_related("covered_by").prefetch_related("tags")[:limit])
 
 
-def benchmark_for(*, period: str, start: date) -> PodBenchmark | None:
-    return PodBenchmark.objects.filter(period=period, start=start).first()
-
-
 def pulse_surveys(*, pod, limit: int = 6) -> list[PulseSurvey]:
     return list(PulseSurvey.objects.filter(pod=pod).order_by("-month")[:limit])
 
@@ -161,6 +170,12 @@ def pulse_prompt_for(*, user, pod) -> PulseSurvey | None:
 
 def default_range(period: str, end: date) -> date:
     return end - timedelta(days=LENGTH[period] * (30 if period == PeriodKind.DAY else 12) - 1)
+
+
+def pod_benchmarks(*, period: str, first: date, last: date) -> dict[date, PodBenchmark]:
+    """{period start: the all-pods medians row} for the periods in [first, last], in one query."""
+    rows = PodBenchmark.objects.filter(period=period, start__gte=period_start(period, first), start__lte=last)
+    return {b.start: b for b in rows}
 
 
 def benchmarks_between(*, period: str, first: date, last: date) -> dict[date, dict]:

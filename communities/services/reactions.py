@@ -44,7 +44,8 @@ def reaction_toggle(*, actor, kind: str, post: Post | None = None, comment: Comm
     made_at = mine.values_list("created_at", flat=True).first()
     deleted = mine.delete()[0] if made_at is not None else 0
     if deleted:
-        hooks.history_change(pod_id=target_post.pod_id, at=made_at)  # it no longer counts on the day it was made
+        # It no longer counts on the day it was made (for the member's region too).
+        hooks.history_change(pod_id=target_post.pod_id, at=made_at, member_id=actor.pk)
         model.objects.filter(pk=(post or comment).pk).update(**_counter_updates(kind, -1, post))
         _broadcast_counts(target_post, post is not None)
         return False

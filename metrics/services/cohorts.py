@@ -5,6 +5,7 @@
 from datetime import date, timedelta
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from ..models import RetentionCohort, ScopeKind
@@ -38,7 +39,11 @@ def _cohort_sources(w0, w1) -> list[tuple[str, str, str, list]]:
     ]
 
 
-def cohorts_compute(*, week: date, today: date | None = None) -> list[RetentionCohort]:
+SEGMENTS = "segments"  # the Commons cohorts split by pod joining (scope kind "commons", two segments)
+
+
+def cohorts_compute(*, week: date, today: date | None = None, scopes: dict | None = None) -> list[RetentionCohort]:
+    """One cohort week's rows: every scope, or only `scopes` (scope kind or SEGMENTS → ids or None for all)."""
     today = today or timezone.now().date()
     monday = week_monday(week)
     weeks = [(monday + timedelta(days=7 * k), monday + timedelta(days=7 * k + 7)) for k in range(1, WEEKS + 1)]
@@ -46,6 +51,10 @@ def cohorts_compute(*, week: date, today: date | None = None) -> list[RetentionC
     count_params = [d for pair in weeks for d in pair]
     out = []
     for kind, cohort, match, params in _cohort_sources(day_start(monday), day_start(monday + timedelta(days=7))):
+        if scopes is not None and kind not in scopes:
+            continue
+        if scopes is not None and scopes[kind] is not None:
+            cohort = f"SELECT * FROM ({cohort}) cf WHERE cf.k IN ({sql.id_list(scopes[kind])})"
         query = (f"SELECT c.k, COUNT(DISTINCT c.member_id), {counts} FROM ({cohort}) c "
                  f"LEFT JOIN {sql.table('metrics.ActivityDay')} a ON a.member_id = c.member_id "
                  f"AND a.day >= %s AND a.day < %s AND {match} GROUP BY c.k")
@@ -62,13 +71,24 @@ def cohorts_compute(*, week: date, today: date | None = None) -> list[RetentionC
     return out
 
 
-def cohorts_recompute(*, weeks: list[date], today: date | None = None) -> int:
-    """Replace the cohort rows of these cohort weeks (idempotent)."""
+def _cohorts_q(scopes: dict | None) -> Q:
+    if scopes is None:
+        return Q()
+    q = Q(pk__in=[])
+    for kind, ids in scopes.items():
+        part = (Q(scope_kind=ScopeKind.COMMONS) & ~Q(segment=Segment.ALL) if kind == SEGMENTS
+                else Q(scope_kind=kind, segment=Segment.ALL))
+        q |= part if ids is None else part & Q(scope_id__in=ids)
+    return q
+
+
+def cohorts_recompute(*, weeks: list[date], today: date | None = None, scopes: dict | None = None) -> int:
+    """Replace the cohort rows of these cohort weeks, for every scope or only `scopes` (idempotent)."""
     total = 0
     for week in weeks:
-        rows = cohorts_compute(week=week, today=today)
+        rows = cohorts_compute(week=week, today=today, scopes=scopes)
         with transaction.atomic():
-            RetentionCohort.objects.filter(cohort_week=week_monday(week)).delete()
+            RetentionCohort.objects.filter(_cohorts_q(scopes), cohort_week=week_monday(week)).delete()
             RetentionCohort.objects.bulk_create(rows, batch_size=2000)
         total += len(rows)
     return total

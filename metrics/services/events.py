@@ -6,6 +6,8 @@ happens at once. Activity: a "seen today" cache key means one write per member, 
 Recording never breaks a page: errors are logged and dropped.
 """
 
+# ruff: noqa: S608 - dirty marks are assembled from table names and integer ids; values are always params.
+
 import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
@@ -19,7 +21,8 @@ from django.utils import timezone
 
 from communities.models import Comment, Post, Reaction, User
 
-from ..models import ActivityDay, DirtyDay, Impression, ScopeKind
+from ..models import ActivityDay, Impression, ScopeKind
+from . import sql
 
 logger = logging.getLogger(__name__)
 
@@ -102,7 +105,7 @@ def impressions_flush(*, batch: int = FLUSH_BATCH) -> int:
             members = set(User.objects.filter(pk__in={r.member_id for r in rows}).values_list("pk", flat=True))
             kept = [r for r in rows if r.post_id in posts and r.member_id in members]
             Impression.objects.bulk_create(kept, ignore_conflicts=True)  # autocommit: durable before the SREM
-            dirty_mark(pod_ids={r.pod_id for r in kept}, day=day)
+            dirty_mark(pod_ids={r.pod_id for r in kept}, member_ids={r.member_id for r in kept}, day=day)
             client.srem(key, *items)
             moved += len(rows)
         if day < today - timedelta(days=1):  # nobody writes to it any more
@@ -120,24 +123,36 @@ def _seen_key(member_id: int, pod_id: int | None, day: date) -> str:
     return f"metrics:seen:{member_id}:{pod_id or 0}:{day.isoformat()}"
 
 
-def is_late(day: date) -> bool:
-    """Dated before yesterday: the recurring rollup (yesterday and today) has already moved past it."""
-    return day < timezone.now().date() - timedelta(days=1)
-
-
-def dirty_mark(*, pod_ids, day: date | None = None, days=()) -> int:
-    """Mark (scope, day) stale for each pod id (None: the Commons) and each late day of `day` and `days`
-    (one query); a renewed mark gets a new `marked_at`, so a rollup already running leaves it for the
-    next run."""
-    late = sorted(d for d in {day, *days} - {None} if is_late(d))
-    if not late:
+def dirty_mark(*, pod_ids=(), member_ids=(), day: date | None = None, days=(), at: datetime | None = None) -> int:
+    """Mark each day of `day` and `days` stale for each pod id (None: the Commons) and for the region of each
+    member (their current place, as the region figures count them), in one statement. A renewed mark gets a
+    later `marked_at` (`at`, default now; never an earlier one), so a rollup already running leaves it for
+    the next run. Returns the marks asked for."""
+    marked = sorted({day, *days} - {None})
+    pods = sorted({pod_id or 0 for pod_id in pod_ids})
+    members = sorted(set(member_ids))
+    if not marked or not (pods or members):
         return 0
-    now = timezone.now()
-    rows = [DirtyDay(scope_kind=ScopeKind.POD if pod_id else ScopeKind.COMMONS, scope_id=pod_id or 0, day=d,
-                     marked_at=now) for pod_id in sorted(pod_ids, key=lambda p: p or 0) for d in late]
-    DirtyDay.objects.bulk_create(rows, update_conflicts=True, unique_fields=["scope_kind", "scope_id", "day"],
-                                 update_fields=["marked_at"])
-    return len(rows)
+    parts, params = [], []
+    for pod_id in pods:
+        for d in marked:
+            parts.append("SELECT %s AS k, %s AS i, %s AS d")
+            params += [ScopeKind.POD if pod_id else ScopeKind.COMMONS, pod_id, d]
+    if members:
+        each_day = " UNION ALL ".join("SELECT %s AS d" for _ in marked)
+        user = sql.table("communities.User")
+        parts.append(f"SELECT '{ScopeKind.REGION.value}' AS k, {sql.REGION_KEY} AS i, md.d AS d FROM {user} u "
+                     f"JOIN {sql.table('communities.Place')} pl ON pl.id = u.region_id CROSS JOIN ({each_day}) md "
+                     f"WHERE u.id IN ({sql.id_list(members)}) AND {sql.REGION_KEY} IS NOT NULL")
+        params += marked
+    # "WHERE 1 = 1": SQLite needs a WHERE before ON CONFLICT in INSERT ... SELECT.
+    table = sql.table("metrics.DirtyDay")
+    sql.execute(f"INSERT INTO {table} (scope_kind, scope_id, day, marked_at) "
+                f"SELECT m.k, m.i, m.d, %s FROM ({' UNION '.join(parts)}) m WHERE 1 = 1 "
+                f"ON CONFLICT (scope_kind, scope_id, day) DO UPDATE SET marked_at = CASE WHEN "
+                f"excluded.marked_at > {table}.marked_at THEN excluded.marked_at ELSE {table}.marked_at END",
+                [at or timezone.now(), *params])
+    return len(pods) * len(marked) + len(members) * len(marked)
 
 
 def _utc_day(at) -> date:
@@ -156,34 +171,46 @@ def contribution_mark(*, member_id: int, pod_id: int | None, at) -> None:
         return
     ActivityDay.objects.bulk_create([ActivityDay(member_id=member_id, pod_id=pod_id, day=day)],
                                     ignore_conflicts=True)
-    dirty_mark(pod_ids={pod_id}, day=day)
+    dirty_mark(pod_ids={pod_id}, member_ids={member_id}, day=day)
     if day == timezone.now().date():
         transaction.on_commit(lambda: cache.set(key, 1, timeout=_seconds_left_today()))
 
 
-def _dependent_days(*, post_id: int | None, comment_id: int | None, late: bool) -> set[date]:
-    """Other days whose figures counted a changed post or comment: a comment's reactions and its post's
-    first-reply figures; a post's comments and the reactions on it and on its comments. Reactions and
-    comments come after what they answer, so only a late post or comment has late ones."""
-    days: set[date] = set()
-    if comment_id is not None:  # its post may be older than the comment, whatever the comment's own day
-        days |= {_utc_day(at) for at in Comment.objects.filter(pk=comment_id).values_list("post__created_at",
-                                                                                           flat=True)}
-        if late:
-            days |= set(Reaction.objects.filter(comment_id=comment_id).dates("created_at", "day"))
-    if post_id is not None and late:
-        days |= set(Comment.objects.filter(post_id=post_id).dates("created_at", "day"))
-        days |= set(Reaction.objects.filter(Q(post_id=post_id) | Q(comment__post_id=post_id))
-                    .dates("created_at", "day"))
-    return days
+def _dependents(*, post_id: int | None, comment_id: int | None) -> set[tuple[int, date]]:
+    """(member, day) of what counted with a changed post or comment (one query): a post's author, its
+    comments and the reactions on it and on its comments; a comment's author, its reactions, and its post's
+    author on the post's day (the first-reply figures)."""
+    def pairs(qs, member: str, at: str):
+        return qs.order_by().values_list(member, at)
+
+    if post_id is not None:
+        parts = [pairs(Post.objects.filter(pk=post_id), "author_id", "created_at"),
+                 pairs(Comment.objects.filter(post_id=post_id), "author_id", "created_at"),
+                 pairs(Reaction.objects.filter(Q(post_id=post_id) | Q(comment__post_id=post_id)), "member_id",
+                       "created_at")]
+    elif comment_id is not None:
+        parts = [pairs(Comment.objects.filter(pk=comment_id), "author_id", "created_at"),
+                 pairs(Comment.objects.filter(pk=comment_id), "post__author_id", "post__created_at"),
+                 pairs(Reaction.objects.filter(comment_id=comment_id), "member_id", "created_at")]
+    else:
+        return set()
+    return {(member, _utc_day(at)) for member, at in parts[0].union(*parts[1:], all=True)}
 
 
-def history_mark(*, pod_id: int | None, at, post_id: int | None = None, comment_id: int | None = None) -> None:
+def history_mark(*, pod_id: int | None, at, post_id: int | None = None, comment_id: int | None = None,
+                 member_id: int | None = None) -> None:
     """The `history_changed` hook: something counted on `at`'s day changed (deleted, removed, restored,
-    taken back); for a post or comment, so did the days of what answered it (see `_dependent_days`)."""
-    day = _utc_day(at)
-    dirty_mark(pod_ids={pod_id}, day=day,
-               days=_dependent_days(post_id=post_id, comment_id=comment_id, late=is_late(day)))
+    taken back); for a post or comment, so did the days of what answered it (see `_dependents`). Marks the
+    scope on those days, and the region of each member whose contribution counted there."""
+    pairs = _dependents(post_id=post_id, comment_id=comment_id)
+    if member_id is not None:
+        pairs.add((member_id, _utc_day(at)))
+    dirty_mark(pod_ids={pod_id}, day=_utc_day(at), days={d for _, d in pairs})
+    by_day: dict[date, set[int]] = {}
+    for member, d in pairs:
+        by_day.setdefault(d, set()).add(member)
+    for d, members in sorted(by_day.items()):
+        dirty_mark(member_ids=members, day=d)
 
 
 def activity_mark(*, member, pod_id: int | None = None) -> bool:
@@ -201,6 +228,7 @@ def activity_mark(*, member, pod_id: int | None = None) -> bool:
     try:
         ActivityDay.objects.bulk_create([ActivityDay(member_id=member.pk, pod_id=pod_id, day=today)],
                                         ignore_conflicts=True)
+        dirty_mark(pod_ids={pod_id}, member_ids={member.pk}, day=today)
     except Exception:  # noqa: BLE001 - as above; forget the key so the next request tries again
         logger.exception("activity_mark failed")
         cache.delete(key)

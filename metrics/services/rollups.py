@@ -12,7 +12,7 @@ import time
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from microgroups.models import Membership
@@ -27,6 +27,8 @@ logger = logging.getLogger(__name__)
 
 SCOPE_KINDS = [ScopeKind.COMMONS, ScopeKind.PODS, ScopeKind.POD, ScopeKind.REGION]
 ALWAYS_WRITTEN = {(ScopeKind.COMMONS, 0), (ScopeKind.PODS, 0)}  # empty periods still get a (zero) row
+# Some scopes of a period: scope kind → the pod or region ids to recompute (None: every one of that kind).
+Scopes = dict[str, set[int] | None]
 STALE_QUEUE_HOURS = 48
 BENCHMARK_FIGURES = [
     "impressions", "unique_reach", "active_members", "dau", "stickiness", "members_end", "growth",
@@ -45,37 +47,38 @@ class _Rows(dict):
                 row[name] = value
 
 
-def _reach(rows: _Rows, kind: str, first: date, last: date) -> None:
-    rows.put(kind, sql.grouped(kind, sql.impressions_src(first, last), "COUNT(*), COUNT(DISTINCT s.member_id)"),
+def _reach(rows: _Rows, kind: str, first: date, last: date, ids=None) -> None:
+    rows.put(kind, sql.grouped(kind, sql.impressions_src(first, last), "COUNT(*), COUNT(DISTINCT s.member_id)",
+                               ids=ids),
              ["impressions", "unique_reach"])
     # One pass over the 28 days ending at `last` (a period is never longer) gives active, WAU and MAU.
     window = sql.activity_src(last - timedelta(days=27), last)
     rows.put(kind, sql.grouped(kind, window, "COUNT(DISTINCT CASE WHEN s.day >= %s THEN s.member_id END), "
                                              "COUNT(DISTINCT CASE WHEN s.day >= %s THEN s.member_id END), "
-                                             "COUNT(DISTINCT s.member_id)", [first, last - timedelta(days=6)]),
+                                             "COUNT(DISTINCT s.member_id)", [first, last - timedelta(days=6)], ids),
              ["active_members", "wau", "mau"])
     # Σ DAU = distinct (member, day) pairs: a member active in two pods on one day is one "all pods" DAU.
-    inner, params = sql.keyed(kind, sql.activity_src(first, last), "s.member_id, s.day")
+    inner, params = sql.keyed(kind, sql.activity_src(first, last), "s.member_id, s.day", ids=ids)
     rows.put(kind, {r[0]: r[1:] for r in sql.run(f"SELECT k, COUNT(*) FROM (SELECT DISTINCT * FROM ({inner}) d) t "
                                                  f"GROUP BY k", params)}, ["member_days"])
 
 
-def _engagement(rows: _Rows, kind: str, t0, t1) -> None:
+def _engagement(rows: _Rows, kind: str, t0, t1, ids=None) -> None:
     contributions = sql.contributions_src(t0, t1)
     rows.put(kind, sql.grouped(kind, contributions, (
         "SUM(s.is_post), SUM(1 - s.is_post), COUNT(DISTINCT s.member_id), COUNT(s.sentiment), SUM(s.sentiment), "
         "SUM(CASE WHEN s.sentiment > 0.05 THEN 1 ELSE 0 END), SUM(CASE WHEN s.sentiment < -0.05 THEN 1 ELSE 0 END)"
-    )), ["posts", "comments", "contributors", "sentiment_count", "sentiment_sum", "sentiment_positive",
+    ), ids=ids), ["posts", "comments", "contributors", "sentiment_count", "sentiment_sum", "sentiment_positive",
          "sentiment_negative"])
-    rows.put(kind, sql.grouped(kind, sql.reactions_src(t0, t1), "COUNT(*)"), ["reactions"])
-    rows.put(kind, sql.grouped(kind, sql.rule_hits_src(t0, t1), "COUNT(*)"), ["rule_hits"])
-    _top_contributors(rows, kind, contributions)
-    _replies(rows, kind, sql.first_replies_src(t0, t1))
+    rows.put(kind, sql.grouped(kind, sql.reactions_src(t0, t1), "COUNT(*)", ids=ids), ["reactions"])
+    rows.put(kind, sql.grouped(kind, sql.rule_hits_src(t0, t1), "COUNT(*)", ids=ids), ["rule_hits"])
+    _top_contributors(rows, kind, contributions, ids)
+    _replies(rows, kind, sql.first_replies_src(t0, t1), ids)
 
 
-def _top_contributors(rows: _Rows, kind: str, contributions) -> None:
+def _top_contributors(rows: _Rows, kind: str, contributions, ids=None) -> None:
     """Contributions by the top 10% of contributors (⌈n/10⌉ of them: rn ≤ ⌈n/10⌉ ⇔ 10·rn ≤ n + 9)."""
-    inner, params = sql.keyed(kind, contributions, "s.member_id")
+    inner, params = sql.keyed(kind, contributions, "s.member_id", ids=ids)
     query = (
         f"SELECT k, SUM(n) FROM (SELECT k, n, ROW_NUMBER() OVER (PARTITION BY k ORDER BY n DESC, member_id) AS rn, "
         f"COUNT(*) OVER (PARTITION BY k) AS total FROM (SELECT k, member_id, COUNT(*) AS n FROM ({inner}) c "
@@ -84,10 +87,10 @@ def _top_contributors(rows: _Rows, kind: str, contributions) -> None:
     rows.put(kind, {r[0]: r[1:] for r in sql.run(query, params)}, ["top_contributions"])
 
 
-def _replies(rows: _Rows, kind: str, first_replies) -> None:
-    rows.put(kind, sql.grouped(kind, first_replies, "SUM(CASE WHEN s.secs <= 86400 THEN 1 ELSE 0 END)"),
+def _replies(rows: _Rows, kind: str, first_replies, ids=None) -> None:
+    rows.put(kind, sql.grouped(kind, first_replies, "SUM(CASE WHEN s.secs <= 86400 THEN 1 ELSE 0 END)", ids=ids),
              ["posts_replied_24h"])
-    inner, params = sql.keyed(kind, first_replies, "s.secs", "s.secs IS NOT NULL")
+    inner, params = sql.keyed(kind, first_replies, "s.secs", "s.secs IS NOT NULL", ids=ids)
     query = (
         f"SELECT k, AVG(secs) FROM (SELECT k, secs, ROW_NUMBER() OVER (PARTITION BY k ORDER BY secs) AS rn, "
         f"COUNT(*) OVER (PARTITION BY k) AS n FROM ({inner}) m) r WHERE rn IN ((n + 1) / 2, (n + 2) / 2) GROUP BY k"
@@ -95,21 +98,23 @@ def _replies(rows: _Rows, kind: str, first_replies) -> None:
     rows.put(kind, {r[0]: r[1:] for r in sql.run(query, params)}, ["median_reply_seconds"])
 
 
-def _members(rows: _Rows, kind: str, t0, t1) -> None:
+def _members(rows: _Rows, kind: str, t0, t1, ids=None) -> None:
     names = ["members_start", "members_end", "joined", "left"]
     if kind in (ScopeKind.COMMONS, ScopeKind.REGION):
         live = "s.date_joined < %s AND (s.deleted_at IS NULL OR s.deleted_at >= %s)"
         aggs = (f"SUM(CASE WHEN {live} THEN 1 ELSE 0 END), SUM(CASE WHEN {live} THEN 1 ELSE 0 END), "
                 "SUM(CASE WHEN s.date_joined >= %s AND s.date_joined < %s THEN 1 ELSE 0 END), "
                 "SUM(CASE WHEN s.deleted_at >= %s AND s.deleted_at < %s THEN 1 ELSE 0 END)")
-        rows.put(kind, sql.grouped(kind, sql.commons_members_src(), aggs, [t0, t0, t1, t1, t0, t1, t0, t1]), names)
+        rows.put(kind, sql.grouped(kind, sql.commons_members_src(), aggs, [t0, t0, t1, t1, t0, t1, t0, t1], ids),
+                 names)
         return
     pairs, params = sql.membership_pairs_src([t0, t1])
     if kind == ScopeKind.PODS:  # a member counts once, in however many pods
         pairs = (f"SELECT 0 AS pod_id, member_id, MAX(in_0) AS in_0, MAX(in_1) AS in_1 FROM ({pairs}) x "
                  f"GROUP BY member_id")
+    only = f"WHERE y.pod_id IN ({sql.id_list(ids)}) " if kind == ScopeKind.POD and ids is not None else ""
     query = (f"SELECT pod_id, SUM(in_0), SUM(in_1), SUM(CASE WHEN in_1 = 1 AND in_0 = 0 THEN 1 ELSE 0 END), "
-             f"SUM(CASE WHEN in_0 = 1 AND in_1 = 0 THEN 1 ELSE 0 END) FROM ({pairs}) y GROUP BY pod_id")
+             f"SUM(CASE WHEN in_0 = 1 AND in_1 = 0 THEN 1 ELSE 0 END) FROM ({pairs}) y {only}GROUP BY pod_id")
     rows.put(kind, {r[0]: r[1:] for r in sql.run(query, params)}, names)
 
 
@@ -127,19 +132,24 @@ def _pod_state(rows: _Rows) -> None:
             row["stale_queue_items"] = stale.get(scope_id, 0)
 
 
-def rollup_compute(*, period: str, start: date, today: date | None = None) -> list[MetricRollup]:
-    """The rows for one period, computed but not saved."""
+def rollup_compute(*, period: str, start: date, today: date | None = None,
+                   scopes: Scopes | None = None) -> list[MetricRollup]:
+    """The rows for one period, computed but not saved: every scope, or only `scopes`."""
     today = today or timezone.now().date()
     end = period_end(period, start)
     last = min(end, today)
     t0, t1 = day_start(start), day_start(last + timedelta(days=1))
     rows = _Rows()
     for kind in SCOPE_KINDS:
-        _reach(rows, kind, start, last)
-        _engagement(rows, kind, t0, t1)
-        _members(rows, kind, t0, t1)
+        if scopes is not None and kind not in scopes:
+            continue
+        ids = None if scopes is None else scopes[kind]
+        _reach(rows, kind, start, last, ids)
+        _engagement(rows, kind, t0, t1, ids)
+        _members(rows, kind, t0, t1, ids)
     for key in ALWAYS_WRITTEN:
-        rows.setdefault(key, {})
+        if scopes is None or key[0] in scopes:
+            rows.setdefault(key, {})
     _pod_state(rows)
     days = (last - start).days + 1
     out = []
@@ -219,21 +229,44 @@ def _attention(period: str, start: date, rows: list[MetricRollup]) -> None:
         row.attention = ",".join(reasons)
 
 
-def rollup_period(*, period: str, start: date, today: date | None = None) -> int:
-    """Recompute one period for every scope; replaces its rows. Returns the number of rows written."""
-    began = time.monotonic()
-    rows = rollup_compute(period=period, start=start, today=today)
-    _attention(period, start, rows)
-    benchmark = _benchmark(period, start, rows)
-    influencers = influencers_compute(period=period, start=start, today=today) if period != PeriodKind.DAY else []
-    with transaction.atomic():
-        MetricRollup.objects.filter(period=period, start=start).delete()
-        MetricRollup.objects.bulk_create(rows, batch_size=2000)
-        PodBenchmark.objects.filter(period=period, start=start).delete()
-        benchmark.save()
-        if period != PeriodKind.DAY:
+def scopes_q(scopes: Scopes | None) -> Q:
+    """The rollup rows of these scopes (every row when `scopes` is None)."""
+    if scopes is None:
+        return Q()
+    q = Q(pk__in=[])
+    for kind, ids in scopes.items():
+        q |= Q(scope_kind=kind) if ids is None else Q(scope_kind=kind, scope_id__in=ids)
+    return q
 
+
+def _benchmark_rows(period: str, start: date, rows: list[MetricRollup], scopes: Scopes | None) -> list[MetricRollup]:
+    """Every pod's row of the period: the ones just computed and, for a partial run, the stored others."""
+    if scopes is None or scopes.get(ScopeKind.POD, ()) is None:
+        return rows
+    kept = MetricRollup.objects.filter(scope_kind=ScopeKind.POD, period=period, start=start).exclude(
+        scope_id__in=scopes.get(ScopeKind.POD) or ())
+    return rows + list(kept)
+
+
+def rollup_period(*, period: str, start: date, today: date | None = None, scopes: Scopes | None = None,
+                  influencers: bool = True) -> int:
+    """Recompute one period for every scope (or only `scopes`); replaces those rows, and the all-pods
+    medians when pods were among them. Returns the number of rows written."""
+    began = time.monotonic()
+    rows = rollup_compute(period=period, start=start, today=today, scopes=scopes)
+    _attention(period, start, rows)
+    pods_changed = scopes is None or ScopeKind.POD in scopes
+    benchmark = _benchmark(period, start, _benchmark_rows(period, start, rows, scopes)) if pods_changed else None
+    ranked = influencers and period != PeriodKind.DAY
+    ranking = influencers_compute(period=period, start=start, today=today) if ranked else []
+    with transaction.atomic():
+        MetricRollup.objects.filter(scopes_q(scopes), period=period, start=start).delete()
+        MetricRollup.objects.bulk_create(rows, batch_size=2000)
+        if benchmark is not None:
+            PodBenchmark.objects.filter(period=period, start=start).delete()
+            benchmark.save()
+        if ranked:
             InfluencerRollup.objects.filter(period=period, start=start).delete()
-            InfluencerRollup.objects.bulk_create(influencers, batch_size=2000)
+            InfluencerRollup.objects.bulk_create(ranking, batch_size=2000)
     logger.info("metrics rollup %s %s: %d rows in %.2fs", period, start, len(rows), time.monotonic() - began)
     return len(rows)

@@ -40,6 +40,17 @@ def run(sql: str, params: list) -> list[tuple]:
         return cursor.fetchall()
 
 
+def execute(sql: str, params: list) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [p(v) for v in params])
+        return cursor.rowcount
+
+
+def id_list(ids) -> str:
+    """Scope ids inlined as integers (int() refuses anything else), so a filter needs no params."""
+    return ", ".join(str(int(i)) for i in sorted(ids)) or "NULL"
+
+
 # A member's region: their place if it is a region, its parent if it is a city (as `Place.region`).
 REGION_KEY = "(CASE WHEN pl.kind = 'region' THEN pl.id WHEN pl.kind = 'city' THEN pl.parent_id END)"
 
@@ -49,29 +60,33 @@ def region_join() -> str:
             f"JOIN {table('communities.Place')} pl ON pl.id = ru.region_id")
 
 
-def scope_parts(kind: str) -> tuple[str | None, str, str]:
-    """(group key or None for a single row, WHERE condition, extra JOIN) for a source aliased `s`."""
+def scope_parts(kind: str, ids=None) -> tuple[str | None, str, str]:
+    """(group key or None for a single row, WHERE condition, extra JOIN) for a source aliased `s`; with
+    `ids`, only those pods or regions (each group's figures are the same either way)."""
     if kind == ScopeKind.COMMONS:
         return None, "s.pod_id IS NULL", ""
     if kind == ScopeKind.PODS:
         return None, "s.pod_id IS NOT NULL", ""
     if kind == ScopeKind.POD:
-        return "s.pod_id", "s.pod_id IS NOT NULL", ""
-    return REGION_KEY, f"{REGION_KEY} IS NOT NULL", region_join()
+        return "s.pod_id", "s.pod_id IS NOT NULL" if ids is None else f"s.pod_id IN ({id_list(ids)})", ""
+    if ids is None:
+        return REGION_KEY, f"{REGION_KEY} IS NOT NULL", region_join()
+    return REGION_KEY, f"{REGION_KEY} IN ({id_list(ids)})", region_join()
 
 
-def grouped(kind: str, src: tuple[str, list], aggs: str, agg_params: list | None = None) -> dict[int, tuple]:
+def grouped(kind: str, src: tuple[str, list], aggs: str, agg_params: list | None = None,
+            ids=None) -> dict[int, tuple]:
     """{scope id: aggregate row} for one scope kind (scope id 0 for the Commons and all pods)."""
-    key, cond, join = scope_parts(kind)
+    key, cond, join = scope_parts(kind, ids)
     sql = f"SELECT {key or '0'}, {aggs} FROM ({src[0]}) s {join} WHERE {cond}"
     if key:
         sql += f" GROUP BY {key}"
     return {row[0]: row[1:] for row in run(sql, (agg_params or []) + src[1])}
 
 
-def keyed(kind: str, src: tuple[str, list], cols: str, extra_cond: str = "") -> tuple[str, list]:
+def keyed(kind: str, src: tuple[str, list], cols: str, extra_cond: str = "", ids=None) -> tuple[str, list]:
     """The source with a `k` column (the scope id) for nested queries: SELECT k, <cols> ..."""
-    key, cond, join = scope_parts(kind)
+    key, cond, join = scope_parts(kind, ids)
     where = f"{cond} AND {extra_cond}" if extra_cond else cond
     return f"SELECT {key or '0'} AS k, {cols} FROM ({src[0]}) s {join} WHERE {where}", src[1]
 
