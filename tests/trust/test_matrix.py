@@ -1,5 +1,11 @@
 """The authorization matrix over every URL pattern: each (pattern, role, object) cell against the policy
-table, 404s byte-identical to "does not exist", and no canary in any body its reader may not see."""
+table, 404s byte-identical to "does not exist", and no canary in any body its reader may not see.
+
+Each chunk runs twice. Cold: the cache is cleared before every request, so each answer is rendered for its
+reader alone. Warm: every page (GET) cell is read by all roles one after another with the cache kept, so
+whole pages, card fragments and whatever else the app caches, however it keys them, meet readers other
+than the one they were made for; the same expectations hold.
+"""
 
 import re
 
