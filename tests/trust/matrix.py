@@ -135,10 +135,16 @@ class _Rollback(Exception):
     pass
 
 
-def request(client: Client, method: str, url: str, *, data: dict | None = None, htmx: bool = False):
-    """One request whose database writes are rolled back afterwards."""
+def request(client: Client, method: str, url: str, *, data: dict | None = None, htmx: bool = False,
+            clear: bool = True):
+    """One request whose database writes are rolled back afterwards.
+
+    `clear=False` keeps whatever earlier requests left in the cache (the warm pass, which clears once per
+    URL and then lets one role's cached pages and fragments meet the next role's request).
+    """
     headers = {"HX-Request": "true"} if htmx else {}
-    cache.clear()  # rate limits and per-day markers must not carry from one cell to the next
+    if clear:
+        cache.clear()  # rate limits and per-day markers must not carry from one cell to the next
     if "messages" in client.cookies:  # a flash message from the previous cell would show on this page
         del client.cookies["messages"]
     holder = {}
@@ -197,11 +203,14 @@ class Tally:
         self.failures.append(text)
 
 
+CANARY_TOKEN = r"CANARY[A-Z0-9x]+"
+
+
 def scan_canaries(world: World, role: str, body: str, where: str, tally: Tally, *, admin: bool = False) -> None:
     tally.bodies_scanned += 1
     if "CANARY" not in body or (admin and policy.manager(role)):
         return  # the admin shows managers everything, deleted content included (see policy)
-    for token in set(re.findall(r"CANARY[A-Z0-9x]+", body)):
+    for token in set(re.findall(CANARY_TOKEN, body)):
         what, place, kind = world.canaries.get(token, ("unknown", None, None))
         if what == "unknown" or not policy.may_see_canary(role, what, place, kind):
             tally.fail(f"LEAK {token} reached {role} at {where}")
