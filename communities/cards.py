@@ -125,8 +125,15 @@ def _poll_of(post: Post):
 
 def _poll_html(poll, context) -> str:
     """The viewer's poll (its form or results), with the page's own context (user, CSRF token)."""
-    with context.push(poll=poll, live=False, vote_errors=None):
+    with context.push(poll=poll, live=False):
         return context.template.engine.get_template("communities/_poll.html").render(context)
+
+
+def _csrf_input(context) -> str:
+    token = context.get("csrf_token")
+    if not token or str(token) == "NOTPROVIDED":
+        return ""
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
 
 
 def fill(html: str, context, posts: list[Post]) -> SafeString:
@@ -136,16 +143,16 @@ def fill(html: str, context, posts: list[Post]) -> SafeString:
     pressed = {(p.pk, kind) for p in posts for kind in getattr(p, "viewer_reactions", ())}
     saved = {p.pk for p in posts if getattr(p, "viewer_saved", False)}
     polls = {str(p.pk): _poll_html(poll, context) for p in posts if (poll := _poll_of(p)) is not None}
-    token = context.get("csrf_token")
-    csrf = (f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
-            if token and str(token) != "NOTPROVIDED" else "")
+    csrf: list[str] = []  # asked for only where a form is: reading the token sets the visitor's cookie
     request = context.get("request")
     next_param = escape(quote(request.get_full_path(), safe="/")) if request is not None else ""
 
     def slot(match: re.Match) -> str:
         name, arg = match.group(1), match.group(2) or ""
         if name == "csrf":
-            return csrf
+            if not csrf:
+                csrf.append(_csrf_input(context))
+            return csrf[0]
         if name == "r":
             post_id, kind = arg.split(" ")
             return "true" if (int(post_id), kind) in pressed else "false"
