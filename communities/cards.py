@@ -22,7 +22,8 @@ after the cache. A marker cannot come from user text: every string the card show
 (`<` becomes `&lt;`) or sanitized HTML, which never holds a tag starting `<@`. A card is shared only when
 every reader of the post sees the same card: posts for trusted members only, segmented announcements and
 held or removed posts (shown to their author alone) are rendered for each viewer and never stored. The
-key names what changes a card (edit, status, pin, counters, author, pet and pod names), as before.
+key names what changes a card (edit, status, pin, counters, author, pet and pod names, and the time
+zone its time is shown in).
 """
 
 import hashlib
@@ -34,6 +35,7 @@ from django.core.cache import cache
 from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -78,9 +80,11 @@ def is_shared(post: Post) -> bool:
 
 
 def card_key(post: Post, *, member: bool) -> str:
-    """Changes whenever what the card shows changes; `member` picks forms or plain counts."""
+    """Changes whenever what the card shows changes; `member` picks forms or plain counts. The time zone is
+    the viewer's (members choose theirs) but shared by everyone in it: the card shows its time there."""
     parts = (
-        member, post.pk, post.edited_at, post.status, post.pinned_at, post.is_announcement, post.comment_count,
+        member, timezone.get_current_timezone_name(), post.pk, post.edited_at, post.status, post.pinned_at,
+        post.is_announcement, post.comment_count,
         post.reaction_count, *(getattr(post, f"{k}_count") for k in ReactionKind.values),
         post.author.name, post.author.username, post.author.avatar.name, post.pet_id,
         post.pet.name if post.pet_id else "", post.pet.photo.name if post.pet_id else "",

@@ -2,7 +2,7 @@
 in per page (communities/cards.py), and never a private card or a viewer's state in the cache."""
 
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
@@ -147,3 +147,14 @@ def test_a_signed_in_feed_page_costs_no_more_queries_than_before(client, member,
 
 
 QUERIES_BEFORE = 14  # measured on the code before shared cards (one less would be welcome)
+
+
+def test_a_cached_card_shows_its_time_in_each_members_time_zone(client, member, other):
+    post = PostFactory(body="Dawn walk", created_at=datetime(2026, 3, 2, 12, 0, tzinfo=UTC))
+    member.time_zone, other.time_zone = "Europe/Paris", "America/New_York"
+    member.save(update_fields=["time_zone"])
+    other.save(update_fields=["time_zone"])
+    client.force_login(member)
+    assert "2 Mar 2026, 13:00" in _card(client.get("/?sort=new").content.decode(), post)
+    client.force_login(other)
+    assert "2 Mar 2026, 07:00" in _card(client.get("/?sort=new").content.decode(), post)
