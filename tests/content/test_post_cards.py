@@ -158,3 +158,14 @@ def test_a_cached_card_shows_its_time_in_each_members_time_zone(client, member, 
     assert "2 Mar 2026, 13:00" in _card(client.get("/?sort=new").content.decode(), post)
     client.force_login(other)
     assert "2 Mar 2026, 07:00" in _card(client.get("/?sort=new").content.decode(), post)
+
+
+def test_the_react_and_save_fragments_carry_the_viewers_state_and_no_markers(client, member, other):
+    post = post_create(actor=member, body="Fragments", audience="everyone")
+    client.force_login(other)
+    reactions = client.post(f"/posts/{post.pk}/react/", {"kind": "hug"}, HTTP_HX_REQUEST="true").content.decode()
+    assert reactions.count("<form") == 1 and reactions.count('name="kind"') == 4 and "<@" not in reactions
+    assert re.findall(r'data-reaction="(\w+)" aria-pressed="true"', reactions) == ["hug"]
+    assert re.search(r'name="csrfmiddlewaretoken" value="\w{64}"', reactions)
+    toggle = client.post(f"/posts/{post.pk}/save/", HTTP_HX_REQUEST="true").content.decode()
+    assert f'action="/posts/{post.pk}/unsave/"' in toggle and 'aria-pressed="true"' in toggle and "<@" not in toggle
