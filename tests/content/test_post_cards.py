@@ -5,7 +5,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache import caches
 from django.utils import timezone
 
 from communities.models import ContentStatus, Post
@@ -22,11 +22,12 @@ KINDS = ["paw", "heart", "helpful", "hug"]
 
 @pytest.fixture
 def cache_calls(monkeypatch):
-    """Every cache call a request makes, as (method, keys, stored values); locmem's get_many loops over
-    get, so only the outer call is recorded (Redis answers it in one round trip)."""
+    """Every cache call a request makes, as (method, keys, stored values), on the configured backend.
+    locmem's get_many loops over get, so only the outer call is recorded (Redis answers it in one MGET)."""
+    backend = type(caches["default"])
     calls, depth = [], [0]
     for name in ["get", "get_many", "set", "set_many", "add", "delete", "get_or_set"]:
-        original = getattr(LocMemCache, name)
+        original = getattr(backend, name)
 
         def wrapped(self, *args, _name=name, _original=original, **kwargs):
             if depth[0] == 0:
@@ -43,7 +44,7 @@ def cache_calls(monkeypatch):
                 return _original(self, *args, **kwargs)
             finally:
                 depth[0] -= 1
-        monkeypatch.setattr(LocMemCache, name, wrapped)
+        monkeypatch.setattr(backend, name, wrapped)
     return calls
 
 
@@ -133,7 +134,7 @@ def test_trusted_only_and_held_cards_are_never_stored(client, member, other, cac
     assert f'id="post-{held.pk}"' not in stored and "Waiting" not in stored
 
 
-def test_a_signed_in_feed_page_costs_no_more_queries_than_before(client, member, django_assert_num_queries):
+def test_a_signed_in_feed_page_costs_no_more_queries_than_before(client, member, django_assert_max_num_queries):
     now = timezone.now()
     authors = [UserFactory() for _ in range(5)]
     for i in range(20):
@@ -142,11 +143,11 @@ def test_a_signed_in_feed_page_costs_no_more_queries_than_before(client, member,
             reaction_toggle(actor=member, kind="paw", post=post)
     client.force_login(member)
     client.get("/?sort=new")  # warm up: per-session writes happen once
-    with django_assert_num_queries(QUERIES_BEFORE):
+    with django_assert_max_num_queries(QUERIES_BEFORE):
         client.get("/?sort=new")
 
 
-QUERIES_BEFORE = 14  # measured on the code before shared cards (one less would be welcome)
+QUERIES_BEFORE = 14  # measured on the code before shared cards (test settings, locmem cache)
 
 
 def test_a_cached_card_shows_its_time_in_each_members_time_zone(client, member, other):
