@@ -1,0 +1,175 @@
+"""Post cards: one shared HTML per post, with a small per-viewer overlay filled by the server.
+
+How it works. A card's HTML, reaction bar and save toggle included, is rendered from a fresh context
+that holds the post and nothing about the viewer but whether they are signed in (members get forms,
+visitors plain counts). Wherever a viewer's state belongs, that render writes a marker instead:
+
+    <@csrf>                      the CSRF input of the reaction and save forms
+    <@r POST KIND>               aria-pressed of one reaction button ("true"/"false")
+    <@s POST YES|NO>             one of two words for the save toggle (its URL, pressed state, label)
+    <@report POST AUTHOR URL>    the report link, for members other than the author
+    <@poll POST>                 the poll, whose ballot form and results are the viewer's
+
+`render_cards` fetches every shareable card of the page with one `cache.get_many`, renders the misses and
+stores them with one `set_many`, renders the private ones (below) the same way without storing them, and
+then fills every marker of the page in one regex pass from the viewer's sets of reacted kinds and saved
+posts (`decorate_posts` already read them, one query per page). The page needs no script to be right,
+and no card is re-rendered per viewer: only a card's poll is (a poll's form and results are per viewer).
+
+Why nothing private reaches the cache. The shared render never sees the viewer (no user, request or
+token in its context), so it cannot write their state; it writes markers, and markers are filled only
+after the cache. A marker cannot come from user text: every string the card shows is either escaped
+(`<` becomes `&lt;`) or sanitized HTML, which never holds a tag starting `<@`. A card is shared only when
+every reader of the post sees the same card: posts for trusted members only, segmented announcements and
+held or removed posts (shown to their author alone) are rendered for each viewer and never stored. The
+key names what changes a card (edit, status, pin, counters, author, pet and pod names, and the time
+zone its time is shown in).
+"""
+
+import hashlib
+import re
+from collections.abc import Iterable
+from urllib.parse import quote
+
+from django.core.cache import cache
+from django.template import Context
+from django.template.loader import get_template
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .models import ContentStatus, Post, ReactionKind
+
+CARD_TEMPLATE = "communities/_post_card_shared.html"
+CARD_TIMEOUT = 86400
+_MARKER = re.compile(r"<@(csrf|r|s|report|poll)(?: ([^>]*))?>")
+
+# The URL names a card links to; each is reversed at most once per post, when a template first asks.
+_URLS = {
+    "detail": ("communities:post_detail", "pk"),
+    "react": ("communities:post_react", "pk"),
+    "save": ("communities:post_save", "pk"),
+    "unsave": ("communities:post_unsave", "pk"),
+    "report": ("moderation:report_post", "pk"),
+    "profile": ("communities:profile", "username"),
+    "pod": ("microgroups:detail", "pod"),
+    "home": ("home", None),
+}
+
+
+class CardUrls(dict):
+    """A post's URLs, each computed on first use and then kept (a card asks for some several times)."""
+
+    def __init__(self, post: Post):
+        super().__init__()
+        self.post = post
+
+    def __missing__(self, name: str) -> str:
+        view, arg = _URLS[name]
+        args = {"pk": [self.post.pk], "username": [self.post.author.username],
+                "pod": [self.post.pod.slug] if self.post.pod_id else None, None: None}[arg]
+        self[name] = url = reverse(view, args=args)
+        return url
+
+
+def is_shared(post: Post) -> bool:
+    """May every reader of this post be shown the same card? (Only then is it cached.)"""
+    return (post.status == ContentStatus.PUBLISHED and post.audience != Post.Audience.TRUSTED
+            and post.segment is None)
+
+
+def card_key(post: Post, *, member: bool) -> str:
+    """Changes whenever what the card shows changes; `member` picks forms or plain counts. The time zone is
+    the viewer's (members choose theirs) but shared by everyone in it: the card shows its time there."""
+    parts = (
+        member, timezone.get_current_timezone_name(), post.pk, post.edited_at, post.status, post.pinned_at,
+        post.is_announcement, post.comment_count,
+        post.reaction_count, *(getattr(post, f"{k}_count") for k in ReactionKind.values),
+        post.author.name, post.author.username, post.author.avatar.name, post.pet_id,
+        post.pet.name if post.pet_id else "", post.pet.photo.name if post.pet_id else "",
+        post.pod_id, post.pod.slug if post.pod_id else "", post.pod.name if post.pod_id else "",
+    )
+    return "card:v1:" + hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def _render_shared(post: Post, *, member: bool) -> str:
+    # A fresh context: nothing of the viewer (user, request, CSRF token) can reach the shared HTML.
+    return get_template(CARD_TEMPLATE).template.render(Context(
+        {"post": post, "urls": CardUrls(post), "card_slots": True, "member": member}, autoescape=True))
+
+
+def render_cards(posts: Iterable[Post], context) -> SafeString:
+    """The cards of `posts` for the viewer of the page `context` renders, shared HTML filled in one pass."""
+    posts = list(posts)
+    user = context.get("user")
+    member = bool(getattr(user, "is_authenticated", False))
+    keys = {post.pk: card_key(post, member=member) for post in posts if is_shared(post)}
+    found = cache.get_many(list(keys.values())) if keys else {}
+    html, misses = [], {}
+    for post in posts:
+        key = keys.get(post.pk)
+        card = found.get(key) if key else None
+        if card is None:
+            card = _render_shared(post, member=member)
+            if key:
+                misses[key] = card
+        html.append(card)
+    if misses:
+        cache.set_many(misses, CARD_TIMEOUT)
+    return fill("".join(html), context, posts)
+
+
+def _poll_of(post: Post):
+    try:
+        return post.poll
+    except Post.poll.RelatedObjectDoesNotExist:
+        return None
+
+
+def _poll_html(poll, context) -> str:
+    """The viewer's poll (its form or results), with the page's own context (user, CSRF token)."""
+    with context.push(poll=poll, live=False):
+        return context.template.engine.get_template("communities/_poll.html").render(context)
+
+
+def _csrf_input(context) -> str:
+    token = context.get("csrf_token")
+    if not token or str(token) == "NOTPROVIDED":
+        return ""
+    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+
+
+def fill(html: str, context, posts: list[Post]) -> SafeString:
+    """Fill every marker in `html` for this viewer, in one pass over the whole string."""
+    user = context.get("user")
+    viewer_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
+    pressed = {(p.pk, kind) for p in posts for kind in getattr(p, "viewer_reactions", ())}
+    saved = {p.pk for p in posts if getattr(p, "viewer_saved", False)}
+    polls = {str(p.pk): _poll_html(poll, context) for p in posts if (poll := _poll_of(p)) is not None}
+    csrf: list[str] = []  # asked for only where a form is: reading the token sets the visitor's cookie
+    request = context.get("request")
+    next_param = escape(quote(request.get_full_path(), safe="/")) if request is not None else ""
+
+    def slot(match: re.Match) -> str:
+        name, arg = match.group(1), match.group(2) or ""
+        if name == "csrf":
+            if not csrf:
+                csrf.append(_csrf_input(context))
+            return csrf[0]
+        if name == "r":
+            post_id, kind = arg.split(" ")
+            return "true" if (int(post_id), kind) in pressed else "false"
+        if name == "s":
+            post_id, choices = arg.split(" ", 1)
+            yes, no = choices.split("|")
+            return yes if int(post_id) in saved else no
+        if name == "report":
+            post_id, author_id, url = arg.split(" ")
+            if viewer_id is None or str(viewer_id) == author_id:
+                return ""
+            return (f' <a class="link-btn small" href="{url}?next={next_param}" rel="nofollow">'
+                    'Report<span class="visually-hidden"> this post</span></a>')
+        return polls.get(arg, "")
+
+    return mark_safe(_MARKER.sub(slot, html))  # noqa: S308  (markers only; the card's text was escaped)

@@ -1,0 +1,52 @@
+"""Post cards: the shared card HTML with the viewer's state filled in (communities/cards.py), and the slots
+the card's templates write for that state. In a shared card (`card_slots` set) a slot is a marker, filled
+per page; anywhere else (a fragment an endpoint returns, a live frame) it is the viewer's value at once."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+
+from ..cards import CardUrls, render_cards
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def post_cards(context, posts) -> SafeString:
+    """A page's cards: one cache read for all of them, the viewer's state filled in one pass."""
+    return render_cards(posts, context)
+
+
+@register.simple_tag(takes_context=True)
+def post_card(context, post) -> SafeString:
+    return render_cards([post], context)
+
+
+@register.simple_tag
+def card_urls(post) -> CardUrls:
+    return CardUrls(post)
+
+
+@register.simple_tag(takes_context=True)
+def pressed_slot(context, post, kind: str) -> str:
+    if context.get("card_slots"):
+        return mark_safe(f"<@r {int(post.pk)} {kind}>")  # noqa: S308  (a kind is a fixed word)
+    return "true" if kind in getattr(post, "viewer_reactions", ()) else "false"
+
+
+@register.simple_tag(takes_context=True)
+def saved_slot(context, post, yes: str, no: str) -> str:
+    """`yes` when the viewer saved the post, else `no` (each a word or URL, no `|` or `>`)."""
+    if context.get("card_slots"):
+        return mark_safe(f"<@s {int(post.pk)} {yes}|{no}>")  # noqa: S308  (URLs and fixed words)
+    return yes if getattr(post, "viewer_saved", False) else no
+
+
+@register.simple_tag(takes_context=True)
+def csrf_slot(context) -> str:
+    if context.get("card_slots"):
+        return mark_safe("<@csrf>")  # noqa: S308
+    token = context.get("csrf_token")
+    if not token or str(token) == "NOTPROVIDED":
+        return ""
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
