@@ -57,6 +57,11 @@ def forget_many(member_ids: Iterable[int]) -> None:
     forget(*member_ids)
 
 
+def forget_now(*member_ids: int) -> None:
+    """For a caller that runs after its write committed already (an on-commit callback, an autocommit write)."""
+    _bump_now([_version_key(pk) for pk in member_ids if pk])
+
+
 def queue_changed() -> None:
     """After commit, every moderator's queue badge is recounted on their next page."""
     transaction.on_commit(lambda: _bump_now([QUEUE_VERSION]))

@@ -34,7 +34,7 @@ def unread_badge_count(user) -> int:
 
 def unread_badge_forget(*member_ids: int) -> None:
     cache.delete_many([_unread_key(pk) for pk in member_ids])
-    navcache.forget(*member_ids)  # the navigation bar carries the same count
+    navcache.forget_now(*member_ids)  # the navigation bar carries the same count (callers run after commit)
 
 
 def nav_badges(*, policy) -> dict:
