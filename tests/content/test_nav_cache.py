@@ -145,6 +145,28 @@ def test_the_manager_flag_set_in_the_admin_shows_at_once(member, django_capture_
     with django_capture_on_commit_callbacks(execute=True):
         Group.objects.get(name="Community managers").user_set.clear()
     assert fresh_nav(member)["is_manager"] is False
+    with django_capture_on_commit_callbacks(execute=True):
+        user = User.objects.get(pk=member.pk)
+        user.is_superuser = True
+        user.save(update_fields=["is_superuser"])
+    assert fresh_nav(member)["is_manager"] is True
+
+
+def test_making_and_unmaking_a_steward_shows_on_their_next_page(member, steward,
+                                                                 django_capture_on_commit_callbacks):
+    from microgroups.services.pods import membership_set_role
+
+    pod = steward.pod_memberships.get().pod
+    join(member, pod, rung="trusted")
+    assert fresh_nav(member)["is_moderator"] is False
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_set_role(actor=User.objects.get(pk=steward.pk), pod=pod, member=User.objects.get(pk=member.pk),
+                            role="steward")
+    assert fresh_nav(member)["is_moderator"] is True
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_set_role(actor=User.objects.get(pk=steward.pk), pod=pod, member=User.objects.get(pk=member.pk),
+                            role="member")
+    assert fresh_nav(member)["is_moderator"] is False
 
 
 def test_a_warm_page_asks_the_database_nothing_for_the_bar(client, member, django_assert_num_queries):
