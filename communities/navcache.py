@@ -16,11 +16,11 @@ Invalidation, not expiry, keeps it right; `TTL` is only a safety net.
   nobody else.
 
 A version is read before the dict is computed and stored with it, so a write committed while a request
-computes leaves an entry under the older version, which the next request recomputes. A version that was
-evicted comes back as a fresh number (the clock in nanoseconds), never an old one.
+computes leaves an entry under the older version, which the next request recomputes. Versions are random
+tokens, so a bumped or evicted-and-recreated version is never one an entry was made under.
 """
 
-import time
+import uuid
 from collections.abc import Callable, Iterable
 
 from django.core.cache import cache
@@ -39,11 +39,14 @@ def _version_key(member_id: int) -> str:
 
 
 def _bump_now(keys: list[str]) -> None:
-    for key in keys:
-        try:
-            cache.incr(key)
-        except ValueError:  # evicted or never read: a number no entry was made under
-            cache.set(key, time.time_ns(), timeout=None)
+    """A new version is a random token: one no entry was made under, set for any number of members in one
+    round trip (an announcement notifies thousands at once)."""
+    if keys:
+        cache.set_many(dict.fromkeys(keys, _new_version()), timeout=None)
+
+
+def _new_version() -> str:
+    return uuid.uuid4().hex
 
 
 def forget(*member_ids: int) -> None:
@@ -67,10 +70,10 @@ def queue_changed() -> None:
     transaction.on_commit(lambda: _bump_now([QUEUE_VERSION]))
 
 
-def _current(found: dict, key: str) -> int:
+def _current(found: dict, key: str) -> str | None:
     value = found.get(key)
     if value is None:
-        cache.add(key, time.time_ns(), timeout=None)
+        cache.add(key, _new_version(), timeout=None)
         value = cache.get(key)
     return value
 
@@ -85,6 +88,8 @@ def nav_get(member_id: int, compute: Callable[[], dict]) -> dict:
         return entry["nav"]
     version, queue = _current(found, version_key), _current(found, QUEUE_VERSION)
     nav = compute()
+    if version is None or queue is None:  # the cache is not answering: nothing stored could be checked later
+        return nav
     cache.set(entry_key, {"v": version, "q": queue if nav.get("is_moderator") else None, "nav": nav}, TTL)
     return nav
 
