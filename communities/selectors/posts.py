@@ -136,6 +136,7 @@ def pinned_posts(*, user, pod=None) -> list[Post]:
     are known, and `decorate_posts` adds their own state. A segmented announcement would need a query per
     row to know its recipients, so a viewer who is not a manager takes the uncached query instead while the
     place has one pinned; so does a viewer who may read fewer than `PINNED_SHOWN` of a full shared list.
+    Entries also expire with the page cache's `TTL`, which bounds how stale an author's name may get.
     """
     rows, complete = _pinned_shared(pod)
     policy = policy_for(user)
@@ -147,7 +148,7 @@ def pinned_posts(*, user, pod=None) -> list[Post]:
         if complete or len(readable) >= PINNED_SHOWN:
             return decorate_posts(readable[:PINNED_SHOWN], user)
     qs = Post.objects.filter(readable_in_place_q(user, pod), pinned_at__isnull=False)
-    return decorate_posts(list(post_card_queryset(qs.order_by("-pinned_at"))[:PINNED_SHOWN]), user)
+    return decorate_posts(list(post_card_queryset(qs.order_by("-pinned_at", "-id"))[:PINNED_SHOWN]), user)
 
 
 def _pinned_shared(pod) -> tuple[list[Post], bool]:
@@ -158,7 +159,9 @@ def _pinned_shared(pod) -> tuple[list[Post], bool]:
     rows = cache.get(key)
     if rows is None:
         qs = Post.objects.filter(status=ContentStatus.PUBLISHED, pod=pod, pinned_at__isnull=False)
-        rows = list(post_card_queryset(qs.order_by("-pinned_at", "-id"))[: PINNED_SHARED + 1])
+        # The password hash has no place on a card, nor in a cache entry.
+        qs = post_card_queryset(qs.order_by("-pinned_at", "-id")).defer("author__password")
+        rows = list(qs[: PINNED_SHARED + 1])
         cache.set(key, rows, pagecache.TTL)
     return rows[:PINNED_SHARED], len(rows) <= PINNED_SHARED
 
