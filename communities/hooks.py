@@ -16,7 +16,8 @@ Hooks and slots (who fills them):
 - `posts_shown` (Hook, metrics): a page showed posts to a member (`shown` below).
 - `upheld_actions` (Hook, moderation): upheld actions against a member in a pod (the pods' ladder asks).
 - `onboarding_answered` (Hook, pods): refresh the member's pod suggestions.
-- `nav_badges` (Hook, moderation): counts shown in the navigation bar.
+- `nav_badges` (Hook, moderation, messaging): counts shown in the navigation bar (cached per member with
+  the bar, `communities.navcache`: a provider's count must be invalidated there when it changes).
 - `contribution_made` (Hook, metrics): a member contributed (`contribution` below).
 - `review_wait` (Slot, moderation): how long held content usually waits for a moderator in a place
   (`review_wait_hours` below), for the notice its author gets at once.
@@ -129,7 +130,9 @@ def upheld_actions_count(*, member_id: int, pod_id: int, since: datetime) -> int
 onboarding_answered = Hook("onboarding_answered")
 
 
-# Badges for the navigation bar: fn(*, policy) -> dict merged into `nav` (moderation: "queue_count").
+# Badges for the navigation bar: fn(*, policy) -> dict merged into `nav` (moderation: "queue_count";
+# messaging: "message_count"). The bar is cached per member: whatever changes a count calls
+# `communities.navcache.forget` (a member's badges) or `queue_changed` (every moderator's queue badge).
 nav_badges = Hook("nav_badges")
 
 

@@ -80,6 +80,12 @@ def _versions(places: list[str]) -> list[int]:
     return [found.get(k, 0) for k in keys]
 
 
+def place_version(place: str) -> int:
+    """The current version of `place`, for a cache of something derived from that place's feed (an entry
+    keyed with it is stale as soon as a write bumps the place)."""
+    return _versions([place])[0]
+
+
 def _bump_now(places: list[str]) -> None:
     for place in places:
         key = _version_key(place)

@@ -81,7 +81,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.utils.functional import SimpleLazyObject
 
-from . import hooks
+from . import hooks, navcache
 from .models import AnnouncementRecipient, Comment, ContentStatus, Post, Visibility
 
 MANAGERS_GROUP = "Community managers"
@@ -630,6 +630,7 @@ def policy_forget(user) -> None:
     for attr in ("_policy", "_is_manager", *hooks.policy_caches):
         if hasattr(user, attr):
             delattr(user, attr)
+    navcache.forget(getattr(user, "pk", None))  # the navigation bar shows roles too (after commit)
 
 
 class PolicyMiddleware:

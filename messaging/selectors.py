@@ -6,6 +6,8 @@ from django.core.cache import cache
 from django.db.models import F, Q
 from django.http import Http404
 
+from communities import navcache
+
 from .models import Block, Conversation, Message, MessageReport, MessageSettings, Participant
 
 INBOX_SIZE = 50
@@ -32,6 +34,12 @@ def unread_badge_count(user) -> int:
 
 def unread_badge_forget(*member_ids: int) -> None:
     cache.delete_many([_unread_key(pk) for pk in member_ids])
+    navcache.forget_now(*member_ids)  # the navigation bar carries the same count (callers run after commit)
+
+
+def nav_badges(*, policy) -> dict:
+    """The navigation bar's messages badge (`communities.hooks.nav_badges`; cached with the bar)."""
+    return {"message_count": unread_conversation_count(policy.user)}
 
 
 def unread_conversation_count(user) -> int:

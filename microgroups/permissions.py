@@ -13,6 +13,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from communities import navcache
 from communities.models import Post
 from communities.policy import ComposerUnlocks
 
@@ -70,6 +71,7 @@ def pod_roles_forget(user) -> None:
     for attr in ("_pod_roles", "_rung_progress"):  # the rung progress (selectors) follows the roles
         if hasattr(user, attr):
             delattr(user, attr)
+    navcache.forget(user.pk)  # a steward moderates the pod: the navigation bar's queue link and badge
 
 
 def usable_invites_q(now=None) -> Q:

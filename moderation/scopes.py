@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from django.core.cache import cache
 from django.db.models import Q
 
+from communities import navcache
 from communities.models import Place
 from communities.policy import is_manager, pod_roles
 
@@ -199,3 +200,4 @@ def moderator_scopes_forget(user) -> None:
     for attr in ("_moderator_scopes", "_pod_roles", "_is_manager"):
         if hasattr(user, attr):
             delattr(user, attr)
+    navcache.forget(user.pk)  # the navigation bar's moderator link and queue badge, after commit

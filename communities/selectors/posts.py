@@ -7,12 +7,13 @@ select_related/prefetch, and per-viewer state (my reactions, my poll ballots) by
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import CharField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from common.cursors import cursor_decode, cursor_encode
 
-from .. import hooks
+from .. import hooks, pagecache
 from ..models import (
     Comment,
     CommentRevision,
@@ -26,7 +27,7 @@ from ..models import (
     SavedPost,
     Tag,
 )
-from ..policy import filter_posts, readable_comments_q, readable_in_place_q, readable_posts_q
+from ..policy import filter_posts, policy_for, readable_comments_q, readable_in_place_q, readable_posts_q
 from ..services.comments import can_edit_comment
 
 FEED_PAGE_SIZE = 20
@@ -119,10 +120,50 @@ def held_notice(*, kind: str, pod_id: int | None) -> str:
     return f"Your {kind} is waiting for a moderator{wait}. Until then only you can see it."
 
 
+PINNED_SHOWN = 5
+PINNED_SHARED = 20  # pinned rows kept per place; a place rarely has more than a handful
+
+
 def pinned_posts(*, user, pod=None) -> list[Post]:
-    """Pinned posts the viewer may read (segmented announcements only for their recipients)."""
+    """Pinned posts the viewer may read (segmented announcements only for their recipients), newest pin
+    first, decorated for the viewer.
+
+    The rows come from a cache shared by every viewer of the place: the place's published pinned posts,
+    fetched with the feed's card queryset, under the place's feed version (`communities.pagecache`), which
+    every write that changes them bumps after commit (pin, unpin, edit, removal, deletion, new counts). The
+    shared rows are what anyone may be shown; the policy then filters them for this viewer in Python
+    (`can_read_post`: trusted-only posts, pods they may not read), which costs no query once their roles
+    are known, and `decorate_posts` adds their own state. A segmented announcement would need a query per
+    row to know its recipients, so a viewer who is not a manager takes the uncached query instead while the
+    place has one pinned; so does a viewer who may read fewer than `PINNED_SHOWN` of a full shared list.
+    Entries also expire with the page cache's `TTL`, which bounds how stale an author's name may get.
+    """
+    rows, complete = _pinned_shared(pod)
+    policy = policy_for(user)
+    if policy.is_manager or not any(p.segment is not None for p in rows):
+        for post in rows:
+            if pod is not None:
+                post.pod = pod  # the caller's pod row: its privacy as of now, not as cached
+        readable = [p for p in rows if policy.can_read_post(p)]
+        if complete or len(readable) >= PINNED_SHOWN:
+            return decorate_posts(readable[:PINNED_SHOWN], user)
     qs = Post.objects.filter(readable_in_place_q(user, pod), pinned_at__isnull=False)
-    return decorate_posts(list(post_card_queryset(qs.order_by("-pinned_at"))[:5]), user)
+    return decorate_posts(list(post_card_queryset(qs.order_by("-pinned_at", "-id"))[:PINNED_SHOWN]), user)
+
+
+def _pinned_shared(pod) -> tuple[list[Post], bool]:
+    """The place's published pinned posts (undecorated, the same for every viewer) and whether that is all
+    of them."""
+    place = pagecache.commons() if pod is None else pagecache.pod(pod.pk)
+    key = f"pinned:{place}:{pagecache.place_version(place)}"
+    rows = cache.get(key)
+    if rows is None:
+        qs = Post.objects.filter(status=ContentStatus.PUBLISHED, pod=pod, pinned_at__isnull=False)
+        # The password hash has no place on a card, nor in a cache entry.
+        qs = post_card_queryset(qs.order_by("-pinned_at", "-id")).defer("author__password")
+        rows = list(qs[: PINNED_SHARED + 1])
+        cache.set(key, rows, pagecache.TTL)
+    return rows[:PINNED_SHARED], len(rows) <= PINNED_SHARED
 
 
 def _poll_of(post: Post):

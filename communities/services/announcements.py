@@ -82,4 +82,5 @@ def _segmented_post(*, actor, body: str, segment: dict, pin: bool) -> Post:
     post.segment, post.is_announcement = segment, True
     post.pinned_at = timezone.now() if pin else None
     post.save(update_fields=["segment", "is_announcement", "pinned_at"])
+    pagecache.bump_post(post)  # no stream hears a segmented post; the Commons' pinned list must
     return post

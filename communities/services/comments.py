@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from .. import hooks
+from .. import hooks, navcache
 from ..hooks import content_check, content_check_record
 from ..models import Comment, CommentRevision, ContentStatus, NotificationKind, Post
 from ..policy import check_can_act, check_can_post_in_pod, check_can_read_post, is_manager
@@ -97,6 +97,7 @@ def comment_delete(*, actor, comment: Comment) -> None:
     was_published = comment.status == ContentStatus.PUBLISHED
     Comment.objects.filter(pk=comment.pk).update(status=ContentStatus.DELETED)
     comment.status = ContentStatus.DELETED
+    navcache.queue_changed()  # a held or reported comment leaves the queue badges (its item closes later)
     if was_published:
         post = comment.post
         hooks.history_change(pod_id=post.pod_id, at=comment.created_at, comment_id=comment.pk)

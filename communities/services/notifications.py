@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Max
 from django.utils import timezone
 
+from .. import navcache
 from ..models import Notification, NotificationKind, Reaction
 from ..streams import broadcast, user_group
 
@@ -34,6 +35,7 @@ def push_unread(user_ids: Iterable[int]) -> None:
     ids = list(set(user_ids))
     if not ids:
         return
+    navcache.forget(*ids)  # every notification change passes here: the bar's unread badge follows
     counts = dict(Notification.objects.filter(recipient_id__in=ids, read_at__isnull=True)
                   .values_list("recipient_id").annotate(n=Count("pk")).values_list("recipient_id", "n"))
     for uid in ids:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from .. import hooks, pagecache
+from .. import hooks, navcache, pagecache
 from ..hooks import content_check, content_check_record
 from ..models import ContentStatus, Notification, NotificationKind, Pet, Post, PostImage, PostRevision, Tag
 from ..policy import can_read_post, check_can_act, check_can_post_in_pod, is_manager
@@ -271,6 +271,7 @@ def post_delete(*, actor, post: Post) -> None:
     was_published = post.status == ContentStatus.PUBLISHED
     Post.objects.filter(pk=post.pk).update(status=ContentStatus.DELETED, pinned_at=None)
     post.status, post.pinned_at = ContentStatus.DELETED, None
+    navcache.queue_changed()  # a held or reported post leaves the queue badges (its item closes later)
     if was_published:
         _unpublished(post)
         hooks.history_change(pod_id=post.pod_id, at=post.created_at, post_id=post.pk)

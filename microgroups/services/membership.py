@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from communities import navcache
 from communities.policy import check_can_act, check_can_know_pod, is_manager
 
 from ..models import JoinRequest, Membership, MembershipEvent, Pod, PodSuggestion, Rung, WaitlistEntry
@@ -258,6 +259,7 @@ def pod_request_join(*, actor, pod: Pod, answer: str, charter_version: int | Non
 
 @transaction.atomic
 def join_request_withdraw(*, actor, pod: Pod) -> int:
+    navcache.queue_changed()  # a waiting request's queue item no longer counts on the badges
     return JoinRequest.objects.filter(pod=pod, member=actor, status=JoinRequest.Status.PENDING).update(
         status=JoinRequest.Status.WITHDRAWN)
 
@@ -272,6 +274,7 @@ def join_request_decide(*, actor, join_request: JoinRequest, approve: bool) -> J
     if jr.status != JoinRequest.Status.PENDING:
         raise ValidationError("This request was already decided or withdrawn.")
     jr.decided_by, jr.decided_at = actor, timezone.now()
+    navcache.queue_changed()  # a waiting request's queue item no longer counts on the badges
     if not approve:
         jr.status = JoinRequest.Status.DECLINED
         jr.save(update_fields=["status", "decided_by", "decided_at"])

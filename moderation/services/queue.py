@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 
+from communities import navcache
 from communities.models import ContentStatus, Post
 from communities.policy import check_can_moderate_item, managers_q, readers_of
 from communities.streams import broadcast, emit
@@ -99,6 +100,7 @@ def queue_announce(item: QueueItem) -> None:
             emit([queue_group(uid) for uid in ids], {"type": "queue.new", "id": item.pk})
 
     transaction.on_commit(send)
+    navcache.queue_changed()  # the moderators' queue badges
 
 
 def queue_refresh(item: QueueItem) -> None:
@@ -131,6 +133,7 @@ def queue_withdraw(item: QueueItem, scope: Scope | None = None) -> None:
             broadcast([queue_group(uid) for uid in ids], frame)
 
     transaction.on_commit(send)
+    navcache.queue_changed()  # the moderators' queue badges
 
 
 def claim_is_fresh(item: QueueItem, now=None) -> bool:

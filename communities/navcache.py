@@ -1,0 +1,119 @@
+"""The navigation bar's data, cached per member: roles, unread notifications and messages, the queue badge.
+
+One entry per member, `nav:<member id>`, holds the nav dict with the versions it was computed under. A
+page reads it with one cache round trip (`get_many` of the entry, the member's version and the queue
+version) and asks the database nothing when it is current.
+
+Invalidation, not expiry, keeps it right; `TTL` is only a safety net.
+- The member's version is bumped after commit (`forget`) by whatever changes their part of the bar: a
+  notification created or read (`services.notifications.push_unread`, the one place every notification
+  change tells the member), a message arriving or read (messaging), and a change of roles (the role
+  caches' forget functions: `policy_forget`, the pods' `pod_roles_forget`, moderation's
+  `moderator_scopes_forget`; a manager flag or group set in the admin through the User signals below).
+- The queue badge depends on items in scopes and on what each moderator may read, so one global queue
+  version (`queue_changed`) is bumped after commit when an item is opened, closed or moved, or its content
+  deleted. It is part of a moderator's entry only: a held post makes every moderator recount once, and
+  nobody else.
+
+A version is read before the dict is computed and stored with it, so a write committed while a request
+computes leaves an entry under the older version, which the next request recomputes. Versions are random
+tokens, so a bumped or evicted-and-recreated version is never one an entry was made under.
+"""
+
+import uuid
+from collections.abc import Callable, Iterable
+
+from django.core.cache import cache
+from django.db import transaction
+
+TTL = 120
+QUEUE_VERSION = "nav:queue"
+
+
+def _entry_key(member_id: int) -> str:
+    return f"nav:{member_id}"
+
+
+def _version_key(member_id: int) -> str:
+    return f"navv:{member_id}"
+
+
+def _bump_now(keys: list[str]) -> None:
+    """A new version is a random token: one no entry was made under, set for any number of members in one
+    round trip (an announcement notifies thousands at once)."""
+    if keys:
+        cache.set_many(dict.fromkeys(keys, _new_version()), timeout=None)
+
+
+def _new_version() -> str:
+    return uuid.uuid4().hex
+
+
+def forget(*member_ids: int) -> None:
+    """After the surrounding transaction commits (at once outside one), these members' nav is recomputed."""
+    keys = [_version_key(pk) for pk in member_ids if pk]
+    if keys:
+        transaction.on_commit(lambda: _bump_now(keys))
+
+
+def forget_many(member_ids: Iterable[int]) -> None:
+    forget(*member_ids)
+
+
+def forget_now(*member_ids: int) -> None:
+    """For a caller that runs after its write committed already (an on-commit callback, an autocommit write)."""
+    _bump_now([_version_key(pk) for pk in member_ids if pk])
+
+
+def queue_changed() -> None:
+    """After commit, every moderator's queue badge is recounted on their next page."""
+    transaction.on_commit(lambda: _bump_now([QUEUE_VERSION]))
+
+
+def _current(found: dict, key: str) -> str | None:
+    value = found.get(key)
+    if value is None:
+        cache.add(key, _new_version(), timeout=None)
+        value = cache.get(key)
+    return value
+
+
+def nav_get(member_id: int, compute: Callable[[], dict]) -> dict:
+    """The member's nav dict: the cached one when both versions still match, else `compute()` (stored)."""
+    entry_key, version_key = _entry_key(member_id), _version_key(member_id)
+    found = cache.get_many([entry_key, version_key, QUEUE_VERSION])
+    entry = found.get(entry_key)
+    if entry is not None and entry["v"] == found.get(version_key) and (
+            entry["q"] is None or entry["q"] == found.get(QUEUE_VERSION)):
+        return entry["nav"]
+    version, queue = _current(found, version_key), _current(found, QUEUE_VERSION)
+    nav = compute()
+    if version is None or queue is None:  # the cache is not answering: nothing stored could be checked later
+        return nav
+    cache.set(entry_key, {"v": version, "q": queue if nav.get("is_moderator") else None, "nav": nav}, TTL)
+    return nav
+
+
+def _user_saved(sender, instance, **kwargs) -> None:
+    forget(instance.pk)  # is_staff, is_superuser, is_active: the manager role
+
+
+def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
+    if action not in ("post_add", "post_remove", "pre_clear"):
+        return
+    if not reverse:  # user.groups changed
+        forget(instance.pk)
+    elif action == "pre_clear":  # group.user_set.clear(): pk_set is not given
+        forget_many(instance.user_set.values_list("pk", flat=True))
+    elif pk_set:
+        forget_many(pk_set)
+
+
+def connect_signals() -> None:
+    """The manager role lives on the user row and its groups, which the admin edits without a service."""
+    from django.contrib.auth import get_user_model
+    from django.db.models.signals import m2m_changed, post_save
+
+    user_model = get_user_model()
+    post_save.connect(_user_saved, sender=user_model, dispatch_uid="navcache.user_saved")
+    m2m_changed.connect(_groups_changed, sender=user_model.groups.through, dispatch_uid="navcache.groups")
