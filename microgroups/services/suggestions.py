@@ -1,11 +1,19 @@
-""""Pods for you", precomputed: a task scores pods for every member hourly (and for one member after
-onboarding or a pet change); pages read the stored rows in one query. Never scored per request.
+""""Pods for you", precomputed: pages read the stored rows in one query, never scored per request.
+
+The hourly task (`suggestions_refresh_changed`) rescores only what changed since the rows were stored:
+members whose profile (pets, needs, region, interests, pods they're in or banned from) no longer matches
+its stored digest are scored afresh, and every other member is scored against the pods whose digest
+(tags, region, joinability, activity and room factors) changed, merged into their stored top rows. The
+digests are compared rather than marked by each writer, so no writer (a page, the API, the admin, a
+moderator's ban, a pod filling up, a week passing since a pod's last post) can leave a row stale. The
+result is what `suggestions_refresh` (everyone, from scratch: the maintenance command) would store.
 
 A pod scores by how its niche tags meet the member's pets (species, breed, needs), interests and
 region, then is adjusted by recent activity and the room left. Each row carries a one-line reason.
 Only pods the member can join (or ask to join) are suggested: invite-only pods never are.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,7 +24,7 @@ from django.utils import timezone
 
 from communities.models import Pet, Place, Tag
 
-from ..models import Membership, Pod, PodSuggestion
+from ..models import Membership, Pod, PodSuggestion, SuggestionInput
 
 PER_MEMBER = 8
 BATCH = 500
@@ -173,31 +181,140 @@ def _candidates(profile: Profile, catalog: Catalog) -> set[int]:
     return ids - profile.excluded
 
 
-def _refresh_batch(member_ids: list[int], catalog: Catalog) -> int:
-    rows = []
-    for member_id, profile in _profiles(member_ids, catalog).items():
-        scored = []
-        for pod_id in _candidates(profile, catalog):
-            result = score(catalog.cards[pod_id], profile, catalog)
-            if result:
-                scored.append((result[0], pod_id, result[1]))
-        scored.sort(key=lambda r: (-r[0], r[1]))
-        rows += [PodSuggestion(member_id=member_id, pod_id=pod_id, score=s, reason=reason, computed_at=catalog.now)
-                 for s, pod_id, reason in scored[:PER_MEMBER]]
-    with transaction.atomic():  # a re-run replaces, never adds
-        PodSuggestion.objects.filter(member_id__in=member_ids).delete()
+def _digest(value) -> str:
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+def _profile_digest(profile: Profile) -> str:
+    """Everything of the member's that a score or a reason reads."""
+    pets = sorted((p.pk, p.name, p.species_id, p.species.name, p.breed_id, p.breed.name if p.breed_id else "",
+                   sorted((n.pk, n.name) for n in p.needs.all())) for p in profile.pets)
+    return _digest((profile.place_id, profile.region_id, profile.place_name, sorted(profile.interest_ids),
+                    sorted(profile.excluded), pets))
+
+
+def _pod_digest(card: PodCard, now) -> str:
+    """Everything of the pod's that a score reads (the activity factor moves with the clock, so a pod
+    whose last post turns a week or a month old counts as changed)."""
+    pod = card.pod
+    return _digest((sorted((k, sorted(v)) for k, v in card.tags.items() if v), pod.region_id,
+                    sorted(card.region_ids), _activity(pod, now), _room(pod)))
+
+
+def _catalog_digest(catalog: Catalog) -> str:
+    return _digest(sorted(catalog.tag_slugs.items()))
+
+
+def _top(profile: Profile, pod_ids, catalog: Catalog) -> list[tuple[float, int, str]]:
+    scored = []
+    for pod_id in pod_ids:
+        result = score(catalog.cards[pod_id], profile, catalog)
+        if result:
+            scored.append((result[0], pod_id, result[1]))
+    scored.sort(key=lambda r: (-r[0], r[1]))
+    return scored[:PER_MEMBER]
+
+
+def _store(tops: dict[int, list[tuple[float, int, str]]], now) -> int:
+    """Replace the rows of these members (a re-run replaces, never adds)."""
+    rows = [PodSuggestion(member_id=member_id, pod_id=pod_id, score=s, reason=reason, computed_at=now)
+            for member_id, top in tops.items() for s, pod_id, reason in top]
+    with transaction.atomic():
+        PodSuggestion.objects.filter(member_id__in=list(tops)).delete()
         PodSuggestion.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
 
+def _remember(digests: dict[str, str], now, *, forget=()) -> None:
+    if forget:
+        SuggestionInput.objects.filter(key__in=list(forget)).delete()
+    SuggestionInput.objects.bulk_create(
+        [SuggestionInput(key=k, digest=d, computed_at=now) for k, d in digests.items()], batch_size=1000,
+        update_conflicts=True, unique_fields=["key"], update_fields=["digest", "computed_at"])
+
+
+def _refresh_batch(member_ids: list[int], catalog: Catalog, profiles: dict[int, Profile] | None = None) -> int:
+    """Score these members afresh and remember what they were scored from."""
+    profiles = profiles if profiles is not None else _profiles(member_ids, catalog)
+    tops = {member_id: _top(profile, _candidates(profile, catalog), catalog) for member_id, profile in profiles.items()}
+    stored = _store(tops, catalog.now)
+    _remember({f"member:{m}": _profile_digest(p) for m, p in profiles.items()}, catalog.now)
+    return stored
+
+
+def _pod_digests(catalog: Catalog) -> dict[str, str]:
+    return {f"pod:{pk}": _pod_digest(card, catalog.now) for pk, card in catalog.cards.items()} | \
+        {"catalog": _catalog_digest(catalog)}
+
+
+def _member_ids() -> list[int]:
+    return list(get_user_model().objects.filter(is_active=True, deleted_at__isnull=True).order_by("pk")
+                .values_list("pk", flat=True))
+
+
 def suggestions_refresh(*, now=None) -> int:
-    """Everyone (the hourly task), in batches; returns the number of suggestions stored."""
+    """Everyone, from scratch, in batches; returns the number of suggestions stored."""
     catalog = Catalog(now or timezone.now())
-    ids = list(get_user_model().objects.filter(is_active=True, deleted_at__isnull=True).order_by("pk")
-               .values_list("pk", flat=True))
-    return sum(_refresh_batch(ids[i:i + BATCH], catalog) for i in range(0, len(ids), BATCH))
+    ids = _member_ids()
+    stored = sum(_refresh_batch(ids[i:i + BATCH], catalog) for i in range(0, len(ids), BATCH))
+    pods = _pod_digests(catalog)
+    gone = set(SuggestionInput.objects.filter(key__startswith="pod:").values_list("key", flat=True)) - set(pods)
+    _remember(pods, catalog.now, forget=gone)
+    return stored
+
+
+def suggestions_refresh_changed(*, now=None) -> int:
+    """The hourly task: rescore only what changed since the rows were stored (see the module docstring);
+    returns the number of members whose rows were rewritten."""
+    catalog = Catalog(now or timezone.now())
+    known = dict(SuggestionInput.objects.values_list("key", "digest"))
+    pods = _pod_digests(catalog)
+    if known.get("catalog") != pods["catalog"]:
+        suggestions_refresh(now=catalog.now)  # the shared vocabulary changed: every reason may read differently
+        return len(_member_ids())
+    changed = {int(k[4:]) for k, d in pods.items() if k != "catalog" and known.get(k) != d}
+    gone = {int(k[4:]) for k in known if k.startswith("pod:") and k not in pods}
+    moved = changed | gone
+    ids = _member_ids()
+    rewritten = 0
+    for i in range(0, len(ids), BATCH):
+        batch = ids[i:i + BATCH]
+        profiles = _profiles(batch, catalog)
+        stale = {m for m, p in profiles.items() if known.get(f"member:{m}") != _profile_digest(p)}
+        tops = {}
+        if changed or gone:
+            stored = defaultdict(list)
+            for member_id, pod_id, s, reason in PodSuggestion.objects.filter(member_id__in=batch) \
+                    .values_list("member_id", "pod_id", "score", "reason"):
+                stored[member_id].append((s, pod_id, reason))
+            for member_id, profile in profiles.items():
+                rows = stored[member_id]
+                if member_id in stale:
+                    continue
+                if any(pod_id in moved for _, pod_id, _ in rows) or (gone and len(rows) < PER_MEMBER):
+                    # A stored pod may now score below the member's next best, or have left the catalog
+                    # (deleted, made invite-only or an umbrella: a deleted pod's rows are gone already,
+                    # leaving its members short).
+                    stale.add(member_id)
+                    continue
+                fresh = _top(profile, _candidates(profile, catalog) & changed, catalog)
+                if fresh:
+                    top = sorted(rows + fresh, key=lambda r: (-r[0], r[1]))[:PER_MEMBER]
+                    if top != sorted(rows, key=lambda r: (-r[0], r[1])):
+                        tops[member_id] = top
+        if stale:
+            _refresh_batch(sorted(stale), catalog, {m: profiles[m] for m in stale})
+        if tops:
+            _store(tops, catalog.now)
+        rewritten += len(stale) + len(tops)
+    _remember({k: d for k, d in pods.items() if known.get(k) != d}, catalog.now, forget={f"pod:{p}" for p in gone})
+    return rewritten
 
 
 def suggestions_refresh_for(member_id: int, *, now=None) -> int:
-    """One member, right after onboarding or a pet change."""
-    return _refresh_batch([member_id], Catalog(now or timezone.now()))
+    """One member, right after onboarding or a pet change. Its rows are scored against the pods as they
+    are now, not as the stored pod digests say, so the next hourly run scores the member afresh."""
+    catalog = Catalog(now or timezone.now())
+    tops = {m: _top(p, _candidates(p, catalog), catalog) for m, p in _profiles([member_id], catalog).items()}
+    SuggestionInput.objects.filter(key=f"member:{member_id}").delete()
+    return _store(tops, catalog.now)
