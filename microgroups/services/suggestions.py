@@ -38,9 +38,29 @@ class PodCard:
     region_ids: set[int]  # the pod's place and the region it sits in
 
 
+@dataclass(frozen=True)
+class TagName:
+    pk: int
+    name: str
+
+
+@dataclass
+class PetFacts:
+    """What scoring reads of a pet, as plain values: ten thousand members' pets as model instances, each
+    with its needs' related manager, cost more than scoring them."""
+
+    pk: int
+    name: str
+    species_id: int
+    species: TagName
+    breed_id: int | None
+    breed: TagName | None
+    needs: list[TagName]  # in the tags' own order (kind, name), as the pet's page lists them
+
+
 @dataclass
 class Profile:
-    pets: list[Pet] = field(default_factory=list)
+    pets: list[PetFacts] = field(default_factory=list)
     interest_ids: set[int] = field(default_factory=set)
     place_id: int | None = None
     region_id: int | None = None
@@ -57,6 +77,8 @@ class Catalog:
         self.parents = dict(Place.objects.values_list("pk", "parent_id"))
         self.kinds = dict(Place.objects.values_list("pk", "kind"))
         self.tag_slugs = dict(Tag.objects.filter(kind__in=["interest", "topic"]).values_list("pk", "slug"))
+        self.topic_by_slug = {slug: pk for pk, slug in self.tag_slugs.items()}
+        self.pet_tags = {pk: TagName(pk, name) for pk, name in Tag.objects.values_list("pk", "name")}
         pods = list(Pod.objects.filter(is_unlisted=False, is_umbrella=False).exclude(privacy=Pod.Privacy.INVITE)
                     .prefetch_related("tags"))
         self.cards, self.by_tag, self.by_place = {}, defaultdict(set), defaultdict(set)
@@ -87,9 +109,16 @@ def _profiles(member_ids: list[int], catalog: Catalog) -> dict[int, Profile]:
     for p in profiles.values():
         ups = catalog._up(p.place_id) - {p.place_id}
         p.region_id = next(iter(ups), p.place_id)
-    pets = Pet.objects.filter(owner_id__in=member_ids).select_related("species", "breed").prefetch_related("needs")
-    for pet in pets:
-        profiles[pet.owner_id].pets.append(pet)
+    needs = defaultdict(list)
+    for pet_id, tag_id in Pet.needs.through.objects.filter(pet__owner_id__in=member_ids) \
+            .values_list("pet_id", "tag_id"):
+        needs[pet_id].append(catalog.pet_tags[tag_id])
+    tags = catalog.pet_tags
+    for pk, owner_id, name, species_id, breed_id in Pet.objects.filter(owner_id__in=member_ids) \
+            .order_by("created_at", "id").values_list("pk", "owner_id", "name", "species_id", "breed_id"):
+        profiles[owner_id].pets.append(PetFacts(
+            pk=pk, name=name, species_id=species_id, species=tags[species_id], breed_id=breed_id,
+            breed=tags[breed_id] if breed_id else None, needs=sorted(needs[pk], key=lambda t: (t.name, t.pk))))
     through = get_user_model().interests.through
     for user_id, tag_id in through.objects.filter(user_id__in=member_ids).values_list("user_id", "tag_id"):
         profiles[user_id].interest_ids.add(tag_id)
@@ -99,7 +128,7 @@ def _profiles(member_ids: list[int], catalog: Catalog) -> dict[int, Profile]:
     return profiles
 
 
-def _need_phrase(pet: Pet, need: Tag) -> str:
+def _need_phrase(pet: PetFacts, need: TagName) -> str:
     species = pet.species.name.lower()
     if " " in need.name:  # "kidney disease": not an adjective
         return f"because {pet.name} lives with {need.name}"
@@ -117,7 +146,7 @@ def _matches(card: PodCard, profile: Profile, catalog: Catalog) -> list[tuple[fl
     for pet in profile.pets:
         if species and pet.species_id not in species:
             continue  # a senior rabbit says nothing about fit for a cat pod
-        for need in pet.needs.all():
+        for need in pet.needs:
             if need.pk in card.tags["need"]:
                 found.append((WEIGHTS["need"], _need_phrase(pet, need)))
         if pet.breed_id and pet.breed_id in card.tags["breed"]:
@@ -172,9 +201,8 @@ def _candidates(profile: Profile, catalog: Catalog) -> set[int]:
     ids = set()
     tag_ids = set(profile.interest_ids)
     for pet in profile.pets:
-        tag_ids |= {pet.species_id, pet.breed_id} | {n.pk for n in pet.needs.all()}
-    topic_by_slug = {slug: pk for pk, slug in catalog.tag_slugs.items()}
-    tag_ids |= {topic_by_slug.get(catalog.tag_slugs.get(t)) for t in profile.interest_ids}
+        tag_ids |= {pet.species_id, pet.breed_id} | {n.pk for n in pet.needs}
+    tag_ids |= {catalog.topic_by_slug.get(catalog.tag_slugs.get(t)) for t in profile.interest_ids}
     for tag_id in tag_ids - {None}:
         ids |= catalog.by_tag.get(tag_id, set())
     ids |= catalog.by_place.get(profile.place_id, set()) | catalog.by_place.get(profile.region_id, set())
@@ -188,7 +216,7 @@ def _digest(value) -> str:
 def _profile_digest(profile: Profile) -> str:
     """Everything of the member's that a score or a reason reads."""
     pets = sorted((p.pk, p.name, p.species_id, p.species.name, p.breed_id, p.breed.name if p.breed_id else "",
-                   sorted((n.pk, n.name) for n in p.needs.all())) for p in profile.pets)
+                   [(n.pk, n.name) for n in p.needs]) for p in profile.pets)
     return _digest((profile.place_id, profile.region_id, profile.place_name, sorted(profile.interest_ids),
                     sorted(profile.excluded), pets))
 
