@@ -197,15 +197,17 @@ def _room(pod: Pod) -> float:
     return 0.7 + 0.3 * (pod.member_cap - pod.member_count) / pod.member_cap
 
 
-def _candidates(profile: Profile, catalog: Catalog) -> set[int]:
+def _candidates(profile: Profile, catalog: Catalog, index=None) -> set[int]:
+    """Pods sharing a tag or a place with the member; `index` (by tag, by place) narrows the catalog's."""
+    by_tag, by_place = index or (catalog.by_tag, catalog.by_place)
     ids = set()
     tag_ids = set(profile.interest_ids)
     for pet in profile.pets:
         tag_ids |= {pet.species_id, pet.breed_id} | {n.pk for n in pet.needs}
     tag_ids |= {catalog.topic_by_slug.get(catalog.tag_slugs.get(t)) for t in profile.interest_ids}
     for tag_id in tag_ids - {None}:
-        ids |= catalog.by_tag.get(tag_id, set())
-    ids |= catalog.by_place.get(profile.place_id, set()) | catalog.by_place.get(profile.region_id, set())
+        ids |= by_tag.get(tag_id, set())
+    ids |= by_place.get(profile.place_id, set()) | by_place.get(profile.region_id, set())
     return ids - profile.excluded
 
 
@@ -303,6 +305,9 @@ def suggestions_refresh_changed(*, now=None) -> int:
     changed = {int(k[4:]) for k, d in pods.items() if k != "catalog" and known.get(k) != d}
     gone = {int(k[4:]) for k in known if k.startswith("pod:") and k not in pods}
     moved = changed | gone
+    # The catalog's index narrowed to the changed pods: members are scored against those alone.
+    index = ({t: ids & changed for t, ids in catalog.by_tag.items() if ids & changed},
+             {p: ids & changed for p, ids in catalog.by_place.items() if ids & changed})
     ids = _member_ids()
     rewritten = 0
     for i in range(0, len(ids), BATCH):
@@ -325,7 +330,7 @@ def suggestions_refresh_changed(*, now=None) -> int:
                     # leaving its members short).
                     stale.add(member_id)
                     continue
-                fresh = _top(profile, _candidates(profile, catalog) & changed, catalog)
+                fresh = _top(profile, _candidates(profile, catalog, index), catalog)
                 if fresh:
                     top = sorted(rows + fresh, key=lambda r: (-r[0], r[1]))[:PER_MEMBER]
                     if top != sorted(rows, key=lambda r: (-r[0], r[1])):
