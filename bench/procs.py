@@ -77,7 +77,8 @@ class Server:
         return [str(VENV_BIN / "uvicorn"), "petcommunity.asgi:application", "--host", "127.0.0.1",
                 "--port", str(self.port), "--workers", str(self.workers), "--no-access-log",
                 "--log-level", "warning", "--loop", "uvloop", "--http", "httptools", "--ws", "auto",
-                "--backlog", "4096", "--timeout-keep-alive", "30"]
+                "--backlog", "4096", "--timeout-keep-alive", "30",
+                "--ws-per-message-deflate", "false"]  # as deployed (deploy/entrypoint.sh)
 
     def start(self, timeout: float = 60) -> None:
         cmd = self.command()

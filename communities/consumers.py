@@ -81,7 +81,13 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         if kind == streams.CLOSE_EVENT:  # a close sent through broadcast(): honour it, never relay it
             await self.stream_close(frame)
         elif kind.startswith(self.relays):
-            await self.send_json(await self.present(frame))
+            if self.present_as_sent and event.get("text") is not None:
+                await self.send(text_data=event["text"])  # encoded once by the broadcaster
+            else:
+                await self.send_json(await self.present(frame))
+
+    # Whether `present` sends every frame as broadcast; a stream adding its member's own values says no.
+    present_as_sent = True
 
     async def present(self, frame: dict) -> dict:
         """The frame as this socket sends it; a stream may add what only its own member's roles decide."""
@@ -152,6 +158,7 @@ class ModerationQueueConsumer(StreamConsumer):
     """`/ws/moderation/queue/`: items entering and leaving this moderator's queue."""
 
     relays = ("queue.",)
+    present_as_sent = False
 
     def allowed_groups(self):
         return streams.moderation_groups_for(self.scope["user"])

@@ -11,8 +11,11 @@ cd "$(dirname "$0")/.."
 
 case "${1:-}" in
   web)
+    # No permessage-deflate on websockets: it compresses every live frame once per socket (the same
+    # card a thousand times) and keeps ~40 KB of zlib state per socket; frames are a few KB of HTML.
     exec uvicorn petcommunity.asgi:application --host "${HOST:-0.0.0.0}" --port "${PORT:-8000}" \
       --workers "${WEB_CONCURRENCY:-2}" --log-level "${WEB_LOG_LEVEL:-info}" \
+      --ws-per-message-deflate false \
       --proxy-headers --forwarded-allow-ips "${FORWARDED_ALLOW_IPS:-127.0.0.1}"
     ;;
   worker)

@@ -272,6 +272,16 @@ class PodSuggestion(models.Model):
         constraints = [models.UniqueConstraint(fields=["member", "pod"], name="suggestion_unique")]
 
 
+class SuggestionInput(models.Model):
+    """What "Pods for you" last scored from: a digest of each member's profile (pets, needs, region,
+    interests, pods they're in or banned from), of each suggestable pod (tags, region, activity and room
+    factors) and of the shared vocabulary. The hourly run rescores only what no longer matches."""
+
+    key = models.CharField(max_length=40, primary_key=True)  # "member:<id>", "pod:<id>" or "catalog"
+    digest = models.CharField(max_length=32)
+    computed_at = models.DateTimeField(default=timezone.now)
+
+
 class EmergingNiche(models.Model):
     """Topic tags (or pairs) many distinct Commons authors use lately with no pod covering them."""
 

@@ -12,6 +12,13 @@ def rungs_recompute() -> int:
 
 @shared_task
 def suggestions_refresh() -> int:
+    """Hourly: only the members and pods whose inputs changed."""
+    return suggestions.suggestions_refresh_changed()
+
+
+@shared_task
+def suggestions_refresh_all() -> int:
+    """Everyone from scratch (also `manage.py pods_maintenance suggestions`)."""
     return suggestions.suggestions_refresh()
 
 

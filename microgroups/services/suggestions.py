@@ -1,11 +1,19 @@
-""""Pods for you", precomputed: a task scores pods for every member hourly (and for one member after
-onboarding or a pet change); pages read the stored rows in one query. Never scored per request.
+""""Pods for you", precomputed: pages read the stored rows in one query, never scored per request.
+
+The hourly task (`suggestions_refresh_changed`) rescores only what changed since the rows were stored:
+members whose profile (pets, needs, region, interests, pods they're in or banned from) no longer matches
+its stored digest are scored afresh, and every other member is scored against the pods whose digest
+(tags, region, joinability, activity and room factors) changed, merged into their stored top rows. The
+digests are compared rather than marked by each writer, so no writer (a page, the API, the admin, a
+moderator's ban, a pod filling up, a week passing since a pod's last post) can leave a row stale. The
+result is what `suggestions_refresh` (everyone, from scratch: the maintenance command) would store.
 
 A pod scores by how its niche tags meet the member's pets (species, breed, needs), interests and
 region, then is adjusted by recent activity and the room left. Each row carries a one-line reason.
 Only pods the member can join (or ask to join) are suggested: invite-only pods never are.
 """
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,7 +24,7 @@ from django.utils import timezone
 
 from communities.models import Pet, Place, Tag
 
-from ..models import Membership, Pod, PodSuggestion
+from ..models import Membership, Pod, PodSuggestion, SuggestionInput
 
 PER_MEMBER = 8
 BATCH = 500
@@ -30,9 +38,29 @@ class PodCard:
     region_ids: set[int]  # the pod's place and the region it sits in
 
 
+@dataclass(frozen=True)
+class TagName:
+    pk: int
+    name: str
+
+
+@dataclass
+class PetFacts:
+    """What scoring reads of a pet, as plain values: ten thousand members' pets as model instances, each
+    with its needs' related manager, cost more than scoring them."""
+
+    pk: int
+    name: str
+    species_id: int
+    species: TagName
+    breed_id: int | None
+    breed: TagName | None
+    needs: list[TagName]  # in the tags' own order (kind, name), as the pet's page lists them
+
+
 @dataclass
 class Profile:
-    pets: list[Pet] = field(default_factory=list)
+    pets: list[PetFacts] = field(default_factory=list)
     interest_ids: set[int] = field(default_factory=set)
     place_id: int | None = None
     region_id: int | None = None
@@ -49,6 +77,8 @@ class Catalog:
         self.parents = dict(Place.objects.values_list("pk", "parent_id"))
         self.kinds = dict(Place.objects.values_list("pk", "kind"))
         self.tag_slugs = dict(Tag.objects.filter(kind__in=["interest", "topic"]).values_list("pk", "slug"))
+        self.topic_by_slug = {slug: pk for pk, slug in self.tag_slugs.items()}
+        self.pet_tags = {pk: TagName(pk, name) for pk, name in Tag.objects.values_list("pk", "name")}
         pods = list(Pod.objects.filter(is_unlisted=False, is_umbrella=False).exclude(privacy=Pod.Privacy.INVITE)
                     .prefetch_related("tags"))
         self.cards, self.by_tag, self.by_place = {}, defaultdict(set), defaultdict(set)
@@ -79,9 +109,16 @@ def _profiles(member_ids: list[int], catalog: Catalog) -> dict[int, Profile]:
     for p in profiles.values():
         ups = catalog._up(p.place_id) - {p.place_id}
         p.region_id = next(iter(ups), p.place_id)
-    pets = Pet.objects.filter(owner_id__in=member_ids).select_related("species", "breed").prefetch_related("needs")
-    for pet in pets:
-        profiles[pet.owner_id].pets.append(pet)
+    needs = defaultdict(list)
+    for pet_id, tag_id in Pet.needs.through.objects.filter(pet__owner_id__in=member_ids) \
+            .values_list("pet_id", "tag_id"):
+        needs[pet_id].append(catalog.pet_tags[tag_id])
+    tags = catalog.pet_tags
+    for pk, owner_id, name, species_id, breed_id in Pet.objects.filter(owner_id__in=member_ids) \
+            .order_by("created_at", "id").values_list("pk", "owner_id", "name", "species_id", "breed_id"):
+        profiles[owner_id].pets.append(PetFacts(
+            pk=pk, name=name, species_id=species_id, species=tags[species_id], breed_id=breed_id,
+            breed=tags[breed_id] if breed_id else None, needs=sorted(needs[pk], key=lambda t: (t.name, t.pk))))
     through = get_user_model().interests.through
     for user_id, tag_id in through.objects.filter(user_id__in=member_ids).values_list("user_id", "tag_id"):
         profiles[user_id].interest_ids.add(tag_id)
@@ -91,7 +128,7 @@ def _profiles(member_ids: list[int], catalog: Catalog) -> dict[int, Profile]:
     return profiles
 
 
-def _need_phrase(pet: Pet, need: Tag) -> str:
+def _need_phrase(pet: PetFacts, need: TagName) -> str:
     species = pet.species.name.lower()
     if " " in need.name:  # "kidney disease": not an adjective
         return f"because {pet.name} lives with {need.name}"
@@ -109,7 +146,7 @@ def _matches(card: PodCard, profile: Profile, catalog: Catalog) -> list[tuple[fl
     for pet in profile.pets:
         if species and pet.species_id not in species:
             continue  # a senior rabbit says nothing about fit for a cat pod
-        for need in pet.needs.all():
+        for need in pet.needs:
             if need.pk in card.tags["need"]:
                 found.append((WEIGHTS["need"], _need_phrase(pet, need)))
         if pet.breed_id and pet.breed_id in card.tags["breed"]:
@@ -160,44 +197,157 @@ def _room(pod: Pod) -> float:
     return 0.7 + 0.3 * (pod.member_cap - pod.member_count) / pod.member_cap
 
 
-def _candidates(profile: Profile, catalog: Catalog) -> set[int]:
+def _candidates(profile: Profile, catalog: Catalog, index=None) -> set[int]:
+    """Pods sharing a tag or a place with the member; `index` (by tag, by place) narrows the catalog's."""
+    by_tag, by_place = index or (catalog.by_tag, catalog.by_place)
     ids = set()
     tag_ids = set(profile.interest_ids)
     for pet in profile.pets:
-        tag_ids |= {pet.species_id, pet.breed_id} | {n.pk for n in pet.needs.all()}
-    topic_by_slug = {slug: pk for pk, slug in catalog.tag_slugs.items()}
-    tag_ids |= {topic_by_slug.get(catalog.tag_slugs.get(t)) for t in profile.interest_ids}
+        tag_ids |= {pet.species_id, pet.breed_id} | {n.pk for n in pet.needs}
+    tag_ids |= {catalog.topic_by_slug.get(catalog.tag_slugs.get(t)) for t in profile.interest_ids}
     for tag_id in tag_ids - {None}:
-        ids |= catalog.by_tag.get(tag_id, set())
-    ids |= catalog.by_place.get(profile.place_id, set()) | catalog.by_place.get(profile.region_id, set())
+        ids |= by_tag.get(tag_id, set())
+    ids |= by_place.get(profile.place_id, set()) | by_place.get(profile.region_id, set())
     return ids - profile.excluded
 
 
-def _refresh_batch(member_ids: list[int], catalog: Catalog) -> int:
-    rows = []
-    for member_id, profile in _profiles(member_ids, catalog).items():
-        scored = []
-        for pod_id in _candidates(profile, catalog):
-            result = score(catalog.cards[pod_id], profile, catalog)
-            if result:
-                scored.append((result[0], pod_id, result[1]))
-        scored.sort(key=lambda r: (-r[0], r[1]))
-        rows += [PodSuggestion(member_id=member_id, pod_id=pod_id, score=s, reason=reason, computed_at=catalog.now)
-                 for s, pod_id, reason in scored[:PER_MEMBER]]
-    with transaction.atomic():  # a re-run replaces, never adds
-        PodSuggestion.objects.filter(member_id__in=member_ids).delete()
+def _digest(value) -> str:
+    return hashlib.blake2b(repr(value).encode(), digest_size=16).hexdigest()
+
+
+def _profile_digest(profile: Profile) -> str:
+    """Everything of the member's that a score or a reason reads."""
+    pets = sorted((p.pk, p.name, p.species_id, p.species.name, p.breed_id, p.breed.name if p.breed_id else "",
+                   [(n.pk, n.name) for n in p.needs]) for p in profile.pets)
+    return _digest((profile.place_id, profile.region_id, profile.place_name, sorted(profile.interest_ids),
+                    sorted(profile.excluded), pets))
+
+
+def _pod_digest(card: PodCard, now) -> str:
+    """Everything of the pod's that a score reads (the activity factor moves with the clock, so a pod
+    whose last post turns a week or a month old counts as changed)."""
+    pod = card.pod
+    return _digest((sorted((k, sorted(v)) for k, v in card.tags.items() if v), pod.region_id,
+                    sorted(card.region_ids), _activity(pod, now), _room(pod)))
+
+
+def _catalog_digest(catalog: Catalog) -> str:
+    return _digest(sorted(catalog.tag_slugs.items()))
+
+
+def _top(profile: Profile, pod_ids, catalog: Catalog) -> list[tuple[float, int, str]]:
+    scored = []
+    for pod_id in pod_ids:
+        result = score(catalog.cards[pod_id], profile, catalog)
+        if result:
+            scored.append((result[0], pod_id, result[1]))
+    scored.sort(key=lambda r: (-r[0], r[1]))
+    return scored[:PER_MEMBER]
+
+
+def _store(tops: dict[int, list[tuple[float, int, str]]], now) -> int:
+    """Replace the rows of these members (a re-run replaces, never adds)."""
+    rows = [PodSuggestion(member_id=member_id, pod_id=pod_id, score=s, reason=reason, computed_at=now)
+            for member_id, top in tops.items() for s, pod_id, reason in top]
+    with transaction.atomic():
+        PodSuggestion.objects.filter(member_id__in=list(tops)).delete()
         PodSuggestion.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
 
 
+def _remember(digests: dict[str, str], now, *, forget=()) -> None:
+    if forget:
+        SuggestionInput.objects.filter(key__in=list(forget)).delete()
+    SuggestionInput.objects.bulk_create(
+        [SuggestionInput(key=k, digest=d, computed_at=now) for k, d in digests.items()], batch_size=1000,
+        update_conflicts=True, unique_fields=["key"], update_fields=["digest", "computed_at"])
+
+
+def _refresh_batch(member_ids: list[int], catalog: Catalog, profiles: dict[int, Profile] | None = None) -> int:
+    """Score these members afresh and remember what they were scored from."""
+    profiles = profiles if profiles is not None else _profiles(member_ids, catalog)
+    tops = {member_id: _top(profile, _candidates(profile, catalog), catalog) for member_id, profile in profiles.items()}
+    stored = _store(tops, catalog.now)
+    _remember({f"member:{m}": _profile_digest(p) for m, p in profiles.items()}, catalog.now)
+    return stored
+
+
+def _pod_digests(catalog: Catalog) -> dict[str, str]:
+    return {f"pod:{pk}": _pod_digest(card, catalog.now) for pk, card in catalog.cards.items()} | \
+        {"catalog": _catalog_digest(catalog)}
+
+
+def _member_ids() -> list[int]:
+    return list(get_user_model().objects.filter(is_active=True, deleted_at__isnull=True).order_by("pk")
+                .values_list("pk", flat=True))
+
+
 def suggestions_refresh(*, now=None) -> int:
-    """Everyone (the hourly task), in batches; returns the number of suggestions stored."""
+    """Everyone, from scratch, in batches; returns the number of suggestions stored."""
     catalog = Catalog(now or timezone.now())
-    ids = list(get_user_model().objects.filter(is_active=True, deleted_at__isnull=True).order_by("pk")
-               .values_list("pk", flat=True))
-    return sum(_refresh_batch(ids[i:i + BATCH], catalog) for i in range(0, len(ids), BATCH))
+    ids = _member_ids()
+    stored = sum(_refresh_batch(ids[i:i + BATCH], catalog) for i in range(0, len(ids), BATCH))
+    pods = _pod_digests(catalog)
+    gone = set(SuggestionInput.objects.filter(key__startswith="pod:").values_list("key", flat=True)) - set(pods)
+    _remember(pods, catalog.now, forget=gone)
+    return stored
+
+
+def suggestions_refresh_changed(*, now=None) -> int:
+    """The hourly task: rescore only what changed since the rows were stored (see the module docstring);
+    returns the number of members whose rows were rewritten."""
+    catalog = Catalog(now or timezone.now())
+    known = dict(SuggestionInput.objects.values_list("key", "digest"))
+    pods = _pod_digests(catalog)
+    if known.get("catalog") != pods["catalog"]:
+        suggestions_refresh(now=catalog.now)  # the shared vocabulary changed: every reason may read differently
+        return len(_member_ids())
+    changed = {int(k[4:]) for k, d in pods.items() if k != "catalog" and known.get(k) != d}
+    gone = {int(k[4:]) for k in known if k.startswith("pod:") and k not in pods}
+    moved = changed | gone
+    # The catalog's index narrowed to the changed pods: members are scored against those alone.
+    index = ({t: ids & changed for t, ids in catalog.by_tag.items() if ids & changed},
+             {p: ids & changed for p, ids in catalog.by_place.items() if ids & changed})
+    ids = _member_ids()
+    rewritten = 0
+    for i in range(0, len(ids), BATCH):
+        batch = ids[i:i + BATCH]
+        profiles = _profiles(batch, catalog)
+        stale = {m for m, p in profiles.items() if known.get(f"member:{m}") != _profile_digest(p)}
+        tops = {}
+        if changed or gone:
+            stored = defaultdict(list)
+            for member_id, pod_id, s, reason in PodSuggestion.objects.filter(member_id__in=batch) \
+                    .values_list("member_id", "pod_id", "score", "reason"):
+                stored[member_id].append((s, pod_id, reason))
+            for member_id, profile in profiles.items():
+                rows = stored[member_id]
+                if member_id in stale:
+                    continue
+                if any(pod_id in moved for _, pod_id, _ in rows) or (gone and len(rows) < PER_MEMBER):
+                    # A stored pod may now score below the member's next best, or have left the catalog
+                    # (deleted, made invite-only or an umbrella: a deleted pod's rows are gone already,
+                    # leaving its members short).
+                    stale.add(member_id)
+                    continue
+                fresh = _top(profile, _candidates(profile, catalog, index), catalog)
+                if fresh:
+                    top = sorted(rows + fresh, key=lambda r: (-r[0], r[1]))[:PER_MEMBER]
+                    if top != sorted(rows, key=lambda r: (-r[0], r[1])):
+                        tops[member_id] = top
+        if stale:
+            _refresh_batch(sorted(stale), catalog, {m: profiles[m] for m in stale})
+        if tops:
+            _store(tops, catalog.now)
+        rewritten += len(stale) + len(tops)
+    _remember({k: d for k, d in pods.items() if known.get(k) != d}, catalog.now, forget={f"pod:{p}" for p in gone})
+    return rewritten
 
 
 def suggestions_refresh_for(member_id: int, *, now=None) -> int:
-    """One member, right after onboarding or a pet change."""
-    return _refresh_batch([member_id], Catalog(now or timezone.now()))
+    """One member, right after onboarding or a pet change. Its rows are scored against the pods as they
+    are now, not as the stored pod digests say, so the next hourly run scores the member afresh."""
+    catalog = Catalog(now or timezone.now())
+    tops = {m: _top(p, _candidates(p, catalog), catalog) for m, p in _profiles([member_id], catalog).items()}
+    SuggestionInput.objects.filter(key=f"member:{member_id}").delete()
+    return _store(tops, catalog.now)

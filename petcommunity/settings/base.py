@@ -159,21 +159,21 @@ else:
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Pub/sub: a group message is one PUBLISH, and each web process subscribed to the group hands
+            # it to its own sockets in memory. The list-based RedisChannelLayer did one Redis write per
+            # socket and one blocking pop per frame in each process, which put 1,000 sockets' p99 at
+            # 275 ms. Groups live in the process that holds the socket (a socket re-joins on reconnect,
+            # so nothing expires), and a frame published while no process listens is gone: the page
+            # catches up over HTTP, as it does after any reconnect.
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
-                # One pool per web process, bounded so (processes x pool) stays well under Redis
-                # maxclients (10,000 by default). redis-py's pool fails a command outright when it is
-                # spent, and `make bench` measured 50 failing thousands of handshakes and frames while
-                # 3,000 sockets connected 100 at a time; 500 absorbs such reconnect storms.
-                # socket_timeout above channels-redis' 5 s blocking receive: redis-py 8 defaults to 5 s,
-                # and a receive timing out kills its consumer, closing the socket (`make bench` lost
-                # about 4 of 1,000 sockets every few seconds that way).
+                # One pool per event loop, bounded so (processes x pool) stays well under Redis
+                # maxclients (10,000 by default); redis-py's pool fails a command outright when it is
+                # spent. socket_timeout well above the subscriber's 0.1 s polls, so a slow Redis does
+                # not drop the subscription of every socket in the process.
                 "hosts": [{"address": REDIS_URL, "socket_connect_timeout": 2, "socket_timeout": 15,
                            "max_connections": int(env("CHANNELS_REDIS_MAX_CONNECTIONS", "500"))}],
                 "prefix": env("CHANNELS_PREFIX", "pc-asgi"),
-                "capacity": 1500,  # frames queued per socket before the oldest are dropped
-                "expiry": 30,  # a frame nobody reads in 30 s is stale: the page catches up over HTTP
-                "group_expiry": 86400,  # sockets re-join on reconnect; a day-old membership is dropped
             },
         }
     }

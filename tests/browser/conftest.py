@@ -72,8 +72,8 @@ def _browser_channel_layer(settings):
     if url:
         worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
         settings.CHANNEL_LAYERS = {"default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [url], "prefix": f"pc-browser-{worker}", "expiry": 30},
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",  # as in settings/base.py
+            "CONFIG": {"hosts": [url], "prefix": f"pc-browser-{worker}"},
         }}
 
 

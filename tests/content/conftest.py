@@ -64,7 +64,13 @@ def eager_celery():
 
 
 @pytest.fixture
-def listen():
+def listen(settings):
+    # In memory also under REDIS_URL: the pub/sub Redis layer keeps a channel in the event loop that made
+    # it, and each async_to_sync call of the Listener runs a loop of its own (tests/realtime cover Redis).
+    from channels.layers import channel_layers
+
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
     yield Listener
     async_to_sync(get_channel_layer().flush)()  # groups of finished tests must not fill up
 

@@ -8,11 +8,12 @@ the same call does queue two tasks and send the frame, so the test can fail.
 import asyncio
 import copy
 import os
+import threading
+import time
 import uuid
 
 import pytest
 import redis
-from asgiref.sync import async_to_sync
 from django.db import transaction
 
 from communities.models import Webhook
@@ -36,27 +37,49 @@ def real_broker(_eager_celery, settings):
 
 
 class Listener:
-    """A separate layer instance (as another web process would hold) listening on the Commons group.
-    `frames()` is called once: channels-redis binds a channel's buffer to the event loop that reads it."""
+    """A separate layer instance (as another web process would hold) listening on the Commons group, in a
+    thread with its own event loop: the pub/sub layer keeps a channel and its groups in the loop that made
+    them, and hears only what is published while it listens. `frames()` is called once."""
 
     def __init__(self):
         from channels.layers import channel_layers, get_channel_layer
 
         channel_layers.backends.clear()
         self.layer = get_channel_layer()
-        self.channel = async_to_sync(self.layer.new_channel)()
-        async_to_sync(self.layer.group_add)(COMMONS_GROUP, self.channel)
+        self.got: list[dict] = []
+        self.ready, self.stop = threading.Event(), threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+        self.thread.start()
+        assert self.ready.wait(10), "the listener did not subscribe"
+
+    def _run(self) -> None:
+        loop = asyncio.new_event_loop()
+        try:
+            loop.run_until_complete(self._listen())
+        finally:
+            loop.close()
+
+    async def _listen(self) -> None:
+        channel = await self.layer.new_channel()
+        await self.layer.group_add(COMMONS_GROUP, channel)
+        self.ready.set()
+        pending = None
+        while True:
+            # One receive at a time, never cancelled while listening: cancelling one unsubscribes the channel.
+            pending = pending or asyncio.ensure_future(self.layer.receive(channel))
+            done, _ = await asyncio.wait({pending}, timeout=0.2)
+            if done:
+                self.got.append(pending.result()["frame"])
+                pending = None
+            elif self.stop.is_set():
+                pending.cancel()
+                return
 
     def frames(self) -> list[dict]:
-        async def drain() -> list[dict]:
-            out = []
-            try:
-                while True:
-                    out.append((await asyncio.wait_for(self.layer.receive(self.channel), timeout=1.0))["frame"])
-            except TimeoutError:
-                return out
-
-        return async_to_sync(drain)()
+        time.sleep(1.0)  # what was sent has arrived by now
+        self.stop.set()
+        self.thread.join(10)
+        return self.got
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 from django.contrib.auth.models import Group
 from django.core import mail
 from django.core.exceptions import ValidationError
@@ -166,7 +166,12 @@ def test_a_reported_message_is_shown_to_managers_alone(client, ann, bob):
     assert client.get("/messages/reports/").status_code == 403
 
 
-def test_a_message_arrives_live_on_the_recipients_personal_stream(ann, bob, django_capture_on_commit_callbacks):
+def test_a_message_arrives_live_on_the_recipients_personal_stream(ann, bob, django_capture_on_commit_callbacks,
+                                                                  settings):
+    # One process's layer in memory: the pub/sub Redis layer keeps a channel in the event loop that made it,
+    # and each async_to_sync call below runs its own loop (tests/realtime cover the Redis layer).
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
     layer = get_channel_layer()
     channel = async_to_sync(layer.new_channel)()
     async_to_sync(layer.group_add)(user_group(bob.pk), channel)

@@ -139,11 +139,15 @@ def test_a_worker_killed_mid_digest_is_replaced_and_the_digest_goes_out_exactly_
 
 
 def test_two_channel_layer_instances_share_groups_through_redis(services_required):
-    """Two web processes = two layer instances: a frame sent by one reaches a socket held by the other."""
-    from channels_redis.core import RedisChannelLayer
+    """Two web processes = two layer instances: a frame sent by one reaches a socket held by the other,
+    and no longer once that socket left the group."""
+    import asyncio
 
+    from django.utils.module_loading import import_string
+
+    layer_class = import_string(settings.CHANNEL_LAYERS["default"]["BACKEND"])
     config = {**settings.CHANNEL_LAYERS["default"]["CONFIG"], "prefix": f"test-share-{uuid.uuid4().hex[:6]}"}
-    web1, web2 = RedisChannelLayer(**config), RedisChannelLayer(**config)
+    web1, web2 = layer_class(**config), layer_class(**config)
 
     async def scenario():
         channel = await web2.new_channel()
@@ -152,9 +156,15 @@ def test_two_channel_layer_instances_share_groups_through_redis(services_require
         message = await web2.receive(channel)
         await web2.group_discard("feed.commons", channel)
         await web1.group_send("feed.commons", {"type": "stream.frame", "frame": {"type": "post.new", "id": 2}})
+        try:
+            after = await asyncio.wait_for(web2.receive(channel), timeout=0.5)
+        except TimeoutError:
+            after = None
         await web1.flush()
-        return message
+        await web2.flush()
+        return message, after
 
-    message = async_to_sync(scenario)()
+    message, after = async_to_sync(scenario)()
     assert message["frame"] == {"type": "post.new", "id": 1}
-    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.core.RedisChannelLayer"
+    assert after is None
+    assert settings.CHANNEL_LAYERS["default"]["BACKEND"] == "channels_redis.pubsub.RedisPubSubChannelLayer"

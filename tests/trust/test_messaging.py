@@ -5,7 +5,7 @@ read it in the reports list) and an unreported one (nobody but the two participa
 
 import pytest
 from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers, get_channel_layer
 from django.core import mail
 
 from communities.streams import user_group
@@ -47,7 +47,11 @@ def test_message_pages_show_messages_to_participants_and_reported_ones_to_manage
     assert tally.failures == [], "\n".join(tally.failures)
 
 
-def test_a_new_message_reaches_the_participants_stream_and_email_only(django_capture_on_commit_callbacks):
+def test_a_new_message_reaches_the_participants_stream_and_email_only(django_capture_on_commit_callbacks, settings):
+    # One process's layer in memory: the pub/sub Redis layer keeps a channel in the event loop that made it,
+    # and each async_to_sync call below runs its own loop (tests/realtime cover the Redis layer).
+    settings.CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    channel_layers.backends.clear()
     world = build_world()
     layer = get_channel_layer()
     channels = {}

@@ -1,0 +1,75 @@
+"""A broadcast frame is encoded once and relayed as that text; streams that add their member's own values
+still encode per socket. Run with REDIS_URL these go through the configured Redis pub/sub layer."""
+
+import json
+
+import pytest
+from asgiref.sync import async_to_sync
+from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
+
+from communities import streams
+from tests.factories import PodFactory, UserFactory, join
+
+from .test_consumers import connected, run
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("in_memory_layer")]
+
+
+def test_the_broadcast_carries_the_frame_encoded_once():
+    frame = {"type": "post.new", "id": 3, "html": "<p>Café \"walk\"</p>"}
+    message = streams._frame_message(frame)
+    assert message == {"type": "stream.frame", "frame": frame, "text": json.dumps(frame)}
+
+
+def test_a_feed_socket_relays_the_encoded_text_as_it_is():
+    async def scenario():
+        feed = await connected("/ws/feed/commons/")
+        layer = get_channel_layer()
+        # The text stands for the frame; a socket that re-encoded the frame would send id 1.
+        await layer.group_send(streams.COMMONS_GROUP, {"type": "stream.frame", "via": streams.COMMONS_GROUP,
+                                                      "frame": {"type": "post.new", "id": 1},
+                                                      "text": '{"type": "post.new", "id": 2}'})
+        assert await feed.receive_from(timeout=1) == '{"type": "post.new", "id": 2}'
+        # A frame from a sender that did not encode it is encoded here.
+        await layer.group_send(streams.COMMONS_GROUP, {"type": "stream.frame", "via": streams.COMMONS_GROUP,
+                                                      "frame": {"type": "post.new", "id": 4}})
+        assert await feed.receive_json_from(timeout=1) == {"type": "post.new", "id": 4}
+        await feed.disconnect()
+
+    run(scenario)
+
+
+def test_queue_frames_still_carry_each_moderators_own_count():
+    pod = PodFactory()
+    steward = UserFactory()
+    join(steward, pod, role="steward")
+
+    async def scenario():
+        queue = await connected("/ws/moderation/queue/", steward)
+        await database_sync_to_async(streams.broadcast)(
+            [streams.moderation_queue_group(steward.pk)], {"type": "queue.new", "id": 7, "html": "<li>x</li>"})
+        assert await queue.receive_json_from(timeout=1) == {"type": "queue.new", "id": 7, "html": "<li>x</li>",
+                                                            "queue_count": 0}
+        await queue.disconnect()
+
+    run(scenario)
+
+
+def test_a_socket_hears_nothing_of_a_group_it_was_not_allowed_to_join():
+    pod = PodFactory(privacy="request")
+    newcomer = UserFactory()
+    join(newcomer, pod)
+
+    async def scenario():
+        feed = await connected(f"/ws/feed/pod/{pod.slug}/", newcomer)
+        layer = get_channel_layer()
+        trusted = streams.pod_group(pod.pk, trusted=True)
+        await layer.group_send(trusted, streams._frame_message({"type": "post.new", "id": 9}) | {"via": trusted})
+        assert await feed.receive_nothing(timeout=0.5)
+        everyone = streams.pod_group(pod.pk)
+        await layer.group_send(everyone, streams._frame_message({"type": "post.new", "id": 10}) | {"via": everyone})
+        assert (await feed.receive_json_from(timeout=1))["id"] == 10
+        await feed.disconnect()
+
+    async_to_sync(scenario)()
