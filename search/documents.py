@@ -1,8 +1,6 @@
 """Writes to the search index. Only PostgreSQL stores vectors; elsewhere these are no-ops."""
 
-from django.contrib.postgres.search import SearchVector
 from django.db import connection
-from django.db.models import TextField, Value
 
 from communities.models import Comment, Post
 
@@ -18,13 +16,18 @@ def stores_vectors() -> bool:
 
 
 def document_store(*, kind: str, pk: int, text: str) -> None:
-    """Index the new text of one post or comment (the core calls this inside its write transaction)."""
+    """Index the new text of one post or comment (the core calls this inside its write transaction), with
+    the row's creation time, in one statement."""
     if not stores_vectors():
         return
-    model, key, _ = _DOCUMENTS[kind]
-    vector = SearchVector(Value(text, output_field=TextField()), config=CONFIG)
-    if not model.objects.filter(**{key: pk}).update(vector=vector):
-        model.objects.create(**{key: pk, "vector": vector})
+    model, key, source = _DOCUMENTS[kind]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {model._meta.db_table} ({key}, vector, created_at) "  # noqa: S608 (names from _meta)
+            f"SELECT id, to_tsvector(%s::regconfig, %s), created_at FROM {source._meta.db_table} WHERE id = %s "
+            f"ON CONFLICT ({key}) DO UPDATE SET vector = EXCLUDED.vector, created_at = EXCLUDED.created_at",
+            [CONFIG, text, pk],
+        )
 
 
 def documents_rebuild() -> dict[str, int]:
@@ -35,9 +38,9 @@ def documents_rebuild() -> dict[str, int]:
     with connection.cursor() as cursor:
         for kind, (model, key, source) in _DOCUMENTS.items():
             cursor.execute(
-                f"INSERT INTO {model._meta.db_table} ({key}, vector) "  # noqa: S608 (table names from _meta)
-                f"SELECT id, to_tsvector(%s::regconfig, body) FROM {source._meta.db_table} "
-                f"ON CONFLICT ({key}) DO UPDATE SET vector = EXCLUDED.vector",
+                f"INSERT INTO {model._meta.db_table} ({key}, vector, created_at) "  # noqa: S608 (names from _meta)
+                f"SELECT id, to_tsvector(%s::regconfig, body), created_at FROM {source._meta.db_table} "
+                f"ON CONFLICT ({key}) DO UPDATE SET vector = EXCLUDED.vector, created_at = EXCLUDED.created_at",
                 [CONFIG],
             )
             counts[kind] = cursor.rowcount
