@@ -31,16 +31,21 @@ def document_store(*, kind: str, pk: int, text: str) -> None:
 
 
 def documents_rebuild() -> dict[str, int]:
-    """Re-index every post and comment from its stored text in two statements (a backfill or a repair)."""
+    """Re-index every post and comment from its stored text in two statements (a backfill or a repair).
+    Returns how many documents each wrote (new or changed)."""
     if not stores_vectors():
         return {"post": 0, "comment": 0}
     counts = {}
     with connection.cursor() as cursor:
         for kind, (model, key, source) in _DOCUMENTS.items():
+            table = model._meta.db_table
             cursor.execute(
-                f"INSERT INTO {model._meta.db_table} ({key}, vector, created_at) "  # noqa: S608 (names from _meta)
+                f"INSERT INTO {table} ({key}, vector, created_at) "  # noqa: S608 (names from _meta)
                 f"SELECT id, to_tsvector(%s::regconfig, body), created_at FROM {source._meta.db_table} "
-                f"ON CONFLICT ({key}) DO UPDATE SET vector = EXCLUDED.vector, created_at = EXCLUDED.created_at",
+                f"ON CONFLICT ({key}) DO UPDATE SET vector = EXCLUDED.vector, created_at = EXCLUDED.created_at "
+                # An unchanged document is left alone: rewriting every row would leave a dead copy of each
+                # behind, which the GIN index still points at until a vacuum, and every search reads them.
+                f"WHERE ({table}.vector, {table}.created_at) IS DISTINCT FROM (EXCLUDED.vector, EXCLUDED.created_at)",
                 [CONFIG],
             )
             counts[kind] = cursor.rowcount
