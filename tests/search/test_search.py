@@ -243,8 +243,8 @@ def test_a_page_skips_matches_the_viewer_may_not_read_and_keeps_rank_order(autho
 
 
 def test_equally_ranked_results_come_newest_first(author, reader):
-    older = post_create(actor=author, body="Budgie mirror toy")
-    newer = post_create(actor=author, body="Budgie swing toy")
+    newer = post_create(actor=author, body="Budgie mirror toy")  # the lower id, so id order would be wrong
+    older = post_create(actor=author, body="Budgie swing toy")
     Post.objects.filter(pk=newer.pk).update(created_at=timezone.now() + timedelta(minutes=5))
     Post.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=3))
     from search.documents import documents_rebuild
