@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from communities.models import ContentStatus, Post, Tag
@@ -181,7 +182,10 @@ def test_search_page_renders_results_and_field_errors(client, author):
 def test_a_count_past_the_cap_says_so_and_the_pages_go_on(author, reader, monkeypatch):
     monkeypatch.setattr("search.selectors.COUNT_CAP", 3)
     posts = [post_create(actor=author, body=f"Tortoise diet question {i}") for i in range(5)]
-    results = find(reader, "tortoise")
+    with CaptureQueriesContext(connection) as queries:
+        results = find(reader, "tortoise")
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 4 and all(sql.endswith("LIMIT 4) subquery") for sql in counts)  # never past the cap
     assert results.counts["posts"] == 3
     assert results.capped == frozenset({"posts"})
     assert results.count_label("posts") == "3+" and results.total_label == "3+"
@@ -242,15 +246,18 @@ def test_a_page_skips_matches_the_viewer_may_not_read_and_keeps_rank_order(autho
     assert not second.has_next
 
 
-def test_equally_ranked_results_come_newest_first(author, reader):
-    newer = post_create(actor=author, body="Budgie mirror toy")  # the lower id, so id order would be wrong
-    older = post_create(actor=author, body="Budgie swing toy")
-    Post.objects.filter(pk=newer.pk).update(created_at=timezone.now() + timedelta(minutes=5))
-    Post.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=3))
+def test_equally_ranked_results_come_newest_first_across_pages(author, reader):
+    """22 posts that rank alike, created (ids ascending) with ever older dates: the first page is the 20
+    newest, newest first, whatever their ids; the two oldest are on page two."""
+    posts = [post_create(actor=author, body=f"Budgie toy number {i}") for i in range(22)]
+    for i, post in enumerate(posts):
+        Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(hours=i))
     from search.documents import documents_rebuild
 
-    documents_rebuild()  # the rows were backdated behind the services' back, as a restore would
-    assert found_ids(reader, "budgie") == [newer.pk, older.pk]
+    documents_rebuild()  # the rows were backdated behind the services' back, as a restore would bring them
+    assert found_ids(reader, "budgie") == [p.pk for p in posts[:20]]
+    second = search(user=reader, filters=SearchFilters(q="budgie"), page=2)
+    assert [h.obj.pk for h in second.hits] == [posts[20].pk, posts[21].pk]
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
