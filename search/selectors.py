@@ -190,7 +190,7 @@ def _document_matches(user, f: SearchFilters, scope: str) -> QuerySet:
 
 def search(*, user, filters: SearchFilters, page: int = 1) -> SearchResults:
     """Counts per scope (capped at COUNT_CAP) and one ranked page of the chosen scope: five queries whatever
-    the page length."""
+    the page length, four when the scope has nothing to show."""
     results = SearchResults(filters=filters, page=min(max(page, 1), MAX_PAGE))
     if not query_terms(filters.q)[0]:
         return results
@@ -198,6 +198,8 @@ def search(*, user, filters: SearchFilters, page: int = 1) -> SearchResults:
     results.counts = {scope: min(n, COUNT_CAP) for scope, n in found.items()}
     results.capped = frozenset(scope for scope, n in found.items() if n > COUNT_CAP)
     start = (results.page - 1) * PAGE_SIZE
+    if found[filters.scope] <= start:  # nothing (more) to show: the count already said so
+        return results
     rows = _page_rows(user, filters, start)
     results.hits = [_hit(filters, row) for row in rows[:PAGE_SIZE]]
     results.has_next = len(rows) > PAGE_SIZE and results.page < MAX_PAGE

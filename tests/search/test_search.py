@@ -271,3 +271,13 @@ def test_a_document_carries_its_rows_creation_time():
     assert CommentDocument.objects.get(comment=comment).created_at == comment.created_at
     post_edit(actor=author, post=post, body="Chinchilla sand bath")
     assert PostDocument.objects.get(post=post).created_at == post.created_at
+
+
+def test_a_scope_with_nothing_found_costs_no_page_query(author, reader, django_assert_num_queries):
+    post_create(actor=author, body="Ferret tunnel")
+    reader = type(reader).objects.get(pk=reader.pk)
+    with django_assert_num_queries(5):  # the viewer's roles and four counts
+        results = find(reader, "ferret", scope="comments")
+    assert results.counts["posts"] == 1 and results.hits == [] and not results.has_next
+    with django_assert_num_queries(4):
+        assert search(user=reader, filters=SearchFilters(q="ferret"), page=2).hits == []
