@@ -2,7 +2,8 @@
 
 On PostgreSQL the vectors are GIN-indexed (migration 0002) and written by `documents.document_store`,
 which the core's write services call through `communities.hooks.content_changed`. On SQLite the
-columns stay empty and search falls back to matching the text itself (see `selectors`).
+columns stay empty and search falls back to matching the text itself (see `selectors`). `created_at`
+copies the source row's (set once, at creation) so the ranked page sorts on the document alone.
 """
 
 from django.contrib.postgres.search import SearchVectorField
@@ -13,9 +14,11 @@ class PostDocument(models.Model):
     post = models.OneToOneField("communities.Post", primary_key=True, on_delete=models.CASCADE,
                                 related_name="search_document")
     vector = SearchVectorField(null=True)
+    created_at = models.DateTimeField(null=True)  # the source row's, for ordering ties on the document alone
 
 
 class CommentDocument(models.Model):
     comment = models.OneToOneField("communities.Comment", primary_key=True, on_delete=models.CASCADE,
                                    related_name="search_document")
     vector = SearchVectorField(null=True)
+    created_at = models.DateTimeField(null=True)  # the source row's, for ordering ties on the document alone

@@ -10,7 +10,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -19,11 +20,15 @@ from communities.models import Comment, ContentStatus, Post, Tag
 from communities.policy import filter_pods, readable_posts_q
 
 from .documents import CONFIG, stores_vectors
+from .models import CommentDocument, PostDocument
 from .text import START, STOP, headline_html, highlight, query_terms
 
 SCOPES = ("posts", "comments", "pods", "members")
 PAGE_SIZE = 20
 MAX_PAGE = 10  # ranked results: ten pages is more than anyone reads, and keeps OFFSET small
+# Tabs count up to here and then say "1,000+" (as Discourse and GitHub do): an exact count of a common
+# word would read every match and its read policy on each request, for a figure nobody pages through.
+COUNT_CAP = 1000
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,8 @@ class Hit:
 @dataclass
 class SearchResults:
     filters: SearchFilters
-    counts: dict[str, int] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)  # at most COUNT_CAP each
+    capped: frozenset[str] = frozenset()  # scopes with more than COUNT_CAP results
     hits: list[Hit] = field(default_factory=list)
     page: int = 1
     has_next: bool = False
@@ -56,6 +62,19 @@ class SearchResults:
     @property
     def total(self) -> int:
         return self.counts.get(self.filters.scope, 0)
+
+    def count_label(self, scope: str) -> str:
+        """A tab's count as shown: "7", or "1,000+" past the cap."""
+        count = self.counts.get(scope, 0)
+        return f"{count:,}+" if scope in self.capped else str(count)
+
+    @property
+    def total_label(self) -> str:
+        return self.count_label(self.filters.scope)
+
+    @property
+    def tabs(self) -> list[tuple[str, str]]:
+        return [(scope, self.count_label(scope)) for scope in self.counts]
 
 
 def _day_start(day: date) -> datetime:
@@ -107,22 +126,33 @@ def _any_field(field_names: tuple[str, ...], term: str) -> Q:
     return either
 
 
+def _ts_query(q: str) -> SearchQuery:
+    return SearchQuery(q, search_type="websearch", config=CONFIG)
+
+
+def _post_rows(user, f: SearchFilters) -> QuerySet[Post]:
+    """Posts the viewer may read, narrowed by the filters and their blocks; the text not yet matched."""
+    return _without_hidden_authors(_place_filters(_readable_posts(user), f), user)
+
+
+def _comment_rows(user, f: SearchFilters) -> QuerySet[Comment]:
+    """Published comments on posts the viewer may read (the post's read policy through its foreign key, so
+    one comment is checked with a few primary-key lookups), narrowed by the filters and their blocks."""
+    qs = Comment.objects.filter(Q(status=ContentStatus.PUBLISHED) & readable_posts_q(user, "post__"))
+    return _without_hidden_authors(_place_filters(qs, f, via="post__"), user)
+
+
 def post_matches(*, user, filters: SearchFilters) -> QuerySet[Post]:
-    qs = _without_hidden_authors(_place_filters(_readable_posts(user), filters), user)
+    qs = _post_rows(user, filters)
     if stores_vectors():
-        query = SearchQuery(filters.q, search_type="websearch", config=CONFIG)
-        return qs.filter(search_document__vector=query).annotate(
-            rank=SearchRank(F("search_document__vector"), query))
+        return qs.filter(search_document__vector=_ts_query(filters.q))
     return qs.filter(_text_q(("body",), filters.q))
 
 
 def comment_matches(*, user, filters: SearchFilters) -> QuerySet[Comment]:
-    qs = Comment.objects.filter(status=ContentStatus.PUBLISHED, post__in=_readable_posts(user).values("pk"))
-    qs = _without_hidden_authors(_place_filters(qs, filters, via="post__"), user)
+    qs = _comment_rows(user, filters)
     if stores_vectors():
-        query = SearchQuery(filters.q, search_type="websearch", config=CONFIG)
-        return qs.filter(search_document__vector=query).annotate(
-            rank=SearchRank(F("search_document__vector"), query))
+        return qs.filter(search_document__vector=_ts_query(filters.q))
     return qs.filter(_text_q(("body",), filters.q))
 
 
@@ -139,37 +169,100 @@ def member_matches(*, user, filters: SearchFilters):
 
 
 _MATCHERS = {"posts": post_matches, "comments": comment_matches, "pods": pod_matches, "members": member_matches}
+# PostgreSQL: posts and comments are matched from their stored documents (below).
+_DOCUMENTS = {"posts": (PostDocument, "post_id", _post_rows),
+              "comments": (CommentDocument, "comment_id", _comment_rows)}
+_RELATED = {"posts": ("author", "pod"), "comments": ("author", "post", "post__pod", "post__author")}
+
+
+def _document_matches(user, f: SearchFilters, scope: str) -> QuerySet:
+    """The documents matching the text whose post or comment the viewer may read, through the same
+    querysets as `post_matches` / `comment_matches`.
+
+    The read check is a scalar subquery on the row's primary key, which PostgreSQL runs per matching
+    document and never turns into a join: a join let the planner hash the whole posts table for a common
+    word. So a capped count stops after COUNT_CAP readable matches, and a page checks what it ranks."""
+    model, key, rows = _DOCUMENTS[scope]
+    readable = rows(user, f).filter(pk=OuterRef(key)).values("pk")[:1]
+    return model.objects.filter(vector=_ts_query(f.q)).alias(readable=Subquery(readable)).filter(
+        readable__isnull=False)
 
 
 def search(*, user, filters: SearchFilters, page: int = 1) -> SearchResults:
-    """Counts per scope and one ranked page of the chosen scope: five queries whatever the page length."""
+    """Counts per scope (capped at COUNT_CAP) and one ranked page of the chosen scope: five queries whatever
+    the page length, four when the scope has nothing to show."""
     results = SearchResults(filters=filters, page=min(max(page, 1), MAX_PAGE))
     if not query_terms(filters.q)[0]:
         return results
-    results.counts = {scope: matcher(user=user, filters=filters).count() for scope, matcher in _MATCHERS.items()}
+    found = {scope: _capped_count(_scope_matches(user, filters, scope)) for scope in SCOPES}
+    results.counts = {scope: min(n, COUNT_CAP) for scope, n in found.items()}
+    results.capped = frozenset(scope for scope, n in found.items() if n > COUNT_CAP)
     start = (results.page - 1) * PAGE_SIZE
-    rows = list(_page_rows(user, filters)[start:start + PAGE_SIZE + 1])
+    if found[filters.scope] <= start:  # nothing (more) to show: the count already said so
+        return results
+    rows = _page_rows(user, filters, start)
     results.hits = [_hit(filters, row) for row in rows[:PAGE_SIZE]]
     results.has_next = len(rows) > PAGE_SIZE and results.page < MAX_PAGE
     return results
 
 
-def _page_rows(user, f: SearchFilters):
-    qs = _MATCHERS[f.scope](user=user, filters=f)
+def _scope_matches(user, f: SearchFilters, scope: str) -> QuerySet:
+    if scope in _DOCUMENTS and stores_vectors():
+        return _document_matches(user, f, scope)
+    return _MATCHERS[scope](user=user, filters=f)
+
+
+def _capped_count(qs: QuerySet) -> int:
+    """How many rows `qs` has, counting no further than one past COUNT_CAP (COUNT over a LIMITed subquery,
+    so PostgreSQL stops reading matches, and checking their read policy, once it has enough)."""
+    return qs.order_by()[:COUNT_CAP + 1].count()
+
+
+def _page_rows(user, f: SearchFilters, start: int) -> list:
+    """The page's rows from `start`, and one more (so the caller knows whether a next page exists)."""
+    end = start + PAGE_SIZE + 1
     if f.scope == "pods":
-        return qs.order_by("-member_count", "name")
+        return list(pod_matches(user=user, filters=f).order_by("-member_count", "name")[start:end])
     if f.scope == "members":
-        return qs.select_related(None).order_by("username")
-    if f.scope == "comments":
-        qs = qs.select_related("author", "post", "post__pod", "post__author")
-    else:
-        qs = qs.select_related("author", "pod")
+        return list(member_matches(user=user, filters=f).order_by("username")[start:end])
     if not stores_vectors():
-        return qs.order_by("-created_at", "-id")
-    query = SearchQuery(f.q, search_type="websearch", config=CONFIG)
+        qs = _MATCHERS[f.scope](user=user, filters=f).select_related(*_RELATED[f.scope])
+        return list(qs.order_by("-created_at", "-id")[start:end])
+    return _ranked_page(user, f, start)
+
+
+def _ranked_page(user, f: SearchFilters, start: int) -> list:
+    """The page's posts or comments with their authors and places, quoted (SearchHeadline for these rows
+    only), in rank order: one statement around `_page_ids`."""
+    query = _ts_query(f.q)
     headline = SearchHeadline("body", query, config=CONFIG, start_sel=START, stop_sel=STOP,
                               max_words=35, min_words=15, max_fragments=2)
-    return qs.annotate(headline=headline).order_by("-rank", "-created_at", "-id")
+    source = Post if f.scope == "posts" else Comment
+    qs = source.objects.filter(pk__in=_page_ids(user, f, start)).select_related(*_RELATED[f.scope]).annotate(
+        rank=SearchRank(F("search_document__vector"), query), headline=headline)
+    return list(qs.order_by("-rank", F("search_document__created_at").desc(nulls_last=True), "-id"))
+
+
+def _page_ids(user, f: SearchFilters, start: int) -> RawSQL:
+    """The ids of the page's rows (and one more): the matching documents ranked and sorted on their own
+    columns (rank, their copy of created_at, their key), then the read check (`_document_matches`'s
+    subquery) in that order until the page is full.
+
+    OFFSET 0 keeps PostgreSQL from merging the sorted subquery into the outer query, so it reads the
+    documents in rank order and checks only as many as the page needs, instead of checking every match
+    and then sorting."""
+    model, key, rows = _DOCUMENTS[f.scope]
+    query = _ts_query(f.q)
+    ranked = (model.objects.filter(vector=query).annotate(rank=SearchRank(F("vector"), query))
+              .order_by("-rank", F("created_at").desc(nulls_last=True), f"-{key}").values(key, "rank", "created_at"))
+    # Only names from _meta and our own aliases are formatted in; every value is a parameter.
+    readable = rows(user, f).filter(pk=RawSQL(f'"ranked"."{key}"', ())).values("pk")[:1]  # noqa: S611
+    ranked_sql, ranked_params = ranked.query.sql_with_params()
+    readable_sql, readable_params = readable.query.sql_with_params()
+    sql = (f'SELECT "ranked"."{key}" FROM ({ranked_sql} OFFSET 0) "ranked" WHERE ({readable_sql}) IS NOT NULL '  # noqa: S608
+           f'ORDER BY "ranked"."rank" DESC, "ranked"."created_at" DESC NULLS LAST, "ranked"."{key}" DESC '
+           "LIMIT %s OFFSET %s")
+    return RawSQL(sql, (*ranked_params, *readable_params, PAGE_SIZE + 1, start))  # noqa: S611
 
 
 def _snippet(f: SearchFilters, row, text: str) -> SafeString:

@@ -3,6 +3,8 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from communities.models import ContentStatus, Post, Tag
@@ -173,3 +175,109 @@ def test_search_page_renders_results_and_field_errors(client, author):
     assert bad.status_code == 200
     assert "Pick an end date on or after the start date." in bad.content.decode()
     assert 'data-search-hit' not in bad.content.decode()
+
+
+# Capped counts --------------------------------------------------------------------------------------------
+
+def test_a_count_past_the_cap_says_so_and_the_pages_go_on(author, reader, monkeypatch):
+    monkeypatch.setattr("search.selectors.COUNT_CAP", 3)
+    posts = [post_create(actor=author, body=f"Tortoise diet question {i}") for i in range(5)]
+    with CaptureQueriesContext(connection) as queries:
+        results = find(reader, "tortoise")
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 4 and all(sql.endswith("LIMIT 4) subquery") for sql in counts)  # never past the cap
+    assert results.counts["posts"] == 3
+    assert results.capped == frozenset({"posts"})
+    assert results.count_label("posts") == "3+" and results.total_label == "3+"
+    assert results.count_label("comments") == "0"
+    assert sorted(h.obj.pk for h in results.hits) == sorted(p.pk for p in posts)
+
+
+def test_a_capped_count_never_counts_what_the_viewer_may_not_read(author, reader, monkeypatch):
+    monkeypatch.setattr("search.selectors.COUNT_CAP", 3)
+    pod = PodFactory(privacy=Pod.Privacy.REQUEST)
+    join(author, pod)
+    for i in range(4):
+        post_create(actor=author, pod=pod, body=f"Iguana heat lamp {i}")
+    open_posts = [post_create(actor=author, body=f"Iguana basking spot {i}") for i in range(2)]
+    results = find(reader, "iguana")
+    assert results.counts["posts"] == 2 and results.capped == frozenset()
+    assert sorted(h.obj.pk for h in results.hits) == sorted(p.pk for p in open_posts)
+    on_page = client_page(reader, "iguana")
+    assert "Posts <span class=\"badge\">2</span>" in on_page
+
+
+def test_the_page_shows_a_capped_count_with_a_plus(author, reader, monkeypatch):
+    monkeypatch.setattr("search.selectors.COUNT_CAP", 2)
+    for i in range(3):
+        post_create(actor=author, body=f"Newt pond plants {i}")
+    html = client_page(reader, "newt")
+    assert "Posts <span class=\"badge\">2+</span>" in html
+    assert "2+ posts for" in html
+
+
+def client_page(user, q, **params) -> str:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client.get("/search/", {"q": q, **params}).content.decode()
+
+
+# The ranked page (PostgreSQL) -----------------------------------------------------------------------------
+
+def test_a_page_skips_matches_the_viewer_may_not_read_and_keeps_rank_order(author, reader):
+    """The best-ranked matches are private: the reader's page is the readable ones, best first, and the
+    next page starts where this one stopped."""
+    pod = PodFactory(privacy=Pod.Privacy.INVITE)
+    join(author, pod)
+    for i in range(25):
+        post_create(actor=author, pod=pod, body=f"Gecko gecko gecko gecko private note {i}")
+    best = post_create(actor=author, body="Gecko gecko gecko enclosure")
+    rest = [post_create(actor=author, body=f"Gecko enclosure number {i}") for i in range(21)]
+    first = find(reader, "gecko")
+    assert first.counts["posts"] == 22
+    if connection.vendor == "postgresql":  # ranked; the text-matching fallback lists newest first
+        assert first.hits[0].obj.pk == best.pk
+    assert first.has_next
+    second = search(user=reader, filters=SearchFilters(q="gecko"), page=2)
+    shown = [h.obj.pk for h in first.hits] + [h.obj.pk for h in second.hits]
+    assert sorted(shown) == sorted([best.pk] + [p.pk for p in rest])
+    assert not second.has_next
+
+
+def test_equally_ranked_results_come_newest_first_across_pages(author, reader):
+    """22 posts that rank alike, created (ids ascending) with ever older dates: the first page is the 20
+    newest, newest first, whatever their ids; the two oldest are on page two."""
+    posts = [post_create(actor=author, body=f"Budgie toy number {i}") for i in range(22)]
+    for i, post in enumerate(posts):
+        Post.objects.filter(pk=post.pk).update(created_at=timezone.now() - timedelta(hours=i))
+    from search.documents import documents_rebuild
+
+    documents_rebuild()  # the rows were backdated behind the services' back, as a restore would bring them
+    assert found_ids(reader, "budgie") == [p.pk for p in posts[:20]]
+    second = search(user=reader, filters=SearchFilters(q="budgie"), page=2)
+    assert [h.obj.pk for h in second.hits] == [posts[20].pk, posts[21].pk]
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_document_carries_its_rows_creation_time():
+    from search.models import CommentDocument, PostDocument
+
+    author = UserFactory()
+    post = post_create(actor=author, body="Chinchilla dust bath")
+    comment = comment_create(actor=author, post=post, body="Chinchilla fur")
+    assert PostDocument.objects.get(post=post).created_at == post.created_at
+    assert CommentDocument.objects.get(comment=comment).created_at == comment.created_at
+    post_edit(actor=author, post=post, body="Chinchilla sand bath")
+    assert PostDocument.objects.get(post=post).created_at == post.created_at
+
+
+def test_a_scope_with_nothing_found_costs_no_page_query(author, reader, django_assert_num_queries):
+    post_create(actor=author, body="Ferret tunnel")
+    reader = type(reader).objects.get(pk=reader.pk)
+    with django_assert_num_queries(5):  # the viewer's roles and four counts
+        results = find(reader, "ferret", scope="comments")
+    assert results.counts["posts"] == 1 and results.hits == [] and not results.has_next
+    with django_assert_num_queries(4):
+        assert search(user=reader, filters=SearchFilters(q="ferret"), page=2).hits == []

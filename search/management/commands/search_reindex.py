@@ -8,4 +8,4 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         counts = documents_rebuild()
-        self.stdout.write(f"Indexed {counts['post']} posts and {counts['comment']} comments.")
+        self.stdout.write(f"Indexed {counts['post']} posts and {counts['comment']} comments (new or changed).")
