@@ -64,9 +64,16 @@ def test_no_template_marks_user_content_safe():
     assert len(_templates()) > 50
 
 
+# Python that marks a string safe, each by construction, and how often. A new use fails the test until it is
+# reviewed and named here.
+# - communities/cards.py: `fill` replaces the markers in card HTML a template rendered with autoescaping on
+#   (user text escaped or nh3-sanitised, so it can never hold `<@`); what it inserts is escaped there.
+REVIEWED = {"communities/cards.py": ["mark_safe("]}
+
+
 def test_no_python_code_marks_strings_safe():
     problems = {str(p.relative_to(ROOT)): found for p in _python() if (found := unsafe_python_uses(p.read_text()))}
-    assert problems == {}
+    assert problems == REVIEWED
 
 
 def test_body_html_is_only_ever_written_from_the_sanitiser():
