@@ -141,7 +141,8 @@ def dirty_mark(*, pod_ids=(), member_ids=(), day: date | None = None, days=(), a
     if members:
         each_day = " UNION ALL ".join("SELECT %s AS d" for _ in marked)
         user = sql.table("communities.User")
-        parts.append(f"SELECT '{ScopeKind.REGION.value}' AS k, {sql.REGION_KEY} AS i, md.d AS d FROM {user} u "
+        # DISTINCT: members of one region give one row (PostgreSQL refuses to upsert a row twice).
+        parts.append(f"SELECT DISTINCT '{ScopeKind.REGION.value}' AS k, {sql.REGION_KEY} AS i, md.d AS d FROM {user} u "
                      f"JOIN {sql.table('communities.Place')} pl ON pl.id = u.region_id CROSS JOIN ({each_day}) md "
                      f"WHERE u.id IN ({sql.id_list(members)}) AND {sql.REGION_KEY} IS NOT NULL")
         params += marked

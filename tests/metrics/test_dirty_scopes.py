@@ -13,6 +13,7 @@ from communities.services.posts import post_create
 from metrics.models import ActivityDay, DirtyDay, MetricRollup, RetentionCohort
 from metrics.periods import period_start
 from metrics.services import rollup_recent
+from metrics.services.events import dirty_mark
 from metrics.services.rollups import rollup_compute
 from tests.factories import PodFactory, UserFactory, join
 
@@ -132,3 +133,10 @@ def test_a_new_day_recomputes_every_scope_of_the_periods_holding_it(town):
         full = {(r.scope_kind, r.scope_id, r.period, r.start): _values(r)
                 for r in rollup_compute(period=period, start=period_start(period, tomorrow), today=tomorrow)}
         assert {key: after[key][2] for key in rewritten if key[2] == period} == full
+
+
+def test_members_of_one_region_mark_it_once(town):
+    """ann (Leeds, in North) and cat (North) answered one post: one region mark, no upsert of a row twice."""
+    day = _when(1).date()
+    assert dirty_mark(member_ids={town["ann"].pk, town["cat"].pk}, day=day) == 2
+    assert list(DirtyDay.objects.values_list("scope_kind", "scope_id", "day")) == [("region", town["north"].pk, day)]
