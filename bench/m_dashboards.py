@@ -38,7 +38,7 @@ def _raw_seconds() -> tuple[float, str]:
     from metrics.periods import periods_between
     from metrics.services.rollups import rollup_compute
 
-    period, start, end, _ = RangeForm(None, today=timezone.now().date()).values()
+    period, start, end, *_ = RangeForm(None, today=timezone.now().date()).values()
     began = time.monotonic()
     starts = list(periods_between(period, start, end))
     for s in starts:
