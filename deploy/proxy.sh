@@ -6,7 +6,7 @@
 #   deploy/proxy.sh serve            cert + render into /etc/nginx/conf.d, then nginx in the foreground
 set -eu
 here="$(cd "$(dirname "$0")" && pwd)"
-VARS='${UPSTREAM_SERVERS} ${MEDIA_UPSTREAM} ${HTTP_LISTEN} ${HTTPS_LISTEN} ${CERT_DIR} ${SERVER_NAME}'
+VARS='${UPSTREAM_SERVERS} ${WS_UPSTREAM_SERVERS} ${MEDIA_UPSTREAM} ${HTTP_LISTEN} ${HTTPS_LISTEN} ${CERT_DIR} ${SERVER_NAME}'
 
 case "${1:-}" in
   install)
@@ -16,11 +16,12 @@ case "${1:-}" in
     rm -f /etc/nginx/sites-enabled/default
     ;;
   render)
-    : "${UPSTREAM:=web:8000}" "${MEDIA_UPSTREAM:=http://minio:9000/petcommunity-media/}"
+    : "${UPSTREAM:=web:8000}" "${WS_UPSTREAM:=ws:8000}" "${MEDIA_UPSTREAM:=http://minio:9000/petcommunity-media/}"
     : "${HTTP_LISTEN:=80}" "${HTTPS_LISTEN:=443}" "${CERT_DIR:=/etc/nginx/certs}" "${SERVER_NAME:=_}"
     # One `server` line per replica address (spaces or commas between them).
     UPSTREAM_SERVERS=$(for server in $(echo "$UPSTREAM" | tr ',' ' '); do printf 'server %s; ' "$server"; done)
-    export UPSTREAM_SERVERS MEDIA_UPSTREAM HTTP_LISTEN HTTPS_LISTEN CERT_DIR SERVER_NAME
+    WS_UPSTREAM_SERVERS=$(for server in $(echo "$WS_UPSTREAM" | tr ',' ' '); do printf 'server %s; ' "$server"; done)
+    export UPSTREAM_SERVERS WS_UPSTREAM_SERVERS MEDIA_UPSTREAM HTTP_LISTEN HTTPS_LISTEN CERT_DIR SERVER_NAME
     out="${2:?usage: deploy/proxy.sh render OUT}"
     if [ "$MEDIA_UPSTREAM" = web ]; then
       # Uploads on the replicas' shared MEDIA_ROOT: no bucket location, /media/ goes to the replicas.

@@ -3,11 +3,12 @@
 1. Build: deploy/build.sh `deps` into a venv of its own (var/smoke/venv, rebuilt when requirements.lock or
    pyproject.toml change; pip's cache keeps that fast) and `static` (the Dockerfile's RUN steps).
 2. Production: that venv runs, under petcommunity.settings.production with DEBUG off and a throwaway key,
-   2 web replicas (as `--scale web=2`: each its own uvicorn process and port, one worker each, one
-   MEDIA_ROOT directory shared by both), a Celery worker and beat (BEAT_SCHEDULE_SCALE shortens the
-   schedule) on the machine's PostgreSQL (database `smoke`, recreated) and Redis (db 10: broker and
-   channels, db 11: cache), behind nginx with deploy/nginx.conf on loopback (TLS with a self-signed
-   certificate; both replicas in its upstream). Through the proxy: `/` and a post page answer 200
+   2 page replicas (as `--scale web=2`: each its own gunicorn process and port, the `http` role, one
+   MEDIA_ROOT directory shared by both), one websocket replica (`web` role, uvicorn; nginx sends /ws/
+   there), a Celery worker and beat (BEAT_SCHEDULE_SCALE shortens the schedule) on the machine's
+   PostgreSQL (database `smoke`, recreated) and Redis (db 10: broker and channels, db 11: cache), behind
+   nginx with deploy/nginx.conf on loopback (TLS with a self-signed certificate; both page replicas in
+   its upstream). Through the proxy: `/` and a post page answer 200
    compressed; a hashed static file 200 immutable, the unhashed path 404; a post made through the proxy
    reaches an open websocket; a rollup row for today counts the post (beat and the worker ran); /readyz
    200. Across replicas: a member signed in on replica A posts a photo there (A's own port, not the
@@ -47,6 +48,7 @@ PG_URL = os.environ.get("SMOKE_DATABASE_URL", "postgres://postgres@127.0.0.1:543
 REDIS_BASE = os.environ.get("SMOKE_REDIS_URL", "redis://127.0.0.1:6379")
 BROKER_URL, CACHE_URL = f"{REDIS_BASE}/10", f"{REDIS_BASE}/11"
 WEB_PORTS = (8640, 8641)  # replica A, replica B
+WS_PORT = 8642  # the websocket (ASGI) replica
 HTTPS_PORT, HTTP_PORT, EMBEDDED_PORT = 8643, 8680, 8650
 PROXY = f"https://127.0.0.1:{HTTPS_PORT}"
 PROD_SCALE = os.environ.get("SMOKE_BEAT_SCHEDULE_SCALE", "0.02")  # the 15-minute rollup every 18 s
@@ -193,6 +195,7 @@ def start_proxy() -> None:
     tmp.mkdir(parents=True, exist_ok=True)
     # Both replicas in the upstream; uploads are on their shared MEDIA_ROOT, so /media/ goes to them too.
     proxy_env = {**os.environ, "UPSTREAM": " ".join(f"127.0.0.1:{port}" for port in WEB_PORTS),
+                 "WS_UPSTREAM": f"127.0.0.1:{WS_PORT}",
                  "SERVER_NAME": "localhost", "MEDIA_UPSTREAM": "web", "CERT_DIR": str(certs),
                  "HTTP_LISTEN": f"127.0.0.1:{HTTP_PORT}", "HTTPS_LISTEN": f"127.0.0.1:{HTTPS_PORT}"}
     run("deploy/proxy.sh", "cert", str(certs), env=proxy_env)
@@ -345,7 +348,8 @@ def rollup_row_pg(after: float):
 
 
 def production() -> None:
-    print(f"== production: 2 web replicas + worker + beat (scale {PROD_SCALE}) behind nginx, PostgreSQL + Redis")
+    print(f"== production: 2 page replicas (WSGI) + 1 websocket replica (ASGI) + worker + beat "
+          f"(scale {PROD_SCALE}) behind nginx, PostgreSQL + Redis")
     env = production_env()
     fresh_services()
     began = time.monotonic()
@@ -353,7 +357,8 @@ def production() -> None:
     run(str(VENV / "bin" / "python"), "manage.py", "shell", "-c", MEMBER, env=env)
     figures["migrate_seconds"] = round(time.monotonic() - began, 1)
     for letter, port in zip("ab", WEB_PORTS, strict=True):
-        start(f"web-{letter}", "deploy/entrypoint.sh", "web", env={**env, "PORT": str(port)})
+        start(f"web-{letter}", "deploy/entrypoint.sh", "http", env={**env, "PORT": str(port)})
+    start("ws", "deploy/entrypoint.sh", "web", env={**env, "PORT": str(WS_PORT), "WEB_CONCURRENCY": "1"})
     for name in ("worker", "beat"):
         start(name, "deploy/entrypoint.sh", name, env=env)
     start_proxy()
