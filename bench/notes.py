@@ -22,10 +22,10 @@ FINDINGS = [
 
 NOTES: dict[str, str] = {
     "feed.commons.vs_trivial": (
-        "the anonymous page is now a shared page (0 queries on a hit, section 2), so what is left per request is "
-        "the middleware, two Redis reads (the places' versions, then ~36 KB of stored HTML) and sending it, "
-        "against a no-op that sends a few bytes; not profiled since the shared page. The wrk client and both "
-        "workers share 2 cores with other work (load average above): re-measure on a quiet machine first."
+        "passes at S (0.77×) since the shared page (0 queries on a hit: one get_many for the versions, one get for "
+        "~36 KB of HTML); at L 0.55×, not profiled: the stored page and the work per hit do not depend on the "
+        "size, so the spread (0.43–0.55) and the L run's own load are the first suspects. Under WSGI the same "
+        "page answers 3.7–3.9× uvicorn's req/s (section 8)."
     ),
     "feed.commons.vs_naive": (
         "both views pay the same page chrome and template, and the naive view also profits from the shared card "
@@ -38,9 +38,10 @@ NOTES: dict[str, str] = {
         "plus noise (see the spread)."
     ),
     "feed.member.p99": (
-        "after findings A and B the SQL is a few ms; the p99 is CPU queueing on 2 shared cores (2 web workers, the "
-        "Celery worker and the load generator) for a ~25 ms page. A leaner card template and per-member caching of "
-        "the rendered page chrome, or more cores, would close it."
+        "the signed-in page now reuses the shared card HTML (one get_many for the cards, the viewer's state filled "
+        "in one pass) and a cached nav bar, but it still runs the per-viewer feed query, the reactions/saves query, "
+        "the session and the page chrome (composer, filters) per request; see the profile under the signed-in "
+        "ratio. At c=2 the p99 is that page's CPU time queueing behind the load generator on 2 cores."
     ),
     "write.feed_p99_worse": (
         "on 2 cores the writers (and the Celery worker running their side effects) take CPU from the same two "
@@ -60,10 +61,10 @@ NOTES: dict[str, str] = {
         "hourly, or derive the windows from day rows."
     ),
     "rt.1000.p99": (
-        "the time includes `post_create` itself (moderation checks, insert, rendering the card once) before the "
-        "group send, and the clients, both web workers and Redis share the 2 cores while 1,000 frames are "
-        "written. Lighter frames (id and type; the card fetched on demand) and one web process per core on a "
-        "bigger machine would close it."
+        "after the pub/sub channel layer (one PUBLISH per group), frames encoded once and permessage-deflate off, "
+        "the first round of each N stays slow (N=1000: 428 ms, then 276 and 194 ms) while the next rounds "
+        "approach the target; the time includes `post_create` (moderation checks, insert, rendering the card "
+        "once) and 1,000 clients reading on the same 2 cores. Not profiled further."
     ),
     "queries.selector": (
         "not the depth: the page at depth 10 of this dataset (generator v6) holds a poll, and poll choices (and, "
@@ -73,10 +74,11 @@ NOTES: dict[str, str] = {
         "object), never on how deep it is; the check compares pages of different content."
     ),
     "feed.member.vs_trivial": (
-        "signed-in pages are rendered per request (only anonymous pages are shared, see 'Performance: shared "
-        "pages' in the README): ~15 queries and a full render of 20 cards with the member's own state, against "
-        "a trivial view that does nothing, on 2 cores shared with other work (load average above). The "
-        "per-viewer overlay on shared cards (README) is what would close it."
+        "the cards are shared now (README 'Performance'), and the rest of the page is still rendered per request "
+        "under uvicorn; see the profile in the session notes at the top. Under WSGI (section 8) the same page "
+        "runs level with ASGI (0.98x), so it is CPU, not the server. What would close it: caching the signed-in "
+        "page's chrome per member (composer, filters, nav) and the feed's id list per place and version, so a "
+        "request is the overlay plus two cache reads."
     ),
     "feed.commons_new_p1.c32_vs_c8": (
         "the anonymous page is a shared-cache hit, so its cost is the server and the load generator themselves; "
@@ -88,9 +90,17 @@ NOTES: dict[str, str] = {
         "on 2 shared cores, which round met a neighbour's burst decides the ratio. Re-measure on a quiet machine "
         "before concluding."
     ),
+    "disc.search": (
+        "in-process the search call is ~35 ms for \"dog\" at S (post count 5 ms, member-name count 5 ms, the "
+        "ranked page 8 ms; the rest Python), and the page around it (under uvicorn) adds the rest. Counts stop at"
+        " 1,000 and the page is ranked on the search documents before any visibility check, but every count still"
+        " checks visibility against the real post, comment and pod tables (a copy of status and audience on the "
+        "documents could go stale and leak). At L the one-word count reads ~10× the rows. Not closed."
+    ),
     "rt.": "see finding C.",
-    "mem.per_socket": "uvicorn negotiates permessage-deflate with these (browser-like) clients; each socket keeps "
-                      "zlib state. Without compression a socket costs less.",
+    "mem.per_socket": (
+        "passes: permessage-deflate is off (deploy/entrypoint.sh), so a socket keeps no zlib state."
+    ),
     "celery.drift": "see the RSS series in the JSON (celery.series): levelling off is warm-up, climbing is a leak.",
 }
 

@@ -184,8 +184,10 @@ def _dataset_rows(s: dict, l: dict) -> list[str]:  # noqa: E741 - S and L
         d["generation_seconds"], d["rollup_seconds"] = gen, rollups
     gen_s, gen_l = s["dataset"]["generation_seconds"] / 60, l["dataset"]["generation_seconds"] / 60
     rows.append(f"| generation by COPY (core by the demo code, bulk, indexes) | {gen_s:.1f} min | {gen_l:.1f} min |")
-    rows.append(f"| rollups (`metrics_backfill`, 90 days) | {s['dataset']['rollup_seconds'] / 60:.1f} min | "
-                f"{l['dataset']['rollup_seconds'] / 60:.1f} min |")
+    def built(d: dict) -> str:  # a run without the dashboards builds no rollups
+        return f"{d['rollup_seconds'] / 60:.1f} min" if d["rollup_seconds"] else "not built"
+
+    rows.append(f"| rollups (`metrics_backfill`, 90 days) | {built(s['dataset'])} | {built(l['dataset'])} |")
     return rows
 
 
@@ -213,6 +215,10 @@ def markdown_pair(s: dict, l: dict) -> str:  # noqa: E741 - S and L
         if a is None or b is None:
             lines.append(f"| {label} | {_fmt(a)} | {_fmt(b)} | – | ≤ 1.5× | not measured |")
             continue
+        if b == 0:  # a latency of 0: wrk saw no request finish within its window
+            lines.append(f"| {label} | {_fmt(a)} {by_l[fid]['unit']} | no request finished in the window | – | "
+                         "≤ 1.5× | **miss** |")
+            continue
         ratio = b / a if a else None
         ok = ratio is not None and ratio <= 1.5
         lines.append(f"| {label} | {_fmt(a)} {by_l[fid]['unit']} | {_fmt(b)} {by_l[fid]['unit']} | "
@@ -221,20 +227,25 @@ def markdown_pair(s: dict, l: dict) -> str:  # noqa: E741 - S and L
     sections: dict[str, list[dict]] = {}
     for f in l["figures"]:
         sections.setdefault(f["section"], []).append(f)
+    # Figures measured at S only (a module the L run left out) keep their row, with L "not run".
+    only_s = [f for f in s["figures"] if f["id"] not in by_l]
+    for f in only_s:
+        sections.setdefault(f["section"], []).append({**f, "passed": None, "unit": f["unit"], "_s_only": True})
     for section in sorted(sections):
         lines += [f"## {section}", "", "| Figure (label at L) | S | L | L ÷ S | Target | S | L |",
                   "|---|---|---|---|---|---|---|"]
         for f in sections[section]:
-            a, b = _median(by_s.get(f["id"])), _median(f)
+            a, b = _median(by_s.get(f["id"])), (None if f.get("_s_only") else _median(f))
             verdict = {True: "pass", False: "**miss**", None: ""}
             sv = verdict[by_s[f["id"]]["passed"]] if f["id"] in by_s else ""
             label = f["label"] + (f" — {f['note']}" if f["note"] else "")
             label += f" ({f['skipped']})" if f["skipped"] else ""
             ratio = _fmt(b / a) + " ×" if a and b is not None else "–"
-            lines.append(f"| {label} | {_fmt(a)} | {_fmt(b)} {f['unit']} | {ratio} | {f['target']} | {sv} | "
+            at_l = "not run at L" if f.get("_s_only") else f"{_fmt(b)} {f['unit']}"
+            lines.append(f"| {label} | {_fmt(a)} | {at_l} | {ratio} | {f['target']} | {sv} | "
                          f"{verdict[f['passed']]} |")
         lines.append("")
-    lines += _misses(l)
+    lines += _misses({**l, "figures": [*l["figures"], *(f for f in s["figures"] if f["id"] not in by_l)]})
     return "\n".join(lines) + "\n"
 
 
