@@ -6,12 +6,12 @@
 #   WEB_THREADS          threads per `http` worker (gunicorn gthread)
 #   WEB_LOG_LEVEL        the server's log level (warning under `make run`)
 #   FORWARDED_ALLOW_IPS  proxies whose X-Forwarded-For/-Proto are believed
+#   WORKER_CONCURRENCY   Celery worker processes
+#   BEAT_SCHEDULE_FILE   where beat remembers last run times
 # Roles: `web` serves pages and websockets over ASGI (uvicorn; `make run`, or a deployment without a
 # proxy); `http` serves pages over WSGI (gunicorn with threads), measured 3.7x the anonymous feed's and 4.4x
 # the trivial view's req/s of uvicorn on the same 2 cores (bench/RESULTS.md, section 8), with the proxy
 # sending /ws/ to `web` replicas.
-#   WORKER_CONCURRENCY   Celery worker processes
-#   BEAT_SCHEDULE_FILE   where beat remembers last run times
 set -eu
 cd "$(dirname "$0")/.."
 
