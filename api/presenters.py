@@ -16,9 +16,8 @@ def reactions(obj) -> dict:
 
 
 def poll(post) -> dict | None:
-    try:
-        p = post.poll
-    except post.__class__.poll.RelatedObjectDoesNotExist:
+    p = post.poll_or_none
+    if p is None:
         return None
     shown = getattr(p, "show_results", False)
     return {

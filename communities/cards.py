@@ -36,7 +36,7 @@ from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import ContentStatus, Post, ReactionKind
@@ -120,24 +120,19 @@ def render_cards(posts: Iterable[Post], context) -> SafeString:
     return fill("".join(html), context, posts)
 
 
-def _poll_of(post: Post):
-    try:
-        return post.poll
-    except Post.poll.RelatedObjectDoesNotExist:
-        return None
-
-
 def _poll_html(poll, context) -> str:
     """The viewer's poll (its form or results), with the page's own context (user, CSRF token)."""
     with context.push(poll=poll, live=False):
         return context.template.engine.get_template("communities/_poll.html").render(context)
 
 
-def _csrf_input(context) -> str:
+def csrf_input(context) -> str:
+    """The page's CSRF input ("" where the page has no token). Reading the token sets the visitor's cookie,
+    so callers ask only where a form is."""
     token = context.get("csrf_token")
     if not token or str(token) == "NOTPROVIDED":
         return ""
-    return f'<input type="hidden" name="csrfmiddlewaretoken" value="{escape(token)}">'
+    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
 
 
 def fill(html: str, context, posts: list[Post]) -> SafeString:
@@ -146,7 +141,7 @@ def fill(html: str, context, posts: list[Post]) -> SafeString:
     viewer_id = getattr(user, "pk", None) if getattr(user, "is_authenticated", False) else None
     pressed = {(p.pk, kind) for p in posts for kind in getattr(p, "viewer_reactions", ())}
     saved = {p.pk for p in posts if getattr(p, "viewer_saved", False)}
-    polls = {str(p.pk): _poll_html(poll, context) for p in posts if (poll := _poll_of(p)) is not None}
+    polls = {str(p.pk): _poll_html(poll, context) for p in posts if (poll := p.poll_or_none) is not None}
     csrf: list[str] = []  # asked for only where a form is: reading the token sets the visitor's cookie
     request = context.get("request")
     next_param = escape(quote(request.get_full_path(), safe="/")) if request is not None else ""
@@ -155,7 +150,7 @@ def fill(html: str, context, posts: list[Post]) -> SafeString:
         name, arg = match.group(1), match.group(2) or ""
         if name == "csrf":
             if not csrf:
-                csrf.append(_csrf_input(context))
+                csrf.append(csrf_input(context))
             return csrf[0]
         if name == "r":
             post_id, kind = arg.split(" ")

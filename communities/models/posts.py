@@ -90,6 +90,14 @@ class Post(Reactable):
     def is_visible_state(self) -> bool:
         return self.status == ContentStatus.PUBLISHED
 
+    @property
+    def poll_or_none(self):
+        """The post's poll, or None (the reverse one-to-one raises when there is none)."""
+        try:
+            return self.poll
+        except Post.poll.RelatedObjectDoesNotExist:
+            return None
+
 
 class PostImage(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="images")

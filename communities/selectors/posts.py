@@ -166,13 +166,6 @@ def _pinned_shared(pod) -> tuple[list[Post], bool]:
     return rows[:PINNED_SHARED], len(rows) <= PINNED_SHARED
 
 
-def _poll_of(post: Post):
-    try:
-        return post.poll
-    except Post.poll.RelatedObjectDoesNotExist:
-        return None
-
-
 _SAVED = "+saved"  # not a reaction kind: marks the viewer's saved posts in the one per-viewer query
 
 
@@ -192,7 +185,7 @@ def decorate_posts(posts: list[Post], user) -> list[Post]:
         kinds = mine.get(post.pk, set())
         post.viewer_saved = _SAVED in kinds
         post.viewer_reactions = kinds - {_SAVED}
-    polls = [poll for poll in (_poll_of(p) for p in posts) if poll is not None]
+    polls = [poll for poll in (p.poll_or_none for p in posts) if poll is not None]
     if polls:
         decorate_polls(polls, user)
     return posts

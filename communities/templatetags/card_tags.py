@@ -6,7 +6,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ..cards import CardUrls, render_cards
+from ..cards import CardUrls, csrf_input, render_cards
 
 register = template.Library()
 
@@ -46,7 +46,4 @@ def saved_slot(context, post, yes: str, no: str) -> str:
 def csrf_slot(context) -> str:
     if context.get("card_slots"):
         return format_html("<@{}>", "csrf")
-    token = context.get("csrf_token")
-    if not token or str(token) == "NOTPROVIDED":
-        return ""
-    return format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', token)
+    return csrf_input(context)
