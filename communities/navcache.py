@@ -21,7 +21,7 @@ tokens, so a bumped or evicted-and-recreated version is never one an entry was m
 """
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from django.core.cache import cache
 from django.db import transaction
@@ -54,10 +54,6 @@ def forget(*member_ids: int) -> None:
     keys = [_version_key(pk) for pk in member_ids if pk]
     if keys:
         transaction.on_commit(lambda: _bump_now(keys))
-
-
-def forget_many(member_ids: Iterable[int]) -> None:
-    forget(*member_ids)
 
 
 def forget_now(*member_ids: int) -> None:
@@ -104,9 +100,9 @@ def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None
     if not reverse:  # user.groups changed
         forget(instance.pk)
     elif action == "pre_clear":  # group.user_set.clear(): pk_set is not given
-        forget_many(instance.user_set.values_list("pk", flat=True))
+        forget(*instance.user_set.values_list("pk", flat=True))
     elif pk_set:
-        forget_many(pk_set)
+        forget(*pk_set)
 
 
 def connect_signals() -> None:
