@@ -72,6 +72,8 @@ def test_report_reaches_the_moderator_live_and_the_removal_reaches_author_and_fe
     moderator.get_by_role("button", name="Claim it").click()
     expect(moderator.get_by_role("main")).to_contain_text("You are handling this item.")
     moderator.get_by_label("Reason (the author sees it)").fill("Selling things is not allowed here.")
+    # The confirm comes from the deferred app.js: text can be on screen before it runs.
+    moderator.wait_for_load_state("load")
     dialogs = []
     moderator.once("dialog", lambda d: (dialogs.append(d.message), d.accept()))
     moderator.get_by_role("button", name="Remove", exact=True).click()
