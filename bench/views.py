@@ -15,15 +15,8 @@ from django.shortcuts import render
 from communities.forms.posts import PostForm
 from communities.models import Post
 from communities.policy import readable_posts_q
-from communities.selectors.posts import (
-    _SORT_FIELD,
-    FEED_PAGE_SIZE,
-    SORTS,
-    TOP_WINDOWS,
-    decorate_posts,
-    pinned_posts,
-    species_options,
-)
+from communities.selectors.feeds import _SORT_FIELD, FEED_PAGE_SIZE, SORTS, TOP_WINDOWS, pinned_posts
+from communities.selectors.posts import decorate_posts, species_options
 from communities.views.feed import SORT_CHOICES, WINDOW_CHOICES
 
 

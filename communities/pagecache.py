@@ -86,6 +86,11 @@ def place_version(place: str) -> int:
     return _versions([place])[0]
 
 
+def version_tag(*places: str) -> str:
+    """The current versions of `places` in one round trip, as a key prefix ("commons=12:policy=7")."""
+    return ":".join(f"{p}={v}" for p, v in zip(places, _versions(list(places)), strict=True))
+
+
 def _bump_now(places: list[str]) -> None:
     for place in places:
         key = _version_key(place)

@@ -55,6 +55,9 @@ filter_* querysets and Q objects (reads)
     readable_posts_q(prefix="")   published posts in any place they may read (feeds across places)
     readable_in_place_q(pod=None) published posts of ONE place: plain `pod = … AND status = …` for the
                                   feed indexes on (pod, status, sort key)
+    place_audience(pod=None)      the same as (audience, Q) shared by every viewer of that audience, for
+                                  cached feed rows; addressed_among(posts) adds the Commons' segmented
+                                  announcements a member may read (one query, remembered)
     readable_place_q(prefix="")   posts of any status whose place they may read (moderators)
     filter_pods(qs)               pods whose existence they may know
     filter_queue_items(qs)        queue items of content they may read
@@ -131,11 +134,15 @@ class ComposerUnlocks:
 NOTHING_UNLOCKED = ComposerUnlocks(audience=False, images=False, links=False)
 
 
+UNSEGMENTED = "unsegmented"  # `Policy.place_audience`: the Commons without its segmented announcements
+
+
 class Policy:
     """What one member may see and do. Cheap to build; the roles behind it are memoised on the user."""
 
     def __init__(self, user):
         self.user = user
+        self._addressed: dict[int, bool] = {}  # segmented post id -> addressed to this member
 
     # Roles ------------------------------------------------------------------------------------------
 
@@ -189,8 +196,27 @@ class Policy:
     def _is_recipient(self, post: Post) -> bool:
         if not self.is_authenticated:
             return False
-        return self.user.pk == post.author_id or AnnouncementRecipient.objects.filter(
-            post=post, member_id=self.user.pk).exists()
+        if self.user.pk == post.author_id:
+            return True
+        if post.pk not in self._addressed:
+            self._addressed[post.pk] = AnnouncementRecipient.objects.filter(
+                post=post, member_id=self.user.pk).exists()
+        return self._addressed[post.pk]
+
+    def addressed_among(self, posts: list[tuple[int, int]]) -> set[int]:
+        """Which of these segmented announcements, given as (post id, author id), this member may read:
+        managers all, members those they wrote or receive. One query for any number, remembered, so
+        `can_read_post` asks nothing more about them."""
+        if self.is_manager:
+            return {pk for pk, _ in posts}
+        if not self.is_authenticated:
+            return set()
+        unknown = [pk for pk, author_id in posts if author_id != self.user.pk and pk not in self._addressed]
+        if unknown:
+            found = set(AnnouncementRecipient.objects.filter(member_id=self.user.pk, post_id__in=unknown)
+                        .values_list("post_id", flat=True))
+            self._addressed.update({pk: pk in found for pk in unknown})
+        return {pk for pk, author_id in posts if author_id == self.user.pk or self._addressed.get(pk)}
 
     def readable_place_q(self, prefix: str = "") -> Q:
         """Posts (under `prefix`, e.g. "post__") of any status whose place this member may read."""
@@ -217,15 +243,30 @@ class Policy:
         `pod = … AND status = …` and the feed indexes on (pod, status, sort key) serve it; the OR of
         every pod branch in `readable_posts_q` makes PostgreSQL scan and sort the whole table instead.
         """
+        audience = self.place_audience(pod)
+        if audience is None:
+            return Q(pk__in=[])
+        name, shared = audience
+        if name == UNSEGMENTED:
+            return Q(status=ContentStatus.PUBLISHED) & Q(pod__isnull=True) & self._addressed_q()
+        return shared
+
+    def place_audience(self, pod=None) -> tuple[str, Q] | None:
+        """`readable_in_place_q` as what a whole audience reads, for rows shared between viewers: (the
+        audience's name, its Q), or None when this member may not read the place.
+
+        Every member of one audience reads exactly its Q, except in `UNSEGMENTED` (members and visitors in
+        the Commons), who also read the segmented announcements `addressed_among` gives them."""
         published = Q(status=ContentStatus.PUBLISHED)
         if pod is None:
-            return published & Q(pod__isnull=True) & self._addressed_q()
+            commons = published & Q(pod__isnull=True)
+            return ("all", commons) if self.is_manager else (UNSEGMENTED, commons & Q(segment__isnull=True))
         if not self.can_read_pod(pod):
-            return Q(pk__in=[])
+            return None
         place = published & Q(pod_id=pod.pk)
         if self.is_manager or pod.pk in self.pods.trusted_pod_ids:
-            return place
-        return place & Q(audience=Post.Audience.EVERYONE)
+            return "all", place
+        return "everyone", place & Q(audience=Post.Audience.EVERYONE)
 
     def sees_as_author(self, content) -> bool:
         """Their own held or removed post or comment: shown to them (and only them), marked as such."""

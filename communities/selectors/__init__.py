@@ -1,5 +1,13 @@
 """Reads for pages, one module per noun; re-exported here so `from communities.selectors import X` works."""
 
+from .feeds import (
+    FEED_PAGE_SIZE,
+    SORTS,
+    TOP_WINDOWS,
+    FeedPage,
+    feed,
+    pinned_posts,
+)
 from .members import (
     DirectoryPage,
     MemberCard,
@@ -18,20 +26,14 @@ from .notifications import (
     notification_unread_count,
 )
 from .posts import (
-    FEED_PAGE_SIZE,
     SAVED_PAGE_SIZE,
-    SORTS,
-    TOP_WINDOWS,
-    FeedPage,
     PostPage,
     SavedPage,
     comment_revisions,
     decorate_polls,
     decorate_posts,
-    feed,
     feed_after,
     held_notice,
-    pinned_posts,
     post_card_queryset,
     post_get,
     post_page,

@@ -1,4 +1,4 @@
-"""Reads for pages: feeds with keyset pagination, post pages.
+"""Reads for pages: post cards and their per-viewer state, post pages, saved posts (feeds: `feeds`).
 
 Every function here costs a fixed number of queries whatever the page length: related rows come by
 select_related/prefetch, and per-viewer state (my reactions, my poll ballots) by one query per page.
@@ -7,13 +7,12 @@ select_related/prefetch, and per-viewer state (my reactions, my poll ballots) by
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from django.core.cache import cache
 from django.db.models import CharField, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
 from common.cursors import cursor_decode, cursor_encode
 
-from .. import hooks, pagecache
+from .. import hooks
 from ..models import (
     Comment,
     CommentRevision,
@@ -27,72 +26,14 @@ from ..models import (
     SavedPost,
     Tag,
 )
-from ..policy import filter_posts, policy_for, readable_comments_q, readable_in_place_q, readable_posts_q
+from ..policy import filter_posts, readable_comments_q, readable_in_place_q, readable_posts_q
 from ..services.comments import can_edit_comment
-
-FEED_PAGE_SIZE = 20
-SORTS = {"new", "hot", "top"}
-TOP_WINDOWS = {"day": timedelta(days=1), "week": timedelta(days=7), "month": timedelta(days=30), "all": None}
-# sort → model field the keyset cursor runs on (with id as the tie-breaker)
-_SORT_FIELD = {"new": "created_at", "hot": "hot_score", "top": "reaction_count"}
-
-
-@dataclass
-class FeedPage:
-    posts: list[Post]
-    next_cursor: str | None
-    sort: str
-    top_window: str = "week"
-
-
-_CURSOR_PARSE = {"new": datetime.fromisoformat, "hot": float, "top": int}
 
 
 def post_card_queryset(qs: QuerySet[Post]) -> QuerySet[Post]:
     """What a post card needs, in a fixed number of queries whatever the page length."""
     # The pet (its chip on the card, its species and breed in the API) comes in the same row: no query per card.
     return qs.select_related("author", "pod", "poll", "pet__species", "pet__breed").prefetch_related("tags", "images")
-
-
-def feed(
-    *, user, pod=None, sort: str = "new", top_window: str = "week", topic: str | None = None,
-    species: str | None = None, cursor: str | None = None, page_size: int = FEED_PAGE_SIZE,
-    following_only: bool = False, exclude_pinned: bool = False,
-) -> FeedPage:
-    """One page of a place's feed (the Commons when pod is None), keyset-paginated on (sort key, id)."""
-    sort = sort if sort in SORTS else "new"
-    top_window = top_window if top_window in TOP_WINDOWS else "week"
-    qs = Post.objects.filter(readable_in_place_q(user, pod))
-    for hidden in hooks.hidden_author_subqueries(member_id=getattr(user, "pk", None)):
-        qs = qs.exclude(author_id__in=hidden)  # members the viewer blocked (a subquery: no extra query)
-    # Tag filters use subqueries, not joins, so a post never appears twice on a page. A post about a pet
-    # carries its species and breed tags (the post service adds them), so the species filter finds it
-    # without a typed hashtag, and a card's breed tag (`?topic=maine-coon`) finds the posts about one.
-    if topic:
-        qs = qs.filter(pk__in=Post.tags.through.objects.filter(tag__kind__in=[Tag.Kind.TOPIC, Tag.Kind.BREED],
-                                                               tag__slug=topic).values("post_id"))
-    if species:
-        qs = qs.filter(pk__in=Post.tags.through.objects.filter(tag__kind=Tag.Kind.SPECIES, tag__slug=species)
-                       .values("post_id"))
-    if following_only:
-        qs = qs.filter(author__follower_links__follower_id=user.pk)
-    if exclude_pinned:  # pinned posts sit above the feed; listing them twice would duplicate ids
-        qs = qs.filter(pinned_at__isnull=True)
-    if sort == "top" and TOP_WINDOWS.get(top_window):
-        qs = qs.filter(created_at__gte=timezone.now() - TOP_WINDOWS[top_window])
-    sort_field = _SORT_FIELD[sort]
-    after = cursor_decode(cursor, _CURSOR_PARSE[sort])
-    if after:
-        value, pk = after
-        # The redundant `<=` bound lets the database range-scan the index instead of filtering an OR.
-        qs = qs.filter(Q(**{f"{sort_field}__lte": value}),
-                       Q(**{f"{sort_field}__lt": value}) | Q(**{sort_field: value, "pk__lt": pk}))
-    rows = list(post_card_queryset(qs.order_by(f"-{sort_field}", "-pk"))[: page_size + 1])
-    next_cursor = None
-    if len(rows) > page_size:
-        rows = rows[:page_size]
-        next_cursor = cursor_encode(getattr(rows[-1], sort_field), rows[-1].pk)
-    return FeedPage(posts=decorate_posts(rows, user), next_cursor=next_cursor, sort=sort, top_window=top_window)
 
 
 IN_REVIEW_LIMIT = 5
@@ -120,71 +61,42 @@ def held_notice(*, kind: str, pod_id: int | None) -> str:
     return f"Your {kind} is waiting for a moderator{wait}. Until then only you can see it."
 
 
-PINNED_SHOWN = 5
-PINNED_SHARED = 20  # pinned rows kept per place; a place rarely has more than a handful
-
-
-def pinned_posts(*, user, pod=None) -> list[Post]:
-    """Pinned posts the viewer may read (segmented announcements only for their recipients), newest pin
-    first, decorated for the viewer.
-
-    The rows come from a cache shared by every viewer of the place: the place's published pinned posts,
-    fetched with the feed's card queryset, under the place's feed version (`communities.pagecache`), which
-    every write that changes them bumps after commit (pin, unpin, edit, removal, deletion, new counts). The
-    shared rows are what anyone may be shown; the policy then filters them for this viewer in Python
-    (`can_read_post`: trusted-only posts, pods they may not read), which costs no query once their roles
-    are known, and `decorate_posts` adds their own state. A segmented announcement would need a query per
-    row to know its recipients, so a viewer who is not a manager takes the uncached query instead while the
-    place has one pinned; so does a viewer who may read fewer than `PINNED_SHOWN` of a full shared list.
-    Entries also expire with the page cache's `TTL`, which bounds how stale an author's name may get.
-    """
-    rows, complete = _pinned_shared(pod)
-    policy = policy_for(user)
-    if policy.is_manager or not any(p.segment is not None for p in rows):
-        for post in rows:
-            if pod is not None:
-                post.pod = pod  # the caller's pod row: its privacy as of now, not as cached
-        readable = [p for p in rows if policy.can_read_post(p)]
-        if complete or len(readable) >= PINNED_SHOWN:
-            return decorate_posts(readable[:PINNED_SHOWN], user)
-    qs = Post.objects.filter(readable_in_place_q(user, pod), pinned_at__isnull=False)
-    return decorate_posts(list(post_card_queryset(qs.order_by("-pinned_at", "-id"))[:PINNED_SHOWN]), user)
-
-
-def _pinned_shared(pod) -> tuple[list[Post], bool]:
-    """The place's published pinned posts (undecorated, the same for every viewer) and whether that is all
-    of them."""
-    place = pagecache.commons() if pod is None else pagecache.pod(pod.pk)
-    key = f"pinned:{place}:{pagecache.place_version(place)}"
-    rows = cache.get(key)
-    if rows is None:
-        qs = Post.objects.filter(status=ContentStatus.PUBLISHED, pod=pod, pinned_at__isnull=False)
-        # The password hash has no place on a card, nor in a cache entry.
-        qs = post_card_queryset(qs.order_by("-pinned_at", "-id")).defer("author__password")
-        rows = list(qs[: PINNED_SHARED + 1])
-        cache.set(key, rows, pagecache.TTL)
-    return rows[:PINNED_SHARED], len(rows) <= PINNED_SHARED
-
-
 _SAVED = "+saved"  # not a reaction kind: marks the viewer's saved posts in the one per-viewer query
+_HIDDEN = "+hidden"  # marks posts by members the viewer blocked, where the caller asks (shared feed rows)
 
 
-def decorate_posts(posts: list[Post], user) -> list[Post]:
-    """Per-viewer state for cards: `viewer_reactions` (kinds), `viewer_saved` and poll choices/ballot, in
-    ≤3 queries (reactions and saves come in one query, a UNION, so saving cost no page a query)."""
-    authed = getattr(user, "is_authenticated", False)
+def viewer_marks(posts: list[Post], user, *, hidden: bool = False) -> dict[int, set[str]]:
+    """Per post id, the kinds the viewer reacted with, `_SAVED` if they saved it and, with `hidden`,
+    `_HIDDEN` if its author is someone they blocked: one query (a UNION) for any number of posts."""
+    if not getattr(user, "is_authenticated", False) or not posts:
+        return {}
+    ids = [p.pk for p in posts]
+    reactions = Reaction.objects.filter(member_id=user.pk, post_id__in=ids).values_list("post_id", "kind")
+    parts = [SavedPost.objects.filter(member_id=user.pk, post_id__in=ids).annotate(
+        kind=Value(_SAVED, output_field=CharField())).values_list("post_id", "kind")]
+    if hidden:
+        parts += [Post.objects.filter(pk__in=ids, author_id__in=blocked).annotate(
+            kind=Value(_HIDDEN, output_field=CharField())).values_list("pk", "kind")
+            for blocked in hooks.hidden_author_subqueries(member_id=user.pk)]
     mine: dict[int, set[str]] = {}
-    if authed and posts:
-        ids = [p.pk for p in posts]
-        reactions = Reaction.objects.filter(member_id=user.pk, post_id__in=ids).values_list("post_id", "kind")
-        saves = SavedPost.objects.filter(member_id=user.pk, post_id__in=ids).annotate(
-            kind=Value(_SAVED, output_field=CharField())).values_list("post_id", "kind")
-        for post_id, kind in reactions.union(saves, all=True):
-            mine.setdefault(post_id, set()).add(kind)
+    for post_id, kind in reactions.union(*parts, all=True):
+        mine.setdefault(post_id, set()).add(kind)
+    return mine
+
+
+def is_hidden(marks: dict[int, set[str]], post: Post) -> bool:
+    return _HIDDEN in marks.get(post.pk, ())
+
+
+def decorate_posts(posts: list[Post], user, marks: dict[int, set[str]] | None = None) -> list[Post]:
+    """Per-viewer state for cards: `viewer_reactions` (kinds), `viewer_saved` and poll choices/ballot, in
+    ≤3 queries (reactions and saves come in one query, a UNION, so saving cost no page a query); none for
+    reactions and saves when the caller already read `marks` (`viewer_marks`)."""
+    mine = viewer_marks(posts, user) if marks is None else marks
     for post in posts:
         kinds = mine.get(post.pk, set())
         post.viewer_saved = _SAVED in kinds
-        post.viewer_reactions = kinds - {_SAVED}
+        post.viewer_reactions = kinds - {_SAVED, _HIDDEN}
     polls = [poll for poll in (p.poll_or_none for p in posts) if poll is not None]
     if polls:
         decorate_polls(polls, user)
