@@ -61,7 +61,7 @@ def _desk(request, items, bound: tuple[int, ItemActionForm] | None = None) -> li
 
 
 def _queue_context(request, bound=None) -> dict:
-    choices = selectors.scope_choices(request.user)
+    choices = selectors.queue_scope_choices(request.user, selected=request.GET.get("scope"))
     filters = QueueFilterForm(request.GET or None, scope_choices=choices)
     data = filters.cleaned_data if filters.is_valid() else {}
     page = selectors.queue_page(user=request.user, scope=data.get("scope"), kind=data.get("kind"),

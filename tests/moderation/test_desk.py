@@ -445,3 +445,16 @@ def test_new_item_frames_carry_what_a_filtered_list_needs(steward, pod, region, 
     assert (frame["kind"], frame["scopes"]) == ("held", [f"pod:{pod.pk}", f"region:{region.pk}"])
     assert f'data-hx-get="/moderation/queue/{item.pk}/row/"' in frame["html"]
     assert "csrfmiddlewaretoken" not in frame["html"]  # rendered once for everyone: the row fetches its forms
+
+
+def test_report_counts_in_a_history_cover_the_viewers_scopes_only(steward, pod, member, other_pod, manager):
+    join(member, other_pod)
+    for place, n in ((pod, 2), (other_pod, 3)):
+        post = PostFactory(pod=place, author=member)
+        for _ in range(n):
+            someone = UserFactory(date_joined=timezone.now() - timedelta(days=30))
+            join(someone, place)
+            report_create(actor=someone, post=post, reason="spam")
+    item = QueueItem.objects.get(post__pod=pod)
+    assert selectors.queue_desk(fresh(steward), [item])[0].history.reports == 2
+    assert selectors.queue_desk(fresh(manager), [item])[0].history.reports == 5

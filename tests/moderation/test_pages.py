@@ -1,18 +1,19 @@
 """Every moderation page through the test client: permissions (404/403), forms, and query counts."""
 
+import re
 from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
 from communities.models import ContentStatus, Post
-from moderation.models import QueueItem, Report, Rule
-from moderation.scopes import scope_for_pod
+from moderation.models import ModeratorAssignment, QueueItem, Report, Rule
+from moderation.scopes import COMMONS, scope_for_pod
 from moderation.services import actions
 from moderation.services.queue import queue_item_claim, queue_item_open
 from moderation.services.reports import report_create
 from moderation.services.rules import rule_create
-from tests.factories import PostFactory, UserFactory, join
+from tests.factories import PodFactory, PostFactory, UserFactory, join
 
 pytestmark = pytest.mark.django_db
 
@@ -218,3 +219,73 @@ def test_member_report_link_renders_for_others_only(rf, member):
     assert f"/moderation/report/member/{member.username}/" in render_to_string(
         "moderation/_report_link.html", {**ctx, "user": viewer})
     assert render_to_string("moderation/_report_link.html", {**ctx, "user": member}).strip() == ""
+
+
+def _queue_in_every_scope(pod, other_pod, region_scope):
+    """55 open items across the Commons, a region, a pod in that region and a pod outside it (one more than
+    a page), and a dozen pods with nothing waiting."""
+    idle = [PodFactory(name=f"Idle {i:02}", slug=f"idle-{i:02}") for i in range(12)]
+    items = []
+    for i in range(15):
+        author = UserFactory()
+        if i % 3:
+            post = PostFactory(pod=None, author=author, status=ContentStatus.HELD)
+            items.append(queue_item_open(kind="held", scope=COMMONS, subject=author, post=post)[0])
+        else:
+            items.append(queue_item_open(kind="report", scope=region_scope, subject=author, member=author)[0])
+    return items + held(pod, 20) + held(other_pod, 20), idle
+
+
+def test_manager_queue_costs_the_same_queries_on_page_1_and_deep_pages(client, manager, pod, other_pod,
+                                                                        region_scope, django_assert_num_queries):
+    items, idle = _queue_in_every_scope(pod, other_pod, region_scope)
+    login(client, manager).get("/moderation/queue/")  # warm the session and caches
+    # session, user, manager group; regions, pods; count, page ids, rows; log, reports, rungs, notes; reasons
+    with django_assert_num_queries(13):
+        first = client.get("/moderation/queue/").content.decode()
+    assert first.count('class="card desk-row" id="queue-item-') == 50
+    after = re.search(r'after=([^"&]+)"', first).group(1)
+    with django_assert_num_queries(13):
+        deep = client.get(f"/moderation/queue/?after={after}").content.decode()
+    assert deep.count('class="card desk-row" id="queue-item-') == 5
+    shown = re.findall(r'class="card desk-row" id="queue-item-(\d+)"', first + deep)
+    assert sorted(map(int, shown)) == sorted(i.pk for i in items)
+    assert "<span data-queue-total>55</span> waiting" in deep
+
+
+def test_queue_filter_offers_the_pods_with_items_waiting_not_every_pod(client, manager, pod, other_pod,
+                                                                       region, region_scope):
+    _, idle = _queue_in_every_scope(pod, other_pod, region_scope)
+    body = login(client, manager).get("/moderation/queue/").content.decode()
+    options = re.findall(r'<option value="([^"]*)"', body.split('id="id_scope"')[1].split("</select>")[0])
+    assert options == ["", "commons", f"region:{region.pk}", f"pod:{other_pod.pk}", f"pod:{pod.pk}"]
+    # A pod with nothing waiting still filters (to an empty page), as it did when every pod was listed.
+    body = client.get(f"/moderation/queue/?scope=pod:{idle[0].pk}").content.decode()
+    assert f'<option value="pod:{idle[0].pk}" selected>Pod: Idle 00</option>' in body
+    assert "<span data-queue-total>0</span> waiting (filtered)" in body
+    body = client.get(f"/moderation/queue/?scope=region:{region.pk}&kind=report").content.decode()
+    assert "<span data-queue-total>5</span> waiting (filtered)" in body
+
+
+def test_a_stewards_queue_filter_keeps_their_own_pods_and_ignores_other_pods(client, steward, pod, other_pod,
+                                                                             region_scope):
+    _queue_in_every_scope(pod, other_pod, region_scope)
+    quiet = PodFactory(name="Quiet corner", slug="quiet-corner")
+    join(steward, quiet, rung="trusted", role="steward")
+    body = login(client, steward).get("/moderation/queue/").content.decode()
+    options = re.findall(r'<option value="([^"]*)"', body.split('id="id_scope"')[1].split("</select>")[0])
+    assert options == ["", f"pod:{quiet.pk}", f"pod:{pod.pk}"]
+    # Another pod's key is no choice of theirs: the filters are dropped, as before (their 20 items, no others).
+    body = client.get(f"/moderation/queue/?scope=pod:{other_pod.pk}&kind=report").content.decode()
+    assert "<span data-queue-total>20</span> waiting, oldest first" in body and "Cat people" not in body
+
+
+def test_a_region_moderators_queue_filter_lists_their_region_and_its_pods_with_items(client, pod, other_pod, region,
+                                                                                    region_scope):
+    _queue_in_every_scope(pod, other_pod, region_scope)
+    mod = UserFactory(username="regionmod")
+    ModeratorAssignment.objects.create(member=mod, scope_kind="region", region=region)
+    body = login(client, mod).get("/moderation/queue/").content.decode()
+    options = re.findall(r'<option value="([^"]*)"', body.split('id="id_scope"')[1].split("</select>")[0])
+    assert options == ["", f"region:{region.pk}", f"pod:{pod.pk}"]
+    assert "<span data-queue-total>25</span> waiting, oldest first" in body  # 5 region items, 20 in its pod
