@@ -49,7 +49,7 @@ class Context:
     def __init__(self, *, size, quick: bool, rounds: int, modules: list[str], full: bool = True):
         self.size, self.quick, self.rounds, self.modules = size, quick, rounds, modules
         self.full = full  # every module: the Celery memory window is extended to its full length
-        self.server = procs.Server(workers=2)
+        self.server = procs.WsgiServer(workers=2, threads=4)  # pages as deployed (gunicorn)
         self.celery = procs.CeleryWorker()
         self.celery_samples: list[tuple[float, int]] = []
         self.celery_report: dict = {}
@@ -62,7 +62,8 @@ class Context:
 
     # --- processes -------------------------------------------------------------------------------
     def start(self) -> None:
-        print(f"  starting the web server (uvicorn, {self.server.workers} workers) and a Celery worker", flush=True)
+        print(f"  starting the web server (gunicorn, {self.server.workers} workers of {self.server.threads} threads) "
+              "and a Celery worker", flush=True)
         self.server.start()
         self.celery.start()
         self.started_at = time.monotonic()

@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import procs
 from .context import Figure
 from .stats import percentile
 
@@ -66,7 +67,10 @@ def _publish(fx, author, n: int, r: int) -> tuple[int, int]:
 
 
 def measure(ctx) -> list[Figure]:
-    fx, server = ctx.fixtures, ctx.server
+    fx = ctx.fixtures
+    # Websockets are served as deployed: by uvicorn (ASGI), beside the pages' gunicorn (nginx routes /ws/).
+    server = procs.Server(workers=2)
+    server.start()
     url = server.base_url.replace("http://", "ws://") + f"/ws/feed/pod/{fx.pod.slug}/"
     idle = _rss(server)
     rounds = ctx.rounds or ROUNDS
@@ -94,6 +98,7 @@ def measure(ctx) -> list[Figure]:
                   flush=True)
     finally:
         clients.close()
+        server.stop()
         _cleanup()
     ctx.raw["realtime"] = {"rows": [{**r, "rounds": [{k: v for k, v in x.items() if k != "latencies_ms"}
                                                      for x in r["rounds"]]} for r in rows], "memory": memory}

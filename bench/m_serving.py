@@ -47,7 +47,7 @@ def measure(ctx) -> list[Figure]:
                 finally:
                     server.stop()
     finally:
-        ctx.server = procs.Server(workers=2)
+        ctx.server = procs.WsgiServer(workers=2, threads=4)
         ctx.server.start()
     ctx.raw["serving"] = {f"{k[0]}.{k[1]}.c{k[2]}": v for k, v in runs.items()}
     out = []

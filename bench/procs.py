@@ -1,4 +1,5 @@
-"""The processes under test: the web server (uvicorn workers, as deployed) and a Celery worker.
+"""The processes under test: the page server (gunicorn, as deployed), the websocket server (uvicorn, as deployed)
+and a Celery worker.
 
 Both run as subprocesses with the bench settings; their resident memory is read from /proc.
 """
