@@ -7,7 +7,7 @@ live in the services, whose ValidationErrors are put back on these forms' fields
 
 from django import forms
 
-from ..models import Post, ReactionKind
+from ..models import Post, ReactionKind, Visibility
 from ..policy import ComposerUnlocks, policy_for
 from ..segments import SegmentForm
 from ..services.polls import PollSpec
@@ -33,7 +33,8 @@ class MultipleImageField(forms.FileField):
 class PostForm(forms.Form):
     """The composer, for the Commons and pods. The poll is optional: a question plus choices, one per line.
 
-    Given the member (`user`), it offers their own pets (`pet`, pre-selected when they have exactly one)
+    Given the member (`user`), it offers their own pets (`pet`, pre-selected when they have exactly one and
+    do not keep their pets for trusted members)
     and only what their rung allows in the place (`offer`, from the policy's `composer_unlocks`), with a
     one-line hint at what is still locked (`offer.hint`). The locked fields stay on the form, unrendered:
     a stale page that still sends them gets the service's refusal at that field, never a silent change
@@ -42,7 +43,8 @@ class PostForm(forms.Form):
     body = forms.CharField(label="Your post", max_length=20000, widget=forms.Textarea(attrs={"rows": 4}),
                            help_text="Markdown works. #hashtags become topics; @username notifies someone.")
     pet = forms.TypedChoiceField(label="About", required=False, coerce=int, empty_value=None,
-                                 help_text="Adds your pet's species and breed, so species filters find the post.")
+                                 help_text="Shows your pet's name and photo on the post to everyone who can read "
+                                           "it, and adds their species and breed, so species filters find it.")
     audience = forms.ChoiceField(label="Who can see it", choices=Post.Audience.choices, initial="everyone",
                                  required=False)
     images = MultipleImageField(label="Photos", required=False, help_text="Up to 4 photos, 5 MB each.")
@@ -67,7 +69,9 @@ class PostForm(forms.Form):
             return
         self.fields["pet"].choices = [("", "No pet in particular"),
                                       *((p.pk, f"{p.name} ({p.species.name.lower()})") for p in pets)]
-        if len(pets) == 1:
+        # A member who shows their pets only to members who trust them chooses a pet per post: a pet chosen
+        # for them would show its name and photo to every reader of every post they write.
+        if len(pets) == 1 and user.pets_visibility != Visibility.TRUSTED:
             self.fields["pet"].initial = pets[0].pk
 
     def clean(self):

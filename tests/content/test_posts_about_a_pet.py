@@ -130,6 +130,17 @@ def test_the_composer_preselects_my_only_pet_and_posts_about_it(client, member, 
     assert response.status_code == 302 and post.pet_id == biscuit.pk
 
 
+def test_the_composer_preselects_no_pet_for_a_member_who_shows_pets_to_trusted_members_only(
+        client, member, biscuit):
+    member.pets_visibility = "trusted"
+    member.save(update_fields=["pets_visibility"])
+    client.force_login(member)
+    html = client.get("/").content.decode()
+    assert f'<option value="{biscuit.pk}">Biscuit (cat)</option>' in html  # still offered, not chosen
+    assert '<option value="" selected>No pet in particular</option>' in html
+    assert "Shows your pet's name and photo on the post to everyone who can read it" in html
+
+
 def test_the_composer_preselects_nothing_for_two_pets_and_offers_no_pets_to_a_member_without(
         client, member, other, biscuit, cat):
     mochi = PetFactory(owner=member, name="Mochi", species=cat)
