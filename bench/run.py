@@ -20,6 +20,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 
+L_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/bench_l"
+L_REDIS_URL = "redis://127.0.0.1:6379/10"
 MODULES = ["weight", "queries", "feeds", "serving", "discovery", "dashboards", "writing", "realtime"]
 
 
@@ -51,8 +53,8 @@ def _both_sizes(args: argparse.Namespace) -> int:
                    *(["--data-only"] if args.data_only else [])]
     envs = {"S": {"DATABASE_URL": os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench"),
                   "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/9")},
-            "L": {"DATABASE_URL": os.environ.get("BENCH_L_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_l"),
-                  "REDIS_URL": os.environ.get("BENCH_L_REDIS_URL", "redis://127.0.0.1:6379/10")}}
+            "L": {"DATABASE_URL": os.environ.get("BENCH_L_DATABASE_URL", L_DATABASE_URL),
+                  "REDIS_URL": os.environ.get("BENCH_L_REDIS_URL", L_REDIS_URL)}}
     paths = {}
     for size in ("S", "L"):
         paths[size] = ROOT / "bench" / "results" / f"{day}-{size}.json"
@@ -106,6 +108,9 @@ def main() -> int:
         return _both_sizes(args)
     began = time.monotonic()
     fds = _raise_fd_limit()
+    if args.size == "L":  # L's own database and Redis db, so `--single` never rebuilds S's data as L
+        os.environ.setdefault("DATABASE_URL", os.environ.get("BENCH_L_DATABASE_URL", L_DATABASE_URL))
+        os.environ.setdefault("REDIS_URL", os.environ.get("BENCH_L_REDIS_URL", L_REDIS_URL))
     _check_services()
     import django
 
