@@ -175,6 +175,14 @@ _MATCHERS = {"posts": post_matches, "comments": comment_matches, "pods": pod_mat
 _DOCUMENTS = {"posts": (PostDocument, "post_id", _post_rows),
               "comments": (CommentDocument, "comment_id", _comment_rows)}
 _RELATED = {"posts": ("author", "pod"), "comments": ("author", "post", "post__pod", "post__author")}
+# What a hit shows (templates/search/results.html, `_hit`): a page loads these columns of its rows and
+# their authors and places, not every column of three tables.
+_NAME = ("username", "display_name", "deleted_at")  # User.name
+_SHOWN = {
+    "posts": ("body", "created_at", "pod__slug", "pod__name", *(f"author__{n}" for n in _NAME)),
+    "comments": ("body", "created_at", "post__pod__name", *(f"author__{n}" for n in _NAME),
+                 *(f"post__author__{n}" for n in _NAME)),
+}
 
 
 def _document_matches(f: SearchFilters, scope: str, readable_rows: QuerySet) -> QuerySet:
@@ -246,7 +254,7 @@ def _page_rows(user, f: SearchFilters, start: int, readable: dict[str, QuerySet]
     if f.scope == "members":
         return list(member_matches(user=user, filters=f).order_by("username")[start:end])
     if not stores_vectors():
-        qs = _MATCHERS[f.scope](user=user, filters=f).select_related(*_RELATED[f.scope])
+        qs = _MATCHERS[f.scope](user=user, filters=f).select_related(*_RELATED[f.scope]).only(*_shown(f.scope))
         return list(qs.order_by("-created_at", "-id")[start:end])
     return _ranked_page(f, start, readable[f.scope])
 
@@ -258,9 +266,14 @@ def _ranked_page(f: SearchFilters, start: int, readable_rows: QuerySet) -> list:
     headline = SearchHeadline("body", query, config=CONFIG, start_sel=START, stop_sel=STOP,
                               max_words=35, min_words=15, max_fragments=2)
     source = Post if f.scope == "posts" else Comment
-    qs = source.objects.filter(pk__in=_page_ids(f, start, readable_rows)).select_related(*_RELATED[f.scope]).annotate(
-        rank=SearchRank(F("search_document__vector"), query), headline=headline)
+    qs = (source.objects.filter(pk__in=_page_ids(f, start, readable_rows))
+          .select_related(*_RELATED[f.scope]).only(*_shown(f.scope))
+          .annotate(rank=SearchRank(F("search_document__vector"), query), headline=headline))
     return list(qs.order_by("-rank", F("search_document__created_at").desc(nulls_last=True), "-id"))
+
+
+def _shown(scope: str) -> tuple[str, ...]:
+    return (*_RELATED[scope], *_SHOWN[scope])
 
 
 def _page_ids(f: SearchFilters, start: int, readable_rows: QuerySet) -> RawSQL:

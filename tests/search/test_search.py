@@ -281,3 +281,27 @@ def test_a_scope_with_nothing_found_costs_no_page_query(author, reader, django_a
     assert results.counts["posts"] == 1 and results.hits == [] and not results.has_next
     with django_assert_num_queries(1):
         assert search(user=reader, filters=SearchFilters(q="ferret"), page=2).hits == []
+
+
+@pytest.mark.parametrize("scope", ["posts", "comments"])
+def test_the_page_renders_its_hits_without_a_query_per_hit(author, reader, scope):
+    """A page loads only the columns a hit shows; whatever the template reads must be among them, or each
+    hit would cost a query of its own."""
+    pod = PodFactory(slug="ferret-club", name="Ferret club")
+    join(author, pod)
+    join(reader, pod)
+
+    def page_queries(n):
+        for i in range(n):
+            post = post_create(actor=author, pod=pod if i % 2 else None, body=f"Ocelot note {i}")
+            comment_create(actor=reader, post=post, body=f"Ocelot reply {i}")
+        with CaptureQueriesContext(connection) as queries:
+            html = client_page(reader, "ocelot", scope=scope)
+        return len(queries.captured_queries), html
+
+    client_page(reader, "ocelot", scope=scope)  # fills the caches a first page of any kind fills
+    few, _ = page_queries(2)
+    many, html = page_queries(10)
+    assert html.count("data-search-hit=") == 12
+    assert "Amelia Paws" in html and "Ferret club" in html
+    assert many == few
