@@ -28,9 +28,10 @@ from .text import START, STOP, headline_html, highlight, query_terms
 SCOPES = ("posts", "comments", "pods", "members")
 PAGE_SIZE = 20
 MAX_PAGE = 10  # ranked results: ten pages is more than anyone reads, and keeps OFFSET small
-# Tabs count up to here and then say "1,000+" (as Discourse and GitHub do): an exact count of a common
-# word would read every match and its read policy on each request, for a figure nobody pages through.
-COUNT_CAP = 1000
+# Tabs count up to what the pages can show (ten pages of twenty) and then say "200+", as Discourse says
+# "50+": a figure past the last page promises results nobody can reach, and counting it would read every
+# match and check its read policy on each request (a common word matches thousands of posts).
+COUNT_CAP = MAX_PAGE * PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -66,7 +67,7 @@ class SearchResults:
         return self.counts.get(self.filters.scope, 0)
 
     def count_label(self, scope: str) -> str:
-        """A tab's count as shown: "7", or "1,000+" past the cap."""
+        """A tab's count as shown: "7", or "200+" past the cap."""
         count = self.counts.get(scope, 0)
         return f"{count:,}+" if scope in self.capped else str(count)
 
