@@ -305,3 +305,19 @@ def test_the_page_renders_its_hits_without_a_query_per_hit(author, reader, scope
     assert html.count("data-search-hit=") == 12
     assert "Amelia Paws" in html and "Ferret club" in html
     assert many == few
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_rebuild_leaves_no_pending_entries_for_searches_to_read_through():
+    """New documents wait in each GIN index's pending list, which every search reads entry by entry; a
+    rebuild (after a bulk load or a restore) merges them into the index."""
+    from search.documents import GIN_INDEXES, documents_rebuild
+
+    author = UserFactory()
+    for i in range(5):
+        comment_create(actor=author, post=post_create(actor=author, body=f"Capybara bath {i}"), body="Capybara")
+    documents_rebuild()
+    with connection.cursor() as cursor:
+        for index in GIN_INDEXES:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
+            assert cursor.fetchone()[0] == 0, index  # pages it had left to merge
