@@ -9,6 +9,7 @@ from .models import CommentDocument, PostDocument
 CONFIG = "english"  # the text search configuration: stemming and stop words for the vectors and queries
 
 _DOCUMENTS = {"post": (PostDocument, "post_id", Post), "comment": (CommentDocument, "comment_id", Comment)}
+GIN_INDEXES = ("search_post_vector_gin", "search_comment_vector_gin")  # migrations 0002 and 0005
 
 
 def stores_vectors() -> bool:
@@ -49,4 +50,9 @@ def documents_rebuild() -> dict[str, int]:
                 [CONFIG],
             )
             counts[kind] = cursor.rowcount
+        # A GIN index takes new entries into a pending list that every search reads through, entry by
+        # entry, until a vacuum or a full list merges it into the index proper (a bulk write leaves up to
+        # gin_pending_list_limit behind: 226 pages at size S, read twice by every post search). Merge it.
+        for index in GIN_INDEXES:
+            cursor.execute("SELECT gin_clean_pending_list(%s::regclass)", [index])
     return counts

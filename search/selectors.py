@@ -10,6 +10,8 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
@@ -26,9 +28,10 @@ from .text import START, STOP, headline_html, highlight, query_terms
 SCOPES = ("posts", "comments", "pods", "members")
 PAGE_SIZE = 20
 MAX_PAGE = 10  # ranked results: ten pages is more than anyone reads, and keeps OFFSET small
-# Tabs count up to here and then say "1,000+" (as Discourse and GitHub do): an exact count of a common
-# word would read every match and its read policy on each request, for a figure nobody pages through.
-COUNT_CAP = 1000
+# Tabs count up to what the pages can show (ten pages of twenty) and then say "200+", as Discourse says
+# "50+": a figure past the last page promises results nobody can reach, and counting it would read every
+# match and check its read policy on each request (a common word matches thousands of posts).
+COUNT_CAP = MAX_PAGE * PAGE_SIZE
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,7 @@ class SearchResults:
         return self.counts.get(self.filters.scope, 0)
 
     def count_label(self, scope: str) -> str:
-        """A tab's count as shown: "7", or "1,000+" past the cap."""
+        """A tab's count as shown: "7", or "200+" past the cap."""
         count = self.counts.get(scope, 0)
         return f"{count:,}+" if scope in self.capped else str(count)
 
@@ -173,52 +176,78 @@ _MATCHERS = {"posts": post_matches, "comments": comment_matches, "pods": pod_mat
 _DOCUMENTS = {"posts": (PostDocument, "post_id", _post_rows),
               "comments": (CommentDocument, "comment_id", _comment_rows)}
 _RELATED = {"posts": ("author", "pod"), "comments": ("author", "post", "post__pod", "post__author")}
+# What a hit shows (templates/search/results.html, `_hit`): a page loads these columns of its rows and
+# their authors and places, not every column of three tables.
+_NAME = ("username", "display_name", "deleted_at")  # User.name
+_SHOWN = {
+    "posts": ("body", "created_at", "pod__slug", "pod__name", *(f"author__{n}" for n in _NAME)),
+    "comments": ("body", "created_at", "post__pod__name", *(f"author__{n}" for n in _NAME),
+                 *(f"post__author__{n}" for n in _NAME)),
+}
 
 
-def _document_matches(user, f: SearchFilters, scope: str) -> QuerySet:
-    """The documents matching the text whose post or comment the viewer may read, through the same
-    querysets as `post_matches` / `comment_matches`.
+def _document_matches(f: SearchFilters, scope: str, readable_rows: QuerySet) -> QuerySet:
+    """The documents matching the text whose post or comment the viewer may read: `readable_rows` is
+    `_post_rows` / `_comment_rows`, the same rows `post_matches` / `comment_matches` start from.
 
     The read check is a scalar subquery on the row's primary key, which PostgreSQL runs per matching
     document and never turns into a join: a join let the planner hash the whole posts table for a common
     word. So a capped count stops after COUNT_CAP readable matches, and a page checks what it ranks."""
-    model, key, rows = _DOCUMENTS[scope]
-    readable = rows(user, f).filter(pk=OuterRef(key)).values("pk")[:1]
+    model, key, _ = _DOCUMENTS[scope]
+    readable = readable_rows.filter(pk=OuterRef(key)).values("pk")[:1]
     return model.objects.filter(vector=_ts_query(f.q)).alias(readable=Subquery(readable)).filter(
         readable__isnull=False)
 
 
 def search(*, user, filters: SearchFilters, page: int = 1) -> SearchResults:
-    """Counts per scope (capped at COUNT_CAP) and one ranked page of the chosen scope: five queries whatever
-    the page length, four when the scope has nothing to show."""
+    """Counts per scope (capped at COUNT_CAP) in one statement and one ranked page of the chosen scope:
+    two queries whatever the page length (and the viewer's roles once), one when the scope has nothing
+    to show."""
     results = SearchResults(filters=filters, page=min(max(page, 1), MAX_PAGE))
     if not query_terms(filters.q)[0]:
         return results
-    found = {scope: _capped_count(_scope_matches(user, filters, scope)) for scope in SCOPES}
+    # Posts' and comments' readable rows are built once: the counts and the ranked page both check them.
+    readable = ({scope: rows(user, filters) for scope, (_, _, rows) in _DOCUMENTS.items()}
+                if stores_vectors() else {})
+    found = _capped_counts({scope: _scope_matches(user, filters, scope, readable) for scope in SCOPES})
     results.counts = {scope: min(n, COUNT_CAP) for scope, n in found.items()}
     results.capped = frozenset(scope for scope, n in found.items() if n > COUNT_CAP)
     start = (results.page - 1) * PAGE_SIZE
     if found[filters.scope] <= start:  # nothing (more) to show: the count already said so
         return results
-    rows = _page_rows(user, filters, start)
+    rows = _page_rows(user, filters, start, readable)
     results.hits = [_hit(filters, row) for row in rows[:PAGE_SIZE]]
     results.has_next = len(rows) > PAGE_SIZE and results.page < MAX_PAGE
     return results
 
 
-def _scope_matches(user, f: SearchFilters, scope: str) -> QuerySet:
-    if scope in _DOCUMENTS and stores_vectors():
-        return _document_matches(user, f, scope)
+def _scope_matches(user, f: SearchFilters, scope: str, readable: dict[str, QuerySet]) -> QuerySet:
+    if scope in readable:
+        return _document_matches(f, scope, readable[scope])
     return _MATCHERS[scope](user=user, filters=f)
 
 
-def _capped_count(qs: QuerySet) -> int:
-    """How many rows `qs` has, counting no further than one past COUNT_CAP (COUNT over a LIMITed subquery,
-    so PostgreSQL stops reading matches, and checking their read policy, once it has enough)."""
-    return qs.order_by()[:COUNT_CAP + 1].count()
+def _capped_counts(matches: dict[str, QuerySet]) -> dict[str, int]:
+    """How many rows each queryset has, counting no further than one past COUNT_CAP, in one statement: a
+    COUNT over a LIMITed subquery per scope, so PostgreSQL stops reading matches (and checking their read
+    policy) once it has enough, and the four tabs cost one round trip."""
+    found, parts, params = {}, [], []
+    for scope, qs in matches.items():
+        try:
+            sql, scope_params = qs.order_by().values("pk")[:COUNT_CAP + 1].query.sql_with_params()
+        except EmptyResultSet:  # e.g. members for an anonymous viewer: nothing to ask the database
+            found[scope] = 0
+            continue
+        parts.append((scope, f"(SELECT COUNT(*) FROM ({sql}) AS n_{scope})"))  # noqa: S608 (our SCOPES)
+        params.extend(scope_params)
+    if parts:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT " + ", ".join(sql for _, sql in parts), params)
+            found.update(zip((scope for scope, _ in parts), cursor.fetchone(), strict=True))
+    return {scope: found[scope] for scope in matches}
 
 
-def _page_rows(user, f: SearchFilters, start: int) -> list:
+def _page_rows(user, f: SearchFilters, start: int, readable: dict[str, QuerySet]) -> list:
     """The page's rows from `start`, and one more (so the caller knows whether a next page exists)."""
     end = start + PAGE_SIZE + 1
     if f.scope == "pods":
@@ -226,24 +255,29 @@ def _page_rows(user, f: SearchFilters, start: int) -> list:
     if f.scope == "members":
         return list(member_matches(user=user, filters=f).order_by("username")[start:end])
     if not stores_vectors():
-        qs = _MATCHERS[f.scope](user=user, filters=f).select_related(*_RELATED[f.scope])
+        qs = _MATCHERS[f.scope](user=user, filters=f).select_related(*_RELATED[f.scope]).only(*_shown(f.scope))
         return list(qs.order_by("-created_at", "-id")[start:end])
-    return _ranked_page(user, f, start)
+    return _ranked_page(f, start, readable[f.scope])
 
 
-def _ranked_page(user, f: SearchFilters, start: int) -> list:
+def _ranked_page(f: SearchFilters, start: int, readable_rows: QuerySet) -> list:
     """The page's posts or comments with their authors and places, quoted (SearchHeadline for these rows
     only), in rank order: one statement around `_page_ids`."""
     query = _ts_query(f.q)
     headline = SearchHeadline("body", query, config=CONFIG, start_sel=START, stop_sel=STOP,
                               max_words=35, min_words=15, max_fragments=2)
     source = Post if f.scope == "posts" else Comment
-    qs = source.objects.filter(pk__in=_page_ids(user, f, start)).select_related(*_RELATED[f.scope]).annotate(
-        rank=SearchRank(F("search_document__vector"), query), headline=headline)
+    qs = (source.objects.filter(pk__in=_page_ids(f, start, readable_rows))
+          .select_related(*_RELATED[f.scope]).only(*_shown(f.scope))
+          .annotate(rank=SearchRank(F("search_document__vector"), query), headline=headline))
     return list(qs.order_by("-rank", F("search_document__created_at").desc(nulls_last=True), "-id"))
 
 
-def _page_ids(user, f: SearchFilters, start: int) -> RawSQL:
+def _shown(scope: str) -> tuple[str, ...]:
+    return (*_RELATED[scope], *_SHOWN[scope])
+
+
+def _page_ids(f: SearchFilters, start: int, readable_rows: QuerySet) -> RawSQL:
     """The ids of the page's rows (and one more): the matching documents ranked and sorted on their own
     columns (rank, their copy of created_at, their key), then the read check (`_document_matches`'s
     subquery) in that order until the page is full.
@@ -251,12 +285,12 @@ def _page_ids(user, f: SearchFilters, start: int) -> RawSQL:
     OFFSET 0 keeps PostgreSQL from merging the sorted subquery into the outer query, so it reads the
     documents in rank order and checks only as many as the page needs, instead of checking every match
     and then sorting."""
-    model, key, rows = _DOCUMENTS[f.scope]
+    model, key, _ = _DOCUMENTS[f.scope]
     query = _ts_query(f.q)
     ranked = (model.objects.filter(vector=query).annotate(rank=SearchRank(F("vector"), query))
               .order_by("-rank", F("created_at").desc(nulls_last=True), f"-{key}").values(key, "rank", "created_at"))
     # Only names from _meta and our own aliases are formatted in; every value is a parameter.
-    readable = rows(user, f).filter(pk=RawSQL(f'"ranked"."{key}"', ())).values("pk")[:1]  # noqa: S611
+    readable = readable_rows.filter(pk=RawSQL(f'"ranked"."{key}"', ())).values("pk")[:1]  # noqa: S611
     ranked_sql, ranked_params = ranked.query.sql_with_params()
     readable_sql, readable_params = readable.query.sql_with_params()
     sql = (f'SELECT "ranked"."{key}" FROM ({ranked_sql} OFFSET 0) "ranked" WHERE ({readable_sql}) IS NOT NULL '  # noqa: S608
