@@ -47,16 +47,22 @@ class ScopeInputForm(forms.Form):
     its slug in `pod`. `resolve(text, slug)` turns a key or a slug into what `cleaned_data["scope"]` holds, or
     None for a scope this person may not use: the error lands next to the field they filled in, text kept."""
 
+    scope = forms.CharField(max_length=40, required=False, label="Scope", widget=forms.Select)
+    pod = forms.CharField(max_length=80, required=False, label="Or another pod (its slug)",
+                          help_text="The pod's address name, e.g. reactive-dogs; it takes the place of the scope "
+                                    "above.", widget=PodSlugInput)
+
     def _scope_fields(self, *, label: str, help_text: str, choices, pods, resolve: Callable | None,
                       blank: str | None = None) -> None:
         self.resolve = resolve
-        self.fields["scope"] = forms.CharField(
-            max_length=40, required=False, label=label, help_text=help_text,
-            widget=forms.Select(choices=[*([("", blank)] if blank else []), *((c.key, c.label) for c in choices)]))
-        self.fields["pod"] = forms.CharField(
-            max_length=80, required=False, label="Or another pod (its slug)",
-            help_text="The pod's address name, e.g. reactive-dogs; it takes the place of the scope above.",
-            widget=PodSlugInput(suggestions=pods))
+        self.fields["scope"].label, self.fields["scope"].help_text = label, help_text
+        self.fields["scope"].widget.choices = [*([("", blank)] if blank else []), *((c.key, c.label) for c in choices)]
+        self.fields["pod"].widget.suggestions = list(pods)
+
+    def _no_scope_fields(self) -> None:
+        """Editing: what exists stays in its scope."""
+        del self.fields["scope"]
+        del self.fields["pod"]
 
     def clean(self):
         data = super().clean()
@@ -120,6 +126,7 @@ class RuleForm(ScopeInputForm):
         super().__init__(*args, **kwargs)
         if rule is not None:  # scope and kind are fixed once a rule exists
             del self.fields["kind"]
+            self._no_scope_fields()
         else:
             self._scope_fields(label="Scope", help_text="", choices=scope_choices, pods=pods, resolve=resolve)
             self.order_fields(["scope", "pod", "kind"])
@@ -238,7 +245,9 @@ class RemovalReasonForm(ScopeInputForm):
         if reason is not None:
             kwargs.setdefault("initial", {"title": reason.title, "text": reason.text})
         super().__init__(*args, **kwargs)
-        if reason is None:  # a reason stays in its scope
+        if reason is not None:  # a reason stays in its scope
+            self._no_scope_fields()
+        else:
             self._scope_fields(label="Scope", help_text="Offered for removals in this scope and beneath it.",
                                choices=scope_choices, pods=pods, resolve=resolve)
             self.order_fields(["scope", "pod", "title", "text"])
