@@ -52,7 +52,7 @@ class ScopeInputForm(forms.Form):
                           help_text="The pod's address name, e.g. reactive-dogs; it takes the place of the scope "
                                     "above.", widget=PodSlugInput)
 
-    def _scope_fields(self, *, label: str, help_text: str, choices, pods, resolve: Callable | None,
+    def _scope_fields(self, *, label: str, help_text: str, choices, pods, resolve: Callable,
                       blank: str | None = None) -> None:
         self.resolve = resolve
         self.fields["scope"].label, self.fields["scope"].help_text = label, help_text
@@ -73,7 +73,7 @@ class ScopeInputForm(forms.Form):
         if not (slug or key):
             self.add_error("scope", SCOPE_PICK)
             return data
-        scope = self.resolve(slug or key, bool(slug)) if self.resolve else (slug or key)
+        scope = self.resolve(slug or key, bool(slug))
         if scope is None:
             self.add_error(field, POD_UNKNOWN if slug else "Choose a scope you moderate.")
         else:
