@@ -1,6 +1,9 @@
 """Input validation only: the services own the rules (strictness, overlap, permissions)."""
 
+from collections.abc import Callable
+
 from django import forms
+from django.utils.html import format_html, format_html_join
 
 from .models import ModerationLogEntry, ModeratorNote, QueueItem, RemovalReason, Report, Rule
 from .rulekinds import ACTIONS, MATCHES, PATTERN_MAX, REASON_MAX, REPLACEMENT_MAX
@@ -19,10 +22,68 @@ class AppealForm(forms.Form):
                            label="Why should the removal be reversed?")
 
 
-class RuleForm(forms.Form):
+SCOPE_PICK = "Choose a scope, or type a pod's slug."
+POD_UNKNOWN = "No pod with that slug among the pods you moderate."
+
+
+class PodSlugInput(forms.TextInput):
+    """A text input for a pod's slug with a <datalist> of a few pods to pick from as you type."""
+
+    def __init__(self, attrs=None, suggestions=()):
+        super().__init__({"autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        self.suggestions = list(suggestions)  # pods (slug, name)
+
+    def render(self, name, value, attrs=None, renderer=None):
+        if not self.suggestions:
+            return super().render(name, value, attrs, renderer)
+        list_id = f"{(attrs or {}).get('id') or name}-pods"
+        html = super().render(name, value, {**(attrs or {}), "list": list_id}, renderer)
+        options = format_html_join("", '<option value="{}">{}</option>', ((p.slug, p.name) for p in self.suggestions))
+        return html + format_html('<datalist id="{}">{}</datalist>', list_id, options)
+
+
+class ScopeInputForm(forms.Form):
+    """A scope picked from a short select (the Commons, regions, my own pods) or, for any other pod, typed by
+    its slug in `pod`. `resolve(text, slug)` turns a key or a slug into what `cleaned_data["scope"]` holds, or
+    None for a scope this person may not use: the error lands next to the field they filled in, text kept."""
+
+    scope = forms.CharField(max_length=40, required=False, label="Scope", widget=forms.Select)
+    pod = forms.CharField(max_length=80, required=False, label="Or another pod (its slug)",
+                          help_text="The pod's address name, e.g. reactive-dogs; it takes the place of the scope "
+                                    "above.", widget=PodSlugInput)
+
+    def _scope_fields(self, *, label: str, help_text: str, choices, pods, resolve: Callable,
+                      blank: str | None = None) -> None:
+        self.resolve = resolve
+        self.fields["scope"].label, self.fields["scope"].help_text = label, help_text
+        self.fields["scope"].widget.choices = [*([("", blank)] if blank else []), *((c.key, c.label) for c in choices)]
+        self.fields["pod"].widget.suggestions = list(pods)
+
+    def _no_scope_fields(self) -> None:
+        """Editing: what exists stays in its scope."""
+        del self.fields["scope"]
+        del self.fields["pod"]
+
+    def clean(self):
+        data = super().clean()
+        if "scope" not in self.fields:
+            return data
+        slug, key = (data.get("pod") or "").strip(), data.get("scope") or ""
+        field = "pod" if slug else "scope"
+        if not (slug or key):
+            self.add_error("scope", SCOPE_PICK)
+            return data
+        scope = self.resolve(slug or key, bool(slug))
+        if scope is None:
+            self.add_error(field, POD_UNKNOWN if slug else "Choose a scope you moderate.")
+        else:
+            data["scope"] = scope
+        return data
+
+
+class RuleForm(ScopeInputForm):
     """One form for every kind; the fields of the chosen kind are used, the rest ignored."""
 
-    scope = forms.ChoiceField(label="Scope")
     kind = forms.ChoiceField(choices=Rule.Kind.choices, label="Kind of rule")
     title = forms.CharField(max_length=80, label="Title", help_text="Members see it when the rule stops a post.")
     enabled = forms.BooleanField(required=False, initial=True, label="On")
@@ -58,15 +119,17 @@ class RuleForm(forms.Form):
         "daily_cap": ["posts", "comments"],
     }
 
-    def __init__(self, *args, scope_choices=(), rule: Rule | None = None, **kwargs):
+    def __init__(self, *args, scope_choices=(), pods=(), resolve=None, rule: Rule | None = None, **kwargs):
         if rule is not None:
             kwargs.setdefault("initial", {"title": rule.title, "enabled": rule.enabled, "kind": rule.kind,
                                           **rule.settings})
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = [(c.key, c.label) for c in scope_choices]
         if rule is not None:  # scope and kind are fixed once a rule exists
-            del self.fields["scope"]
             del self.fields["kind"]
+            self._no_scope_fields()
+        else:
+            self._scope_fields(label="Scope", help_text="", choices=scope_choices, pods=pods, resolve=resolve)
+            self.order_fields(["scope", "pod", "kind"])
 
     def settings(self, kind: str) -> dict:
         return {name: self.cleaned_data.get(name) for name in self.KIND_FIELDS[kind]}
@@ -132,33 +195,32 @@ class ItemActionForm(forms.Form):
 REASON_HELP = "Kept in the moderation log with the change."
 
 
-def _scope_select(choices) -> forms.Select:
-    return forms.Select(choices=[("", "Choose a scope"), *((c.key, c.label) for c in choices)])
-
-
-class AssignForm(forms.Form):
+class AssignForm(ScopeInputForm):
     """The Team page's "assign a moderator". The scope is any key: the view resolves it (404 for a scope
-    the manager may not assign in), so the select lists choices without limiting what may be posted."""
+    the manager may not assign in), so the select lists choices without limiting what may be posted; a
+    typed slug becomes its pod's key through `resolve`."""
 
     member = forms.CharField(max_length=150, label="Member (username)")
-    scope = forms.CharField(max_length=40, label="Scope")
     reason = forms.CharField(max_length=500, label="Reason", help_text=REASON_HELP,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, scope_choices=(), **kwargs):
+    def __init__(self, *args, scope_choices=(), pods=(), resolve=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"].widget = _scope_select(scope_choices)
+        self._scope_fields(label="Scope", help_text="", choices=scope_choices, pods=pods, resolve=resolve,
+                           blank="Choose a scope")
+        self.order_fields(["member", "scope", "pod", "reason"])
 
 
-class MoveForm(forms.Form):
-    scope = forms.CharField(max_length=40, label="New scope")
+class MoveForm(ScopeInputForm):
     reason = forms.CharField(max_length=500, label="Reason", help_text=REASON_HELP,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, scope_choices=(), **kwargs):
+    def __init__(self, *args, scope_choices=(), pods=(), resolve=None, **kwargs):
         kwargs.setdefault("prefix", "move")
         super().__init__(*args, **kwargs)
-        self.fields["scope"].widget = _scope_select(scope_choices)
+        self._scope_fields(label="New scope", help_text="", choices=scope_choices, pods=pods, resolve=resolve,
+                           blank="Choose a scope")
+        self.order_fields(["scope", "pod", "reason"])
 
 
 class RevokeForm(forms.Form):
@@ -170,33 +232,36 @@ class RevokeForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class RemovalReasonForm(forms.Form):
+class RemovalReasonForm(ScopeInputForm):
     """Lengths are checked here and by the service; either way the message lands at the field, text kept."""
 
-    scope = forms.ChoiceField(label="Scope", help_text="Offered for removals in this scope and beneath it.")
     title = forms.CharField(max_length=RemovalReason.TITLE_MAX, label="Title",
                             help_text="What moderators pick it by, e.g. “Selling animals”.")
     text = forms.CharField(max_length=RemovalReason.TEXT_MAX, label="What the author reads",
                            widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, scope_choices=(), reason: RemovalReason | None = None, **kwargs):
+    def __init__(self, *args, scope_choices=(), pods=(), resolve=None, reason: RemovalReason | None = None,
+                 **kwargs):
         if reason is not None:
             kwargs.setdefault("initial", {"title": reason.title, "text": reason.text})
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = [(c.key, c.label) for c in scope_choices]
         if reason is not None:  # a reason stays in its scope
-            del self.fields["scope"]
+            self._no_scope_fields()
+        else:
+            self._scope_fields(label="Scope", help_text="Offered for removals in this scope and beneath it.",
+                               choices=scope_choices, pods=pods, resolve=resolve)
+            self.order_fields(["scope", "pod", "title", "text"])
 
 
-class ModeratorNoteForm(forms.Form):
-    scope = forms.ChoiceField(label="Who may read it",
-                              help_text="The moderators of this scope and of the scopes above it.")
+class ModeratorNoteForm(ScopeInputForm):
     text = forms.CharField(max_length=ModeratorNote.TEXT_MAX, label="Note",
                            widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, scope_choices=(), **kwargs):
+    def __init__(self, *args, scope_choices=(), pods=(), resolve=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["scope"].choices = [(c.key, c.label) for c in scope_choices]
+        self._scope_fields(label="Who may read it", help_text="The moderators of this scope and of the scopes "
+                           "above it.", choices=scope_choices, pods=pods, resolve=resolve)
+        self.order_fields(["scope", "pod", "text"])
 
 
 class LogFilterForm(forms.Form):

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Max, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -170,18 +170,31 @@ def _scope_choices(user, scopes: ModeratorScopes, pods: QuerySet[Pod]) -> list[S
         regions = Place.objects.filter(pk__in=scopes.region_ids)
     for region in regions.order_by("name", "pk"):
         out.append(ScopeChoice(f"region:{region.pk}", f"Region: {region.name}", Scope(ScopeKind.REGION, region.pk)))
-    for pod in pods.order_by("name", "pk"):
-        # Unlisted pods stay unknown to anyone but managers and their members, moderators included.
-        if not can_know_pod(user, pod):
-            continue
+    for pod in _known(user, pods.order_by("name", "pk")):
         out.append(ScopeChoice(f"pod:{pod.pk}", f"Pod: {pod.name}", scope_for_pod(pod)))
     return out
 
 
-def scope_choices(user) -> list[ScopeChoice]:
-    """The scopes this person moderates (for creating rules, notes, assignments): two queries."""
+def _known(user, pods) -> list[Pod]:
+    # Unlisted pods stay unknown to anyone but managers and their members, moderators included.
+    return [pod for pod in pods if can_know_pod(user, pod)]
+
+
+def _selected_pod_q(selected: str | None) -> Q:
+    kind, _, raw = (selected or "").partition(":")
+    return Q(pk=parse_id(raw)) if kind == ScopeKind.POD and parse_id(raw) else Q(pk__in=[])
+
+
+def form_scope_choices(user, *, selected: str | None = None) -> list[ScopeChoice]:
+    """The scope select of the forms that create something in a scope (rules, removal reasons, notes, the
+    Team's assignments): the Commons and regions I moderate, my own pods, and the pod `selected` names when
+    I moderate it. Any other pod I moderate is typed by its slug (`scope_resolve`): every pod would be every
+    pod of the site for a manager. Two queries, none per pod beyond my own."""
     scopes = moderator_scopes(user)
-    return _scope_choices(user, scopes, Pod.objects.filter(_moderated_pods_q(scopes)))
+    if not scopes.any:
+        return []
+    wanted = Q(pk__in=scopes.pod_ids) | _selected_pod_q(selected)
+    return _scope_choices(user, scopes, Pod.objects.filter(_moderated_pods_q(scopes)).filter(wanted))
 
 
 def queue_scope_choices(user, *, selected: str | None = None) -> list[ScopeChoice]:
@@ -192,20 +205,80 @@ def queue_scope_choices(user, *, selected: str | None = None) -> list[ScopeChoic
     scopes = moderator_scopes(user)
     if not scopes.any:
         return []
-    kind, _, raw = (selected or "").partition(":")
-    wanted = Q(pk__in=scopes.pod_ids) | Q(pk__in=visible_items(user).filter(scope_kind=ScopeKind.POD)
-                                           .values("pod_id"))
-    if kind == ScopeKind.POD and parse_id(raw):
-        wanted |= Q(pk=parse_id(raw))
+    wanted = (Q(pk__in=scopes.pod_ids) | _selected_pod_q(selected)
+              | Q(pk__in=visible_items(user).filter(scope_kind=ScopeKind.POD).values("pod_id")))
     return _scope_choices(user, scopes, Pod.objects.filter(_moderated_pods_q(scopes)).filter(wanted))
 
 
-def scope_from_key(user, key: str) -> Scope:
-    """A scope this person moderates, by its key; anything else is 404."""
-    for choice in scope_choices(user):
-        if choice.key == key:
-            return choice.scope
-    raise Http404("No such scope.")
+LOG_RECENT = timedelta(days=14)
+LOG_RECENT_PODS = 30
+
+
+def _recent_log_pods(scopes: ModeratorScopes) -> QuerySet:
+    """The pods of my scopes with the latest log entries of the last two weeks, at most LOG_RECENT_PODS."""
+    return (ModerationLogEntry.objects.filter(scopes.items_q(), scope_kind=ScopeKind.POD, pod__isnull=False,
+                                              created_at__gte=timezone.now() - LOG_RECENT)
+            .values("pod_id").annotate(last=Max("created_at")).order_by("-last").values("pod_id")[:LOG_RECENT_PODS])
+
+
+def log_scope_choices(user, *, selected: str | None = None) -> list[ScopeChoice]:
+    """The log filter's scopes: the Commons and regions I moderate, my own pods, the pods with entries in
+    the last two weeks (the latest LOG_RECENT_PODS), and the pod `selected` names when I moderate it. Two
+    queries, whatever the number of pods."""
+    scopes = moderator_scopes(user)
+    if not scopes.any:
+        return []
+    wanted = Q(pk__in=scopes.pod_ids) | _selected_pod_q(selected) | Q(pk__in=_recent_log_pods(scopes))
+    return _scope_choices(user, scopes, Pod.objects.filter(_moderated_pods_q(scopes)).filter(wanted))
+
+
+POD_SUGGESTIONS = 20
+
+
+def pod_suggestions(user, *, limit: int = POD_SUGGESTIONS) -> list[Pod]:
+    """Pods offered as you type a slug (a <datalist>): those of my scopes logged about lately, by name."""
+    scopes = moderator_scopes(user)
+    if not scopes.any:
+        return []
+    pods = (Pod.objects.filter(_moderated_pods_q(scopes)).filter(pk__in=_recent_log_pods(scopes))
+            .order_by("name", "pk")[:limit])
+    return _known(user, pods)
+
+
+def scope_resolve(user, text: str | None, *, slug: bool = False) -> Scope | None:
+    """The scope a key ("commons", "region:<id>", "pod:<id>") names, or with `slug` a pod's slug, if this
+    person moderates it (a pod inside their scopes that they may know of); None otherwise, alike for a scope
+    that does not exist. A query or two, whatever the number of pods."""
+    scopes = moderator_scopes(user)
+    text = (text or "").strip()
+    if not scopes.any or not text:
+        return None
+    if slug:
+        return _moderated_pod_scope(user, scopes, Q(slug__iexact=text))
+    kind, colon, raw = text.partition(":")
+    if kind == ScopeKind.COMMONS and not colon:
+        return COMMONS if scopes.everywhere else None
+    if kind == ScopeKind.REGION and colon and parse_id(raw):
+        regions = (Place.objects.filter(kind=Place.Kind.REGION) if scopes.everywhere
+                   else Place.objects.filter(pk__in=scopes.region_ids))
+        return Scope(ScopeKind.REGION, parse_id(raw)) if regions.filter(pk=parse_id(raw)).exists() else None
+    if kind == ScopeKind.POD and colon and parse_id(raw):
+        return _moderated_pod_scope(user, scopes, Q(pk=parse_id(raw)))
+    return None
+
+
+def _moderated_pod_scope(user, scopes: ModeratorScopes, which: Q) -> Scope | None:
+    pod = Pod.objects.filter(_moderated_pods_q(scopes)).filter(which).first()
+    if pod is None or not can_know_pod(user, pod):
+        return None
+    return scope_for_pod(pod)
+
+
+def scope_form_kwargs(user, *, selected: str | None = None) -> dict:
+    """What a form picking a scope (`ScopeInputForm`) takes: the short select, the slug suggestions, and
+    the check of what is posted."""
+    return {"scope_choices": form_scope_choices(user, selected=selected), "pods": pod_suggestions(user),
+            "resolve": lambda text, slug: scope_resolve(user, text, slug=slug)}
 
 
 def scope_get(*, user, key: str) -> Scope:

@@ -27,12 +27,12 @@ def _reasons_page(request, form, status=200):
 def reason_list(request):
     """The reasons of my scopes and those inherited from above, and a form for a new one."""
     check_is_moderator(request.user)
-    form = RemovalReasonForm(request.POST or None, scope_choices=selectors.scope_choices(request.user))
+    form = RemovalReasonForm(request.POST or None,
+                             **selectors.scope_form_kwargs(request.user, selected=request.POST.get("scope")))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            scope = selectors.scope_from_key(request.user, data["scope"])
-            removal_reason_create(actor=request.user, scope=scope, title=data["title"], text=data["text"])
+            removal_reason_create(actor=request.user, scope=data["scope"], title=data["title"], text=data["text"])
         except ValidationError as exc:
             form_add_service_error(form, exc)
         else:
@@ -83,7 +83,7 @@ def _member_page(request, member, form, status=200):
 def member_detail(request, username: str):
     check_is_moderator(request.user)
     member = selectors.member_for_desk(username)
-    form = ModeratorNoteForm(scope_choices=selectors.scope_choices(request.user))
+    form = ModeratorNoteForm(**selectors.scope_form_kwargs(request.user))
     return _member_page(request, member, form)
 
 
@@ -92,11 +92,12 @@ def member_detail(request, username: str):
 def member_note_add(request, username: str):
     check_is_moderator(request.user)
     member = selectors.member_for_desk(username)
-    form = ModeratorNoteForm(request.POST, scope_choices=selectors.scope_choices(request.user))
+    form = ModeratorNoteForm(request.POST, **selectors.scope_form_kwargs(request.user,
+                                                                         selected=request.POST.get("scope")))
     if form.is_valid():
         try:
-            scope = selectors.scope_from_key(request.user, form.cleaned_data["scope"])
-            moderator_note_create(actor=request.user, member=member, scope=scope, text=form.cleaned_data["text"])
+            moderator_note_create(actor=request.user, member=member, scope=form.cleaned_data["scope"],
+                                  text=form.cleaned_data["text"])
         except ValidationError as exc:
             form_add_service_error(form, exc)
         else:

@@ -211,7 +211,8 @@ def bulk(request):
 @login_required
 def log(request):
     check_is_moderator(request.user)
-    form = LogFilterForm(request.GET or None, scope_choices=selectors.scope_choices(request.user),
+    form = LogFilterForm(request.GET or None,
+                         scope_choices=selectors.log_scope_choices(request.user, selected=request.GET.get("scope")),
                          actor_choices=selectors.log_actor_choices(request.user))
     data = form.cleaned_data if form.is_valid() else {}
     filters = selectors.LogFilters(scope=data.get("scope") or None, actor_id=data.get("moderator"),

@@ -25,13 +25,12 @@ def rule_list(request):
 @login_required
 def rule_new(request):
     check_is_moderator(request.user)
-    choices = selectors.scope_choices(request.user)
-    form = RuleForm(request.POST or None, scope_choices=choices, initial={"kind": request.GET.get("kind")})
+    form = RuleForm(request.POST or None, initial={"kind": request.GET.get("kind")},
+                    **selectors.scope_form_kwargs(request.user, selected=request.POST.get("scope")))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            scope = selectors.scope_from_key(request.user, data["scope"])
-            rule_create(actor=request.user, scope=scope, kind=data["kind"], title=data["title"],
+            rule_create(actor=request.user, scope=data["scope"], kind=data["kind"], title=data["title"],
                         settings=form.settings(data["kind"]), enabled=data["enabled"])
         except ValidationError as exc:
             form_add_service_error(form, exc)

@@ -25,8 +25,7 @@ def _member(form: AssignForm):
 @login_required
 def team(request):
     check_is_manager(request.user)  # 403: the Team page is the managers'
-    choices = selectors.scope_choices(request.user)
-    form = AssignForm(request.POST or None, scope_choices=choices)
+    form = AssignForm(request.POST or None, **_scope_kwargs(request, request.POST.get("scope")))
     if request.method == "POST" and form.is_valid():
         scope = selectors.scope_get(user=request.user, key=form.cleaned_data["scope"])  # 404: not theirs
         member = _member(form)
@@ -38,6 +37,19 @@ def team(request):
     return render(request, "moderation/team.html", {
         "team": selectors.team_overview(cursor=request.GET.get("pods")), "form": form, "nav_section": "queue",
     }, status=400 if form.errors else 200)
+
+
+def _scope_kwargs(request, selected: str | None) -> dict:
+    """A typed slug becomes its pod's key; keys go as they are to `scope_get` (404 outside my scopes)."""
+    kwargs = selectors.scope_form_kwargs(request.user, selected=selected)
+
+    def resolve(text: str, slug: bool) -> str | None:
+        if not slug:
+            return text
+        scope = selectors.scope_resolve(request.user, text, slug=True)
+        return scope.key if scope else None
+
+    return {**kwargs, "resolve": resolve}
 
 
 def _applied(form, call) -> bool:
@@ -54,9 +66,9 @@ def assignment(request, assignment_id: int):
     """One assignment: move it to another scope, or revoke it; both need a reason."""
     check_is_manager(request.user)
     row = selectors.assignment_get(user=request.user, assignment_id=assignment_id)  # 404 outside my scopes
-    choices = selectors.scope_choices(request.user)
     action = request.POST.get("action") if request.method == "POST" else None
-    move = MoveForm(request.POST if action == "move" else None, scope_choices=choices)
+    move = MoveForm(request.POST if action == "move" else None,
+                    **_scope_kwargs(request, request.POST.get("move-scope")))
     revoke = RevokeForm(request.POST if action == "revoke" else None)
     if action == "move" and move.is_valid():
         scope = selectors.scope_get(user=request.user, key=move.cleaned_data["scope"])
