@@ -46,16 +46,22 @@ def _rss(server, samples: int = 3) -> float:
 
 
 def _authors(fx, count: int) -> list:
-    """Members of the pod to post as, in turn: one author's posting every round would meet the daily cap
-    (20 posts, counting what the generated data gave them today) before the largest N. The author does
-    not change who hears the post."""
-    from communities.models import User
+    """Members of the pod to post as, in turn, among those with no post yet today: the daily cap (20 posts)
+    counts what the generated data gave them today, and one author posting every round would meet it
+    before the largest N. The author does not change who hears the post."""
+    from datetime import datetime
+    from datetime import time as day_time
+
+    from django.utils import timezone
+
+    from communities.models import Post, User
     from microgroups.models import Membership
 
+    midnight = timezone.make_aware(datetime.combine(timezone.localdate(), day_time.min))
+    busy = Post.objects.filter(created_at__gte=midnight).values("author_id")
     ids = Membership.objects.filter(pod=fx.pod, status="active", role="member").values("member_id")
-    others = list(User.objects.filter(is_staff=False, is_active=True, pk__in=ids).exclude(pk=fx.member.pk)
-                  .order_by("pk")[:count - 1])
-    return [fx.member, *others]
+    return list(User.objects.filter(is_staff=False, is_active=True, pk__in=ids).exclude(pk__in=busy)
+                .order_by("pk")[:count])
 
 
 def _publish(fx, author, n: int, r: int) -> tuple[int, int]:
