@@ -3,6 +3,7 @@
 from collections.abc import Callable
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.html import format_html, format_html_join
 
 from .models import ModerationLogEntry, ModeratorNote, QueueItem, RemovalReason, Report, Rule
@@ -47,7 +48,9 @@ class ScopeInputForm(forms.Form):
     its slug in `pod`. `resolve(text, slug)` turns a key or a slug into what `cleaned_data["scope"]` holds, or
     None for a scope this person may not use: the error lands next to the field they filled in, text kept."""
 
-    scope = forms.CharField(max_length=40, required=False, label="Scope", widget=forms.Select)
+    # The length is checked by a validator: `max_length` would also put a `maxlength` on the <select>,
+    # which HTML does not allow there.
+    scope = forms.CharField(required=False, label="Scope", widget=forms.Select, validators=[MaxLengthValidator(40)])
     pod = forms.CharField(max_length=80, required=False, label="Or another pod (its slug)",
                           help_text="The pod's address name, e.g. reactive-dogs; it takes the place of the scope "
                                     "above.", widget=PodSlugInput)
