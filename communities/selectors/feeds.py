@@ -134,17 +134,26 @@ def _from_shared_rows(user, pod, spec: _Spec) -> tuple[list[Post], dict] | None:
     visible = [post for post in rows if not is_hidden(marks, post)]
     if len(visible) <= spec.page_size and not complete:
         return None  # blocked authors took more than the slack
-    for post in visible:
-        if pod is not None:
-            post.pod = pod  # the caller's pod row: its privacy as of now, not as cached
-    return visible[: spec.page_size + 1], marks
+    return _in_place(visible[: spec.page_size + 1], pod), marks
+
+
+def _place(pod) -> str:
+    return pagecache.commons() if pod is None else pagecache.pod(pod.pk)
+
+
+def _in_place(rows: list[Post], pod) -> list[Post]:
+    """Cached rows given the caller's pod row: its privacy as of now, not as cached."""
+    if pod is not None:
+        for post in rows:
+            post.pod = pod
+    return rows
 
 
 def _shared_rows(pod, audience: tuple[str, Q], spec: _Spec) -> tuple[list[Post], bool, list | None]:
     """(rows, whether they are all the place has in this range, the segmented announcements in the range as
     (id, author id), or None when there are too many to note), cached per audience, place and version."""
     name, readable = audience
-    place = pagecache.commons() if pod is None else pagecache.pod(pod.pk)
+    place = _place(pod)
     shape = hashlib.md5(repr((name, spec)).encode(), usedforsecurity=False).hexdigest()
     key = f"feedrows:{pagecache.version_tag(place, pagecache.POLICY)}:{shape}"
     entry = cache.get(key)
@@ -191,10 +200,7 @@ def pinned_posts(*, user, pod=None) -> list[Post]:
     rows, complete = _pinned_shared(pod)
     policy = policy_for(user)
     policy.addressed_among([(p.pk, p.author_id) for p in rows if p.segment is not None])
-    for post in rows:
-        if pod is not None:
-            post.pod = pod  # the caller's pod row: its privacy as of now, not as cached
-    readable = [p for p in rows if policy.can_read_post(p)]
+    readable = [p for p in _in_place(rows, pod) if policy.can_read_post(p)]
     if not complete and len(readable) < PINNED_SHOWN:
         qs = Post.objects.filter(readable_in_place_q(user, pod), pinned_at__isnull=False)
         readable = list(post_card_queryset(qs.order_by("-pinned_at", "-id"))[:PINNED_SHARED])
@@ -206,7 +212,7 @@ def pinned_posts(*, user, pod=None) -> list[Post]:
 def _pinned_shared(pod) -> tuple[list[Post], bool]:
     """The place's published pinned posts (undecorated, the same for every viewer) and whether that is all
     of them."""
-    place = pagecache.commons() if pod is None else pagecache.pod(pod.pk)
+    place = _place(pod)
     key = f"pinned:{place}:{pagecache.place_version(place)}"
     rows = cache.get(key)
     if rows is None:
