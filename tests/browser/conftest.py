@@ -323,6 +323,8 @@ def tab_to(page, locator, *, limit=80):
 
 def open_menu(page):
     """On phones the main navigation sits behind the header's Menu button (a <details>); open it."""
+    # Until the stylesheet has loaded, the wide-screen rules that hide the summary do not apply yet.
+    page.wait_for_load_state("load")
     menu = page.locator("details.nav-menu")
     if menu.locator("> summary").is_visible() and menu.get_attribute("open") is None:
         menu.locator("> summary").click()
@@ -330,6 +332,7 @@ def open_menu(page):
 
 def open_composer(page, *, keyboard=False):
     """On phones the composer is collapsed behind "Write a post"; open it (by keyboard if asked)."""
+    page.wait_for_load_state("load")  # as in open_menu: visibility is only known once the CSS applies
     toggle = page.locator("details.composer-toggle")
     summary = toggle.locator("> summary")
     if summary.is_visible() and toggle.get_attribute("open") is None:
