@@ -97,8 +97,24 @@ def _reset_schema() -> None:
         cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
 
 
+BUILD_LOCK = 7_004_211  # a pg_advisory_lock key: one check-or-build of the dataset at a time per database
+
+
 def ensure(size: Size, *, seed: int = SEED, rebuild: bool = False, rollups: bool = True) -> dict:
-    """Reuse the dataset when its marker matches, else build it. Returns the marker plus timings."""
+    """Reuse the dataset when its marker matches, else build it. Returns the marker plus timings.
+
+    Two runs started together on one database take turns: the second waits for the first to finish
+    building, then finds its marker, instead of dropping the schema under a build half done."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [BUILD_LOCK])
+    try:
+        return _ensure(size, seed=seed, rebuild=rebuild, rollups=rollups)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [BUILD_LOCK])
+
+
+def _ensure(size: Size, *, seed: int, rebuild: bool, rollups: bool) -> dict:
     found = marker()
     if found and not rebuild and (found["size"], found["seed"], found["version"]) == (size.name, seed,
                                                                                           GENERATOR_VERSION):
