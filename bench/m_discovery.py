@@ -4,6 +4,7 @@ member directory with filters: p95 over HTTP for signed-in members, each request
 import time
 from urllib.parse import urlencode
 
+from . import wrk
 from .context import Figure, skipped
 from .stats import summary
 
@@ -103,6 +104,7 @@ def _search(ctx, sessions) -> list[Figure]:
 
 
 def _p95(ctx, fid: str, label: str, specs: list[dict]) -> Figure:
+    wrk.visit_each(ctx.server.base_url, specs)
     ctx.wrk(specs, duration=1, connections=2)
     runs = [ctx.wrk(specs, duration=ctx.duration, connections=2) for _ in range(ctx.rounds)]
     bad = sum(r["non_2xx_3xx"] for r in runs)

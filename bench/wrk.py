@@ -8,6 +8,7 @@ replaced per request by a unique number (posts must not look like duplicates to 
 import json
 import subprocess
 import tempfile
+import urllib.request
 
 LUA_DONE = r"""
 done = function(summary, latency, requests)
@@ -86,3 +87,16 @@ def run(base_url: str, specs: list[dict], *, duration: float, connections: int, 
         "p99_ms": raw["p99"] / 1000, "max_ms": raw["max"] / 1000, "non_2xx_3xx": raw["status"],
         "socket_errors": errors, "seconds": round(seconds, 2), "connections": connections,
     }
+
+
+def visit_each(base_url: str, specs: list[dict]) -> None:
+    """One GET per spec, in turn: every member's session, nav and policy caches are warm before a timed
+    run, as a returning member's are. A short wrk warm-up reaches only the first specs of a long rotation,
+    so a timed run's tail would otherwise be first visits."""
+    for spec in specs:
+        if spec.get("method", "GET") != "GET":
+            continue
+        url = base_url.rstrip("/") + spec["path"]  # the local bench server, over http
+        request = urllib.request.Request(url, headers=spec.get("headers", {}))  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            response.read()
