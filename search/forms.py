@@ -17,7 +17,7 @@ class SearchForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["species"].choices = [("", "Any")] + [(t.slug, t.name) for t in species_options()]
+        self.fields["species"].choices = [("", "Any")] + species_options()
 
     def clean(self):
         data = super().clean()

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -186,17 +186,37 @@ _SHOWN = {
 }
 
 
-def _document_matches(f: SearchFilters, scope: str, readable_rows: QuerySet) -> QuerySet:
-    """The documents matching the text whose post or comment the viewer may read: `readable_rows` is
-    `_post_rows` / `_comment_rows`, the same rows `post_matches` / `comment_matches` start from.
+@dataclass(frozen=True)
+class _ReadCheck:
+    """One scope's read policy as SQL, compiled once per search: a scalar subquery that yields the row's
+    key when the viewer may read the post or comment `"doc".<key>` names, else NULL. The capped count and
+    the ranked page both wrap it around the matching documents.
 
-    The read check is a scalar subquery on the row's primary key, which PostgreSQL runs per matching
-    document and never turns into a join: a join let the planner hash the whole posts table for a common
-    word. So a capped count stops after COUNT_CAP readable matches, and a page checks what it ranks."""
-    model, key, _ = _DOCUMENTS[scope]
-    readable = readable_rows.filter(pk=OuterRef(key)).values("pk")[:1]
-    return model.objects.filter(vector=_ts_query(f.q)).alias(readable=Subquery(readable)).filter(
-        readable__isnull=False)
+    It is a scalar subquery on the document's key, which PostgreSQL runs per matching document and never
+    turns into a join: a join let the planner hash the whole posts table for a common word. So a capped
+    count stops after COUNT_CAP readable matches, and a page checks only the documents it ranks."""
+    table: str
+    key: str
+    sql: str
+    params: tuple
+
+    @classmethod
+    def build(cls, scope: str, readable_rows: QuerySet) -> "_ReadCheck":
+        model, key, _ = _DOCUMENTS[scope]
+        # Only names from _meta are formatted in; every value is a parameter.
+        check = readable_rows.filter(pk=RawSQL(f'"doc"."{key}"', ())).values("pk")[:1]  # noqa: S611
+        sql, params = check.query.sql_with_params()
+        return cls(model._meta.db_table, key, sql, tuple(params))
+
+
+_TS_QUERY = "websearch_to_tsquery(%s::regconfig, %s)"  # the same as _ts_query, for the hand-written SQL
+
+
+def _document_matches_sql(f: SearchFilters, check: _ReadCheck) -> tuple[str, tuple]:
+    """The readable matching documents' keys, at most one past COUNT_CAP."""
+    sql = (f'SELECT "doc"."{check.key}" FROM "{check.table}" "doc" '  # noqa: S608 (names from _meta)
+           f'WHERE "doc"."vector" @@ {_TS_QUERY} AND ({check.sql}) IS NOT NULL LIMIT %s')
+    return sql, (CONFIG, f.q, *check.params, COUNT_CAP + 1)
 
 
 def search(*, user, filters: SearchFilters, page: int = 1) -> SearchResults:
@@ -206,38 +226,42 @@ def search(*, user, filters: SearchFilters, page: int = 1) -> SearchResults:
     results = SearchResults(filters=filters, page=min(max(page, 1), MAX_PAGE))
     if not query_terms(filters.q)[0]:
         return results
-    # Posts' and comments' readable rows are built once: the counts and the ranked page both check them.
-    readable = ({scope: rows(user, filters) for scope, (_, _, rows) in _DOCUMENTS.items()}
-                if stores_vectors() else {})
-    found = _capped_counts({scope: _scope_matches(user, filters, scope, readable) for scope in SCOPES})
+    checks = ({scope: _ReadCheck.build(scope, rows(user, filters)) for scope, (_, _, rows) in _DOCUMENTS.items()}
+              if stores_vectors() else {})
+    found = _capped_counts({scope: (_document_matches_sql(filters, checks[scope]) if scope in checks
+                                    else _limited_sql(_MATCHERS[scope](user=user, filters=filters)))
+                            for scope in SCOPES})
     results.counts = {scope: min(n, COUNT_CAP) for scope, n in found.items()}
     results.capped = frozenset(scope for scope, n in found.items() if n > COUNT_CAP)
     start = (results.page - 1) * PAGE_SIZE
     if found[filters.scope] <= start:  # nothing (more) to show: the count already said so
         return results
-    rows = _page_rows(user, filters, start, readable)
+    rows = _page_rows(user, filters, start, checks)
     results.hits = [_hit(filters, row) for row in rows[:PAGE_SIZE]]
     results.has_next = len(rows) > PAGE_SIZE and results.page < MAX_PAGE
     return results
 
 
-def _scope_matches(user, f: SearchFilters, scope: str, readable: dict[str, QuerySet]) -> QuerySet:
-    if scope in readable:
-        return _document_matches(f, scope, readable[scope])
-    return _MATCHERS[scope](user=user, filters=f)
+def _limited_sql(qs: QuerySet) -> tuple[str, tuple] | None:
+    """The queryset's keys, at most one past COUNT_CAP, as SQL; None when it cannot match anything (e.g.
+    members for an anonymous viewer), so nothing is asked of the database."""
+    try:
+        sql, params = qs.order_by().values("pk")[:COUNT_CAP + 1].query.sql_with_params()
+    except EmptyResultSet:
+        return None
+    return sql, tuple(params)
 
 
-def _capped_counts(matches: dict[str, QuerySet]) -> dict[str, int]:
-    """How many rows each queryset has, counting no further than one past COUNT_CAP, in one statement: a
-    COUNT over a LIMITed subquery per scope, so PostgreSQL stops reading matches (and checking their read
-    policy) once it has enough, and the four tabs cost one round trip."""
+def _capped_counts(matches: dict[str, tuple[str, tuple] | None]) -> dict[str, int]:
+    """How many rows each scope's LIMITed SQL yields, in one statement: a COUNT over each, so PostgreSQL
+    stops reading matches (and checking their read policy) once it has enough, and the four tabs cost
+    one round trip."""
     found, parts, params = {}, [], []
-    for scope, qs in matches.items():
-        try:
-            sql, scope_params = qs.order_by().values("pk")[:COUNT_CAP + 1].query.sql_with_params()
-        except EmptyResultSet:  # e.g. members for an anonymous viewer: nothing to ask the database
+    for scope, limited in matches.items():
+        if limited is None:
             found[scope] = 0
             continue
+        sql, scope_params = limited
         parts.append((scope, f"(SELECT COUNT(*) FROM ({sql}) AS n_{scope})"))  # noqa: S608 (our SCOPES)
         params.extend(scope_params)
     if parts:
@@ -247,7 +271,7 @@ def _capped_counts(matches: dict[str, QuerySet]) -> dict[str, int]:
     return {scope: found[scope] for scope in matches}
 
 
-def _page_rows(user, f: SearchFilters, start: int, readable: dict[str, QuerySet]) -> list:
+def _page_rows(user, f: SearchFilters, start: int, checks: dict[str, _ReadCheck]) -> list:
     """The page's rows from `start`, and one more (so the caller knows whether a next page exists)."""
     end = start + PAGE_SIZE + 1
     if f.scope == "pods":
@@ -257,17 +281,17 @@ def _page_rows(user, f: SearchFilters, start: int, readable: dict[str, QuerySet]
     if not stores_vectors():
         qs = _MATCHERS[f.scope](user=user, filters=f).select_related(*_RELATED[f.scope]).only(*_shown(f.scope))
         return list(qs.order_by("-created_at", "-id")[start:end])
-    return _ranked_page(f, start, readable[f.scope])
+    return _ranked_page(f, start, checks[f.scope])
 
 
-def _ranked_page(f: SearchFilters, start: int, readable_rows: QuerySet) -> list:
+def _ranked_page(f: SearchFilters, start: int, check: _ReadCheck) -> list:
     """The page's posts or comments with their authors and places, quoted (SearchHeadline for these rows
     only), in rank order: one statement around `_page_ids`."""
     query = _ts_query(f.q)
     headline = SearchHeadline("body", query, config=CONFIG, start_sel=START, stop_sel=STOP,
                               max_words=35, min_words=15, max_fragments=2)
     source = Post if f.scope == "posts" else Comment
-    qs = (source.objects.filter(pk__in=_page_ids(f, start, readable_rows))
+    qs = (source.objects.filter(pk__in=_page_ids(f, start, check))
           .select_related(*_RELATED[f.scope]).only(*_shown(f.scope))
           .annotate(rank=SearchRank(F("search_document__vector"), query), headline=headline))
     return list(qs.order_by("-rank", F("search_document__created_at").desc(nulls_last=True), "-id"))
@@ -277,26 +301,22 @@ def _shown(scope: str) -> tuple[str, ...]:
     return (*_RELATED[scope], *_SHOWN[scope])
 
 
-def _page_ids(f: SearchFilters, start: int, readable_rows: QuerySet) -> RawSQL:
+def _page_ids(f: SearchFilters, start: int, check: _ReadCheck) -> RawSQL:
     """The ids of the page's rows (and one more): the matching documents ranked and sorted on their own
-    columns (rank, their copy of created_at, their key), then the read check (`_document_matches`'s
-    subquery) in that order until the page is full.
+    columns (rank, their copy of created_at, their key), then the read check in that order until the page
+    is full.
 
     OFFSET 0 keeps PostgreSQL from merging the sorted subquery into the outer query, so it reads the
     documents in rank order and checks only as many as the page needs, instead of checking every match
     and then sorting."""
-    model, key, _ = _DOCUMENTS[f.scope]
-    query = _ts_query(f.q)
-    ranked = (model.objects.filter(vector=query).annotate(rank=SearchRank(F("vector"), query))
-              .order_by("-rank", F("created_at").desc(nulls_last=True), f"-{key}").values(key, "rank", "created_at"))
-    # Only names from _meta and our own aliases are formatted in; every value is a parameter.
-    readable = readable_rows.filter(pk=RawSQL(f'"ranked"."{key}"', ())).values("pk")[:1]  # noqa: S611
-    ranked_sql, ranked_params = ranked.query.sql_with_params()
-    readable_sql, readable_params = readable.query.sql_with_params()
-    sql = (f'SELECT "ranked"."{key}" FROM ({ranked_sql} OFFSET 0) "ranked" WHERE ({readable_sql}) IS NOT NULL '  # noqa: S608
-           f'ORDER BY "ranked"."rank" DESC, "ranked"."created_at" DESC NULLS LAST, "ranked"."{key}" DESC '
+    key = check.key
+    ranked = (f'SELECT "{key}", ts_rank("vector", {_TS_QUERY}) AS "rank", "created_at" '  # noqa: S608
+              f'FROM "{check.table}" WHERE "vector" @@ {_TS_QUERY} '
+              f'ORDER BY 2 DESC, 3 DESC NULLS LAST, 1 DESC OFFSET 0')
+    sql = (f'SELECT "doc"."{key}" FROM ({ranked}) "doc" WHERE ({check.sql}) IS NOT NULL '  # noqa: S608
+           f'ORDER BY "doc"."rank" DESC, "doc"."created_at" DESC NULLS LAST, "doc"."{key}" DESC '
            "LIMIT %s OFFSET %s")
-    return RawSQL(sql, (*ranked_params, *readable_params, PAGE_SIZE + 1, start))  # noqa: S611
+    return RawSQL(sql, (CONFIG, f.q, CONFIG, f.q, *check.params, PAGE_SIZE + 1, start))  # noqa: S611
 
 
 def _snippet(f: SearchFilters, row, text: str) -> SafeString:

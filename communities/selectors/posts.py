@@ -27,6 +27,7 @@ from ..models import (
     Tag,
 )
 from ..policy import policy_for, readable_comments_q, readable_in_place_q, readable_posts_q
+from ..segments import tag_choices
 from ..services.comments import can_edit_comment
 
 
@@ -220,8 +221,9 @@ def saved_posts_page(*, user, cursor: str | None = None, page_size: int = SAVED_
     return SavedPage(posts=decorate_posts(posts, user), next_cursor=next_cursor, count=count)
 
 
-def species_options() -> list[Tag]:
-    return list(Tag.objects.filter(kind=Tag.Kind.SPECIES).only("slug", "name").order_by("name"))
+def species_options() -> list[tuple[str, str]]:
+    """(slug, name) of every species tag, from the vocabulary cache the directory's forms use."""
+    return tag_choices(Tag.Kind.SPECIES)
 
 
 def feed_after(*, user, pod=None, after_id: int, limit: int = 50) -> list[Post]:
