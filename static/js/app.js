@@ -131,11 +131,9 @@
         enhance([n], false);
         break;
       }
-      case 'comment.new': {
-        var list = byId('post-' + f.post_id + '-comments');
-        if (list && !byId('comment-' + f.id)) insert(list, f.html, false);
+      case 'comment.new':
+        if (!byId('comment-' + f.id)) liveComment(f);
         break;
-      }
       case 'queue.new': {
         // Oldest first: a new item belongs at the end, so only the last page shows it (at the bottom).
         var list = queueList(target);
@@ -185,6 +183,29 @@
       }
     }
     el.dispatchEvent(new CustomEvent('pc:frame', { detail: f, bubbles: true }));
+  }
+
+  // Comments come oldest first, a page (and a few replies per thread) at a time: a new one belongs at the
+  // end, so it goes in only when the end is on the page. Otherwise the "more" link counts it, and it
+  // arrives in order when that link is followed. A reply whose thread is not on the page waits there.
+  function liveComment(f) {
+    var thread = f.parent_id ? byId('comment-' + f.parent_id) : null;
+    if (f.parent_id && !thread) return;
+    var more = thread ? thread.querySelector('[data-more-replies]') : byId('post-' + f.post_id + '-comments-more');
+    var count = more && (thread ? more : more.querySelector('[data-more-count]'));
+    if (count) { count.textContent = String((Number(count.textContent) || 0) + 1); return; }
+    var list = thread ? replyList(thread) : byId('post-' + f.post_id + '-comments');
+    if (list) insert(list, f.html, false);
+  }
+
+  function replyList(thread) {
+    var list = thread.querySelector(':scope > ul.comments');
+    if (!list) {
+      list = doc.createElement('ul');
+      list.className = 'comments';
+      thread.appendChild(list);
+    }
+    return list;
   }
 
   // The moderation queue: is an item one of this (maybe filtered) list's own? Frames carry its kind,
@@ -350,7 +371,17 @@
     });
   });
 
+  // A comment link from before the post page came a page at a time ("/posts/1/#comment-9", in old emails
+  // and notifications) names a comment that may sit on a later page: ask the server for the page holding it.
+  function findLinkedComment() {
+    var m = /^#comment-(\d+)$/.exec(location.hash);
+    if (m && !byId('comment-' + m[1]) && /^\/posts\/\d+\/$/.test(location.pathname) && !/[?&]comment=/.test(location.search)) {
+      location.replace(location.pathname + '?comment=' + m[1] + location.hash);
+    }
+  }
+
   function init() {
+    findLinkedComment();
     focusErrors(doc);
     localizeTimes(doc);
     setupStreams(doc);
