@@ -13,8 +13,8 @@ top-level comment stays as a placeholder while it has replies they may read. Eve
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models.functions import Coalesce, RowNumber
 
 from common.cursors import cursor_decode, cursor_encode
 
@@ -72,15 +72,14 @@ def post_comments_page(*, post: Post, user, after: str | None = None, comment_id
         start, earlier = _from_key(top, linked, inclusive=True), True
     elif (key := cursor_decode(after, datetime.fromisoformat)) is not None:
         start, earlier = _from_key(top, key, inclusive=False), True
-    replies = Comment.objects.filter(visible).select_related("author").order_by("created_at", "id")
-    rows = list(start.annotate(remaining=Window(Count("pk")))
-                .prefetch_related(Prefetch("replies", queryset=replies[:REPLIES_SHOWN], to_attr="visible_replies"))
-                [:page_size])
+    rows = list(start.annotate(remaining=Window(Count("pk")))[:page_size])
     more = rows[0].remaining - len(rows) if rows else 0
+    replies = Comment.objects.filter(visible).select_related("author").order_by("created_at", "id")
+    _attach_first_replies(rows, replies)
     if linked is not None:
         _show_whole_thread(rows, linked[1], replies)
     for comment in rows:
-        comment.more_replies = comment.reply_total - len(comment.visible_replies)
+        comment.more_replies = max(comment.reply_total - len(comment.visible_replies), 0)
     _decorate(rows, user, post)
     next_cursor = cursor_encode(rows[-1].created_at, rows[-1].pk) if more else None
     return CommentsPage(comments=rows, next_cursor=next_cursor, more=more, earlier=earlier)
@@ -101,6 +100,24 @@ def _past_first_page(top: QuerySet[Comment], key: tuple[datetime, int], page_siz
     created_at, pk = key
     before = top.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
     return before.values("pk")[:page_size].count() >= page_size
+
+
+def _attach_first_replies(rows: list[Comment], replies: QuerySet[Comment]) -> None:
+    """Each thread's first `REPLIES_SHOWN` replies as `visible_replies`, in one query. Ranking replies
+    per thread (a window) costs Django more to compile than the plain list costs to run, so it is used
+    only when some thread on the page has more replies than that."""
+    threads = {c.pk: c for c in rows}
+    for comment in rows:
+        comment.visible_replies = []
+    if not rows:
+        return
+    wanted = replies.filter(parent_id__in=list(threads))  # also when none has replies: a page's cost is fixed
+    if any(c.reply_total > REPLIES_SHOWN for c in rows):
+        wanted = wanted.annotate(rank=Window(RowNumber(), partition_by=F("parent_id"),
+                                             order_by=(F("created_at").asc(), F("id").asc())))
+        wanted = wanted.filter(rank__lte=REPLIES_SHOWN)
+    for reply in wanted:
+        threads[reply.parent_id].visible_replies.append(reply)
 
 
 def _show_whole_thread(rows: list[Comment], thread_id: int, replies: QuerySet[Comment]) -> None:
