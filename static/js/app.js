@@ -191,11 +191,18 @@
   function liveComment(f) {
     var thread = f.parent_id ? byId('comment-' + f.parent_id) : null;
     if (f.parent_id && !thread) return;
-    var more = thread ? thread.querySelector('[data-more-replies]') : byId('post-' + f.post_id + '-comments-more');
-    var count = more && (thread ? more : more.querySelector('[data-more-count]'));
-    if (count) { count.textContent = String((Number(count.textContent) || 0) + 1); return; }
+    var more = thread ? thread.querySelector('[data-more-replies]')
+      : doc.querySelector('#post-' + f.post_id + '-comments-more [data-more-count]');
+    if (more) { countOneMore(more, thread ? 'moreReplies' : 'moreCount'); return; }
     var list = thread ? replyList(thread) : byId('post-' + f.post_id + '-comments');
     if (list) insert(list, f.html, false);
+  }
+
+  // "Show more comments (3 more)" becomes "(4 more)": plain text in the link, so its name reads as one.
+  function countOneMore(link, key) {
+    var n = (Number(link.dataset[key]) || 0) + 1;
+    link.dataset[key] = String(n);
+    link.textContent = link.textContent.replace(/\(\d+ more\)/, '(' + n + ' more)');
   }
 
   function replyList(thread) {
