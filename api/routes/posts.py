@@ -6,7 +6,7 @@ from ninja import Query, Router, Schema, Status
 
 from communities.models import Comment, Poll, Post, Reaction
 from communities.policy import policy_for
-from communities.selectors import decorate_posts, feed, post_get, post_page
+from communities.selectors import decorate_posts, feed, post_get, post_with_comments
 from communities.services.comments import comment_create, comment_delete, comment_edit
 from communities.services.polls import PollSpec, poll_vote
 from communities.services.posts import can_delete_post, can_edit_post, post_create, post_delete, post_edit
@@ -113,8 +113,9 @@ def post_detail(request, post_id: Id):
     require_scope(request, READ)
     post = _readable_post(request, post_id)
     impressions_record(user=request.user, posts=[post])
-    page = post_page(post=post_get(post.pk), user=request.user)
-    return {"post": presenters.post(page.post), "comments": [presenters.comment(c) for c in page.comments],
+    shown = decorate_posts([post_get(post.pk)], request.user)[0]
+    comments = post_with_comments(post=shown, user=request.user)
+    return {"post": presenters.post(shown), "comments": [presenters.comment(c) for c in comments],
             "can_edit": can_edit_post(request.user, post), "can_delete": can_delete_post(request.user, post)}
 
 

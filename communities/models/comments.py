@@ -34,8 +34,9 @@ class Comment(Reactable):
         ]
 
     def get_absolute_url(self) -> str:
-        """The comment's place on its post's page (no query: the post's id is on the row)."""
-        return reverse("communities:post_detail", args=[self.post_id]) + f"#comment-{self.pk}"
+        """The comment's place on its post's page (no query: the post's id is on the row). The page holding
+        it may not be the first (comments come a page at a time): `?comment=` makes the post page show it."""
+        return reverse("communities:post_detail", args=[self.post_id]) + f"?comment={self.pk}#comment-{self.pk}"
 
 
 class CommentRevision(models.Model):

@@ -1,5 +1,12 @@
 """Reads for pages, one module per noun; re-exported here so `from communities.selectors import X` works."""
 
+from .comments import (
+    COMMENTS_PAGE_SIZE,
+    REPLIES_SHOWN,
+    CommentsPage,
+    post_comments_page,
+    post_with_comments,
+)
 from .feeds import (
     FEED_PAGE_SIZE,
     SORTS,
@@ -38,13 +45,13 @@ from .posts import (
     post_get,
     post_page,
     post_revisions,
-    post_with_comments,
     posts_in_review,
     saved_posts_page,
     species_options,
 )
 
 __all__ = [
+    "COMMENTS_PAGE_SIZE", "REPLIES_SHOWN", "CommentsPage", "post_comments_page",
     "FEED_PAGE_SIZE", "NOTIFICATION_PAGE_SIZE", "SAVED_PAGE_SIZE", "SORTS", "TOP_WINDOWS", "DirectoryPage", "FeedPage",
     "MemberCard", "NotificationPage", "PetCard", "PostPage", "Profile", "SavedPage", "comment_revisions",
     "decorate_polls", "decorate_posts", "directory_page", "feed", "feed_after", "held_notice", "notification_list",

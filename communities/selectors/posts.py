@@ -4,10 +4,10 @@ Every function here costs a fixed number of queries whatever the page length: re
 select_related/prefetch, and per-viewer state (my reactions, my poll ballots) by one query per page.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import CharField, Prefetch, Q, QuerySet, Value
+from django.db.models import CharField, Q, QuerySet, Value
 from django.utils import timezone
 
 from common.cursors import cursor_decode, cursor_encode
@@ -26,9 +26,9 @@ from ..models import (
     SavedPost,
     Tag,
 )
-from ..policy import policy_for, readable_comments_q, readable_in_place_q, readable_posts_q
+from ..policy import policy_for, readable_in_place_q, readable_posts_q
 from ..segments import tag_choices
-from ..services.comments import can_edit_comment
+from .comments import CommentsPage, post_comments_page
 
 
 def post_card_queryset(qs: QuerySet[Post]) -> QuerySet[Post]:
@@ -130,47 +130,23 @@ def decorate_polls(polls: list, user) -> None:
 @dataclass
 class PostPage:
     post: Post
-    comments: list[Comment] = field(default_factory=list)
+    thread: CommentsPage  # one page of its comments
+
+    @property
+    def comments(self) -> list[Comment]:
+        return self.thread.comments
 
 
-def post_page(*, post: Post, user) -> PostPage:
-    """The post (decorated) and its comments with replies, in a fixed number of queries."""
+def post_page(*, post: Post, user, after: str | None = None, comment_id: int | None = None) -> PostPage:
+    """The post (decorated) and one page of its comments with replies (`post_comments_page`), in a fixed
+    number of queries whatever the thread's length."""
     decorate_posts([post], user)
-    return PostPage(post=post, comments=post_with_comments(post=post, user=user))
+    return PostPage(post=post, thread=post_comments_page(post=post, user=user, after=after, comment_id=comment_id))
 
 
 def post_get(post_id: int) -> Post:
     """The post with what its card needs (the caller checks read access)."""
     return post_card_queryset(Post.objects.filter(pk=post_id)).get()
-
-
-def post_with_comments(*, post: Post, user) -> list[Comment]:
-    """Top-level comments with their replies, and the viewer's reactions on them: 3 queries whatever
-    their number. A deleted top-level comment stays as a placeholder while it has visible replies. Held and
-    removed comments show to their author only (the policy's `readable_comments_q`)."""
-    visible = readable_comments_q(user)  # published, and the viewer's own held or removed ones (marked)
-    for hidden in hooks.hidden_author_subqueries(member_id=getattr(user, "pk", None)):
-        visible &= ~Q(author_id__in=hidden)  # members the viewer blocked, with their replies
-    replies = Comment.objects.filter(visible).select_related("author").order_by("created_at", "id")
-    top = list(
-        Comment.objects.filter(visible | Q(status=ContentStatus.DELETED), post=post, parent__isnull=True)
-        .select_related("author")
-        .prefetch_related(Prefetch("replies", queryset=replies, to_attr="visible_replies"))
-        .order_by("created_at", "id")
-    )
-    top = [c for c in top if c.status != ContentStatus.DELETED or c.visible_replies]
-    every = top + [r for c in top for r in c.visible_replies]
-    mine: dict[int, set[str]] = {}
-    if getattr(user, "is_authenticated", False) and every:
-        for comment_id, kind in Reaction.objects.filter(member_id=user.pk, comment_id__in=[c.pk for c in every]) \
-                .values_list("comment_id", "kind"):
-            mine.setdefault(comment_id, set()).add(kind)
-    for comment in every:
-        comment.viewer_reactions = mine.get(comment.pk, set())
-        comment.viewer_can_edit = can_edit_comment(user, comment, post=post)
-        # Only the author learns that an edit of theirs waits for a moderator.
-        comment.viewer_edit_pending = bool(comment.pending_body) and comment.author_id == getattr(user, "pk", None)
-    return top
 
 
 def post_revisions(*, post: Post) -> list[PostRevision]:

@@ -56,12 +56,22 @@ def _back(request, fallback: str):
 
 
 def _detail(request, post: Post, *, comment_form=None, vote_errors=None, status: int = 200):
-    page = post_page(post=post_get(post.pk), user=request.user)
+    page = post_page(post=post_get(post.pk), user=request.user, after=request.GET.get("after"),
+                     comment_id=_linked_comment_id(request))
+    if request.htmx and request.GET.get("after"):  # "Show more comments": just the next page, appended
+        return render(request, "communities/_comments_page.html", {"post": page.post, "thread": page.thread})
     return render(request, "communities/post_detail.html", {
-        "post": page.post, "comments": page.comments, "comment_form": comment_form or CommentForm(),
+        "post": page.post, "thread": page.thread, "comments": page.comments,
+        "comment_form": comment_form or CommentForm(),
         "can_edit": can_edit_post(request.user, post), "can_delete": can_delete_post(request.user, post),
         "vote_errors": vote_errors, "held_text": _held_text(page.post, page.comments),
     }, status=status)
+
+
+def _linked_comment_id(request) -> int | None:
+    """`?comment=<pk>` from a comment's link (`Comment.get_absolute_url`); anything else is no link."""
+    raw = request.GET.get("comment", "")
+    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63 else None
 
 
 def _held_text(post: Post, comments: list) -> str:

@@ -131,11 +131,9 @@
         enhance([n], false);
         break;
       }
-      case 'comment.new': {
-        var list = byId('post-' + f.post_id + '-comments');
-        if (list && !byId('comment-' + f.id)) insert(list, f.html, false);
+      case 'comment.new':
+        if (!byId('comment-' + f.id)) liveComment(f);
         break;
-      }
       case 'queue.new': {
         // Oldest first: a new item belongs at the end, so only the last page shows it (at the bottom).
         var list = queueList(target);
@@ -185,6 +183,36 @@
       }
     }
     el.dispatchEvent(new CustomEvent('pc:frame', { detail: f, bubbles: true }));
+  }
+
+  // Comments come oldest first, a page (and a few replies per thread) at a time: a new one belongs at the
+  // end, so it goes in only when the end is on the page. Otherwise the "more" link counts it, and it
+  // arrives in order when that link is followed. A reply whose thread is not on the page waits there.
+  function liveComment(f) {
+    var thread = f.parent_id ? byId('comment-' + f.parent_id) : null;
+    if (f.parent_id && !thread) return;
+    var more = thread ? thread.querySelector('[data-more-replies]')
+      : doc.querySelector('#post-' + f.post_id + '-comments-more [data-more-count]');
+    if (more) { countOneMore(more, thread ? 'moreReplies' : 'moreCount'); return; }
+    var list = thread ? replyList(thread) : byId('post-' + f.post_id + '-comments');
+    if (list) insert(list, f.html, false);
+  }
+
+  // "Show more comments (3 more)" becomes "(4 more)": plain text in the link, so its name reads as one.
+  function countOneMore(link, key) {
+    var n = (Number(link.dataset[key]) || 0) + 1;
+    link.dataset[key] = String(n);
+    link.textContent = link.textContent.replace(/\(\d+ more\)/, '(' + n + ' more)');
+  }
+
+  function replyList(thread) {
+    var list = thread.querySelector(':scope > ul.comments');
+    if (!list) {
+      list = doc.createElement('ul');
+      list.className = 'comments';
+      thread.appendChild(list);
+    }
+    return list;
   }
 
   // The moderation queue: is an item one of this (maybe filtered) list's own? Frames carry its kind,
@@ -350,7 +378,17 @@
     });
   });
 
+  // A comment link from before the post page came a page at a time ("/posts/1/#comment-9", in old emails
+  // and notifications) names a comment that may sit on a later page: ask the server for the page holding it.
+  function findLinkedComment() {
+    var m = /^#comment-(\d+)$/.exec(location.hash);
+    if (m && !byId('comment-' + m[1]) && /^\/posts\/\d+\/$/.test(location.pathname) && !/[?&]comment=/.test(location.search)) {
+      location.replace(location.pathname + '?comment=' + m[1] + location.hash);
+    }
+  }
+
   function init() {
+    findLinkedComment();
     focusErrors(doc);
     localizeTimes(doc);
     setupStreams(doc);

@@ -224,7 +224,7 @@ def test_editing_without_javascript_redirects_back_to_the_comment(client, member
     assert page.status_code == 200 and "Edit history" in page.content.decode()
     response = client.post(f"/comments/{comment.pk}/edit/", {"body": "Two towels"})
     assert response.status_code == 302
-    assert response["Location"] == f"/posts/{comment.post_id}/#comment-{comment.pk}"
+    assert response["Location"] == f"/posts/{comment.post_id}/?comment={comment.pk}#comment-{comment.pk}"
     history = client.get(f"/comments/{comment.pk}/edit/").content.decode()
     assert "Two towels" in history and "With a towel and patience" in history
 

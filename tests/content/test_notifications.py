@@ -26,7 +26,8 @@ def test_email_is_sent_after_commit_for_kinds_turned_on(member, other, django_ca
         comment_create(actor=other, post=post, body="A")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [member.email] and "Ben commented on your post" in mail.outbox[0].subject
-    assert f"/posts/{post.pk}/#comment-" in mail.outbox[0].body
+    comment = post.comments.get()
+    assert f"/posts/{post.pk}/?comment={comment.pk}#comment-{comment.pk}" in mail.outbox[0].body
     assert Notification.objects.get().emailed_at is not None
 
 

@@ -106,7 +106,7 @@ def test_comments_are_found_only_on_posts_the_viewer_may_read(author, reader):
     results = find(outsider, "marmalade", scope="comments")
     assert [h.obj.pk for h in results.hits] == [comment.pk]
     assert results.counts["comments"] == 1
-    assert results.hits[0].url == f"/posts/{open_post.pk}/#comment-{comment.pk}"
+    assert results.hits[0].url == f"/posts/{open_post.pk}/?comment={comment.pk}#comment-{comment.pk}"
 
 
 def test_unlisted_pods_are_found_by_their_members_only(author, reader):
