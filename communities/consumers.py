@@ -73,6 +73,17 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
 
+    async def dispatch(self, message):
+        """A broadcast frame relayed as sent skips channels' per-message `aclose_old_connections`: that is a
+        hop to the sync thread before every handler, and a post to a thousand sockets made a thousand of
+        them, one after another, which was most of the fan-out's time. Relaying touches no database; the
+        paths from here that do (re-checks after a close, `present`) use `database_sync_to_async`, which
+        closes stale connections itself."""
+        if message["type"] == "stream.frame" and self.present_as_sent:
+            await self.stream_frame(message)
+        else:
+            await super().dispatch(message)
+
     async def stream_frame(self, event):
         if event.get("via") not in (None, self.control_group, *self.stream_groups):
             return  # queued before this socket left the group: access was revoked since

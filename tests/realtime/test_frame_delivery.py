@@ -73,3 +73,37 @@ def test_a_socket_hears_nothing_of_a_group_it_was_not_allowed_to_join():
         await feed.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_relaying_a_frame_skips_the_hop_to_the_sync_thread_a_queue_frame_keeps_it(monkeypatch):
+    """channels closes stale connections before every handler in the sync thread; a feed socket relaying a
+    broadcast touches no database and skips that hop, while a stream that queries per frame keeps it."""
+    from channels import consumer
+
+    hops = []
+    original = consumer.aclose_old_connections
+
+    async def counted():
+        hops.append(1)
+        return await original()
+
+    monkeypatch.setattr(consumer, "aclose_old_connections", counted)
+    pod = PodFactory()
+    steward = UserFactory()
+    join(steward, pod, role="steward")
+
+    async def scenario():
+        feed = await connected("/ws/feed/commons/")
+        queue = await connected("/ws/moderation/queue/", steward)
+        before = len(hops)
+        await database_sync_to_async(streams.broadcast)([streams.COMMONS_GROUP], {"type": "post.new", "id": 5})
+        assert await feed.receive_json_from(timeout=1) == {"type": "post.new", "id": 5}
+        assert len(hops) == before
+        await database_sync_to_async(streams.broadcast)(
+            [streams.moderation_queue_group(steward.pk)], {"type": "queue.new", "id": 8, "html": "<li>y</li>"})
+        assert (await queue.receive_json_from(timeout=1))["queue_count"] == 0
+        assert len(hops) == before + 1
+        await feed.disconnect()
+        await queue.disconnect()
+
+    run(scenario)
