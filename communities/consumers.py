@@ -10,6 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import get_user_model
 
 from petcommunity import ratelimit
+from petcommunity.consumer_loop import ConsumerLoop
 
 from . import hooks, streams
 from .policy import policy_for
@@ -20,7 +21,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_RATE_LIMITED = 4429  # too many frames: the client may reconnect after a pause
 
 
-class StreamConsumer(AsyncJsonWebsocketConsumer):
+class StreamConsumer(ConsumerLoop, AsyncJsonWebsocketConsumer):
     """Joins the groups `allowed_groups` names; refuses the handshake when it names none (None)."""
 
     # Frame types this stream relays; the control group also carries other streams' personal frames.

@@ -107,3 +107,20 @@ def test_relaying_a_frame_skips_the_hop_to_the_sync_thread_a_queue_frame_keeps_i
         await queue.disconnect()
 
     run(scenario)
+
+
+def test_a_socket_that_leaves_stops_reading_its_layer_channel():
+    """Leaving ends the socket's read of its own layer channel, which lets the layer forget the channel
+    (the Redis layer unsubscribes it); the frames a socket hears come through that one read."""
+
+    async def scenario():
+        layer = get_channel_layer()
+        feed = await connected("/ws/feed/commons/")
+        await layer.group_send(streams.COMMONS_GROUP, streams._frame_message({"type": "post.new", "id": 11})
+                               | {"via": streams.COMMONS_GROUP})
+        assert (await feed.receive_json_from(timeout=1))["id"] == 11
+        assert len(layer.channels) == 1
+        await feed.disconnect()
+        assert len(layer.channels) == 0
+
+    run(scenario)
