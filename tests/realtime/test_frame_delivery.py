@@ -1,12 +1,15 @@
 """A broadcast frame is encoded once and relayed as that text; streams that add their member's own values
 still encode per socket. Run with REDIS_URL these go through the configured Redis pub/sub layer."""
 
+import asyncio
 import json
+import threading
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from communities import streams
 from tests.factories import PodFactory, UserFactory, join
@@ -122,5 +125,24 @@ def test_a_socket_that_leaves_stops_reading_its_layer_channel():
         assert len(layer.channels) == 1
         await feed.disconnect()
         assert len(layer.channels) == 0
+
+    run(scenario)
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the Redis pub/sub layer only (make test-services)")
+def test_a_broadcast_from_a_thread_without_an_event_loop_reaches_the_socket():
+    """Code with no event loop (a gunicorn thread, a Celery task) publishes with a plain Redis client;
+    the socket's layer reads the same channel and bytes as from the layer's own group_send."""
+    from petcommunity.group_send import _clients
+
+    async def scenario():
+        feed = await connected("/ws/feed/commons/")
+        sender = threading.Thread(target=streams._send, args=([streams.COMMONS_GROUP],
+                                                              streams._frame_message({"type": "post.new", "id": 12})))
+        sender.start()
+        await asyncio.get_running_loop().run_in_executor(None, sender.join)
+        assert await feed.receive_json_from(timeout=1) == {"type": "post.new", "id": 12}
+        assert _clients[get_channel_layer()] is not None  # it went through the plain client
+        await feed.disconnect()
 
     run(scenario)
