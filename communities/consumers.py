@@ -10,6 +10,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.contrib.auth import get_user_model
 
 from petcommunity import ratelimit
+from petcommunity.consumer_loop import ConsumerLoop
 
 from . import hooks, streams
 from .policy import policy_for
@@ -20,7 +21,7 @@ CLOSE_FORBIDDEN = 4403
 CLOSE_RATE_LIMITED = 4429  # too many frames: the client may reconnect after a pause
 
 
-class StreamConsumer(AsyncJsonWebsocketConsumer):
+class StreamConsumer(ConsumerLoop, AsyncJsonWebsocketConsumer):
     """Joins the groups `allowed_groups` names; refuses the handshake when it names none (None)."""
 
     # Frame types this stream relays; the control group also carries other streams' personal frames.
@@ -72,6 +73,17 @@ class StreamConsumer(AsyncJsonWebsocketConsumer):
         # Streams are server → browser only; a ping keeps proxies from closing idle sockets.
         if isinstance(content, dict) and content.get("type") == "ping":
             await self.send_json({"type": "pong"})
+
+    async def dispatch(self, message):
+        """A broadcast frame relayed as sent skips channels' per-message `aclose_old_connections`: that is a
+        hop to the sync thread before every handler, and a post to a thousand sockets made a thousand of
+        them, one after another, which was most of the fan-out's time. Relaying touches no database; the
+        paths from here that do (re-checks after a close, `present`) use `database_sync_to_async`, which
+        closes stale connections itself."""
+        if message["type"] == "stream.frame" and self.present_as_sent:
+            await self.stream_frame(message)
+        else:
+            await super().dispatch(message)
 
     async def stream_frame(self, event):
         if event.get("via") not in (None, self.control_group, *self.stream_groups):

@@ -15,10 +15,11 @@ import json
 import logging
 from collections.abc import Callable
 
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.auth.signals import user_logged_out
 from django.db import transaction
+
+from petcommunity.group_send import group_send
 
 from . import hooks, pagecache
 from .policy import policy_for
@@ -99,7 +100,7 @@ def _send(groups: list[str], message: dict) -> None:
     for group in groups:
         try:
             # Naming the group lets a socket drop frames queued before it left that group.
-            async_to_sync(layer.group_send)(group, {**message, "via": group})
+            group_send(layer, group, {**message, "via": group})
         except Exception:  # noqa: BLE001 - the stream is an enhancement; pages catch up over HTTP
             logger.warning("broadcast to %s failed", group, exc_info=True)
 

@@ -1,12 +1,15 @@
 """A broadcast frame is encoded once and relayed as that text; streams that add their member's own values
 still encode per socket. Run with REDIS_URL these go through the configured Redis pub/sub layer."""
 
+import asyncio
 import json
+import threading
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
 from channels.layers import get_channel_layer
+from django.conf import settings
 
 from communities import streams
 from tests.factories import PodFactory, UserFactory, join
@@ -73,3 +76,73 @@ def test_a_socket_hears_nothing_of_a_group_it_was_not_allowed_to_join():
         await feed.disconnect()
 
     async_to_sync(scenario)()
+
+
+def test_relaying_a_frame_skips_the_hop_to_the_sync_thread_a_queue_frame_keeps_it(monkeypatch):
+    """channels closes stale connections before every handler in the sync thread; a feed socket relaying a
+    broadcast touches no database and skips that hop, while a stream that queries per frame keeps it."""
+    from channels import consumer
+
+    hops = []
+    original = consumer.aclose_old_connections
+
+    async def counted():
+        hops.append(1)
+        return await original()
+
+    monkeypatch.setattr(consumer, "aclose_old_connections", counted)
+    pod = PodFactory()
+    steward = UserFactory()
+    join(steward, pod, role="steward")
+
+    async def scenario():
+        feed = await connected("/ws/feed/commons/")
+        queue = await connected("/ws/moderation/queue/", steward)
+        before = len(hops)
+        await database_sync_to_async(streams.broadcast)([streams.COMMONS_GROUP], {"type": "post.new", "id": 5})
+        assert await feed.receive_json_from(timeout=1) == {"type": "post.new", "id": 5}
+        assert len(hops) == before
+        await database_sync_to_async(streams.broadcast)(
+            [streams.moderation_queue_group(steward.pk)], {"type": "queue.new", "id": 8, "html": "<li>y</li>"})
+        assert (await queue.receive_json_from(timeout=1))["queue_count"] == 0
+        assert len(hops) == before + 1
+        await feed.disconnect()
+        await queue.disconnect()
+
+    run(scenario)
+
+
+def test_a_socket_that_leaves_stops_reading_its_layer_channel():
+    """Leaving ends the socket's read of its own layer channel, which lets the layer forget the channel
+    (the Redis layer unsubscribes it); the frames a socket hears come through that one read."""
+
+    async def scenario():
+        layer = get_channel_layer()
+        feed = await connected("/ws/feed/commons/")
+        await layer.group_send(streams.COMMONS_GROUP, streams._frame_message({"type": "post.new", "id": 11})
+                               | {"via": streams.COMMONS_GROUP})
+        assert (await feed.receive_json_from(timeout=1))["id"] == 11
+        assert len(layer.channels) == 1
+        await feed.disconnect()
+        assert len(layer.channels) == 0
+
+    run(scenario)
+
+
+@pytest.mark.skipif(not settings.REDIS_URL, reason="the Redis pub/sub layer only (make test-services)")
+def test_a_broadcast_from_a_thread_without_an_event_loop_reaches_the_socket():
+    """Code with no event loop (a gunicorn thread, a Celery task) publishes with a plain Redis client;
+    the socket's layer reads the same channel and bytes as from the layer's own group_send."""
+    from petcommunity.group_send import _clients
+
+    async def scenario():
+        feed = await connected("/ws/feed/commons/")
+        sender = threading.Thread(target=streams._send, args=([streams.COMMONS_GROUP],
+                                                              streams._frame_message({"type": "post.new", "id": 12})))
+        sender.start()
+        await asyncio.get_running_loop().run_in_executor(None, sender.join)
+        assert await feed.receive_json_from(timeout=1) == {"type": "post.new", "id": 12}
+        assert _clients[get_channel_layer()] is not None  # it went through the plain client
+        await feed.disconnect()
+
+    run(scenario)
