@@ -137,7 +137,28 @@ class Context:
 
     # --- load helpers ----------------------------------------------------------------------------
     def wrk(self, specs: list[dict], *, duration: float, connections: int) -> dict:
-        return wrk.run(self.server.base_url, specs, duration=duration, connections=connections)
+        result = wrk.run(self.server.base_url, specs, duration=duration, connections=connections)
+        self.settle()
+        return result
+
+    def settle(self, limit: float = 60.0) -> float:
+        """Wait until the web server runs no statement: wrk stops at its deadline, but the server keeps
+        working on the requests it had read, and a slow variant's leftovers (the naive deep page takes
+        seconds at L) would otherwise be measured as the next variant's cost. Returns the wait."""
+        from django.db import connection
+
+        began = time.monotonic()
+        while time.monotonic() - began < limit:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                               "AND state = 'active' AND application_name = %s", [procs.WEB_APPLICATION_NAME])
+                if cursor.fetchone()[0] == 0:
+                    break
+            time.sleep(0.05)
+        waited = time.monotonic() - began
+        if waited > 1:
+            print(f"   waited {waited:.1f}s for the server's leftover statements", flush=True)
+        return waited
 
     @property
     def duration(self) -> float:

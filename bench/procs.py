@@ -24,6 +24,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+WEB_APPLICATION_NAME = "bench-web"
+
+
 def child_env() -> dict:
     env = dict(os.environ)
     env["DJANGO_SETTINGS_MODULE"] = "bench.settings"
@@ -83,7 +86,9 @@ class Server:
 
     def start(self, timeout: float = 60) -> None:
         cmd = self.command()
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=child_env(), stdout=self.log, stderr=subprocess.STDOUT,
+        # libpq names the web server's connections, so Context.settle can wait for them alone.
+        env = {**child_env(), "PGAPPNAME": WEB_APPLICATION_NAME}
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
