@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
+from petcommunity.parsing import parse_id
 
 from .. import hooks, pagecache
 from ..forms import AnnouncementForm, CommentEditForm, CommentForm, PostEditForm, ReactionForm
@@ -57,7 +58,7 @@ def _back(request, fallback: str):
 
 def _detail(request, post: Post, *, comment_form=None, vote_errors=None, status: int = 200):
     page = post_page(post=post_get(post.pk), user=request.user, after=request.GET.get("after"),
-                     comment_id=_linked_comment_id(request))
+                     comment_id=parse_id(request.GET.get("comment")))
     if request.htmx and request.GET.get("after"):  # "Show more comments": just the next page, appended
         return render(request, "communities/_comments_page.html", {"post": page.post, "thread": page.thread})
     return render(request, "communities/post_detail.html", {
@@ -66,12 +67,6 @@ def _detail(request, post: Post, *, comment_form=None, vote_errors=None, status:
         "can_edit": can_edit_post(request.user, post), "can_delete": can_delete_post(request.user, post),
         "vote_errors": vote_errors, "held_text": _held_text(page.post, page.comments),
     }, status=status)
-
-
-def _linked_comment_id(request) -> int | None:
-    """`?comment=<pk>` from a comment's link (`Comment.get_absolute_url`); anything else is no link."""
-    raw = request.GET.get("comment", "")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) < 2**63 else None
 
 
 def _held_text(post: Post, comments: list) -> str:
