@@ -108,6 +108,8 @@ TEMPLATES = [
     },
 ]
 
+FORM_RENDERER = "petcommunity.form_renderer.FormRenderer"
+
 # --- Database: SQLite file by default, PostgreSQL (psycopg 3) when DATABASE_URL says so.
 DATABASE_URL = env("DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
