@@ -50,7 +50,12 @@ def posts_in_review(*, user, pod=None) -> list[Post]:
     since = timezone.now() - timedelta(days=REMOVED_SHOWN_DAYS)
     mine = Post.objects.filter(author_id=user.pk, pod=pod, created_at__gte=since,
                                status__in=[ContentStatus.HELD, ContentStatus.REMOVED])
-    rows = list(post_card_queryset(mine.order_by("-created_at", "-pk"))[:IN_REVIEW_LIMIT])
+    # Almost every member has none, so ask for ids first: the card query's seven-table join costs
+    # PostgreSQL ~2.5 ms to plan and Django ~4 ms to compile even when it finds nothing (bench.profile).
+    ids = list(mine.order_by("-created_at", "-pk").values_list("pk", flat=True)[:IN_REVIEW_LIMIT])
+    if not ids:
+        return []
+    rows = list(post_card_queryset(Post.objects.filter(pk__in=ids)).order_by("-created_at", "-pk"))
     # The policy decides on the rows (all of one place and one author, so all or none pass), which costs
     # no query once the viewer's roles are known; `filter_posts` in SQL made the statement cost more to
     # compile than to run.
