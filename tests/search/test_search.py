@@ -246,6 +246,25 @@ def test_a_page_skips_matches_the_viewer_may_not_read_and_keeps_rank_order(autho
     assert not second.has_next
 
 
+def test_a_page_reads_every_match_when_the_read_check_rejects_the_top_candidates(author, reader, monkeypatch):
+    """With room for only two unreadable matches among the top-ranked candidates, 25 private ones rank
+    above every readable match: the page is read again over every match and still shows the readable
+    ones, best first (PostgreSQL; the text-matching fallback has no candidates)."""
+    monkeypatch.setattr("search.selectors.CANDIDATE_SLACK", 2)
+    pod = PodFactory(privacy=Pod.Privacy.INVITE)
+    join(author, pod)
+    for i in range(25):
+        post_create(actor=author, pod=pod, body=f"Axolotl axolotl axolotl axolotl private tank {i}")
+    best = post_create(actor=author, body="Axolotl axolotl axolotl gills")
+    rest = [post_create(actor=author, body=f"Axolotl gills number {i}") for i in range(21)]
+    first = find(reader, "axolotl")
+    assert len(first.hits) == 20
+    if connection.vendor == "postgresql":
+        assert first.hits[0].obj.pk == best.pk
+    second = search(user=reader, filters=SearchFilters(q="axolotl"), page=2)
+    assert sorted(h.obj.pk for h in first.hits + second.hits) == sorted([best.pk] + [p.pk for p in rest])
+
+
 def test_equally_ranked_results_come_newest_first_across_pages(author, reader):
     """22 posts that rank alike, created (ids ascending) with ever older dates: the first page is the 20
     newest, newest first, whatever their ids; the two oldest are on page two."""
