@@ -322,7 +322,8 @@ class Team:
     regions: list[TeamPlace]
     pods: list[TeamPlace]
     next_cursor: str | None
-    pods_without_steward: int
+    pods_without_steward: int  # over every pod, not just this page's
+    without_steward_only: bool = False  # the pods listed are only those without a steward
 
 
 def _active_assignments(q: Q) -> QuerySet[ModeratorAssignment]:
@@ -330,9 +331,11 @@ def _active_assignments(q: Q) -> QuerySet[ModeratorAssignment]:
             .order_by("member__display_name", "member__username", "pk"))
 
 
-def team_overview(*, cursor: str | None = None, page_size: int = TEAM_POD_PAGE) -> Team:
+def team_overview(*, cursor: str | None = None, page_size: int = TEAM_POD_PAGE,
+                  without_steward_only: bool = False) -> Team:
     """Managers, then moderators and stewards by scope (the Commons, every region, pods by name keyset-
-    paginated): a fixed number of queries whatever the page holds. For community managers only."""
+    paginated, or only the pods without a steward): a fixed number of queries whatever the page holds. For
+    community managers only."""
     managers = list(User.objects.filter(managers_q()).distinct().order_by("display_name", "username"))
     above = list(_active_assignments(~Q(scope_kind=ScopeKind.POD)))
     by_region: dict[int, list] = {}
@@ -341,7 +344,8 @@ def team_overview(*, cursor: str | None = None, page_size: int = TEAM_POD_PAGE) 
             by_region.setdefault(a.region_id, []).append(a)
     regions = [TeamPlace(f"region:{r.pk}", r.name, by_region.get(r.pk, []))
                for r in Place.objects.filter(kind=Place.Kind.REGION).order_by("name", "pk")]
-    pods_qs = Pod.objects.select_related("region").order_by("name", "pk")
+    pods_qs = (pods_without_steward() if without_steward_only else Pod.objects).select_related("region")
+    pods_qs = pods_qs.order_by("name", "pk")
     after = cursor_decode(cursor)
     if after:
         pods_qs = pods_qs.filter(Q(name__gt=after[0]) | Q(name=after[0], pk__gt=after[1]))
@@ -364,6 +368,7 @@ def team_overview(*, cursor: str | None = None, page_size: int = TEAM_POD_PAGE) 
         pods=[TeamPlace(f"pod:{p.pk}", p.name, pod_mods.get(p.pk, []), stewards.get(p.pk, []), pod=p) for p in pods],
         next_cursor=cursor_encode(pods[-1].name, pods[-1].pk) if more else None,
         pods_without_steward=pods_without_steward().count(),
+        without_steward_only=without_steward_only,
     )
 
 

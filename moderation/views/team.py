@@ -35,7 +35,9 @@ def team(request):
             messages.success(request, f"{member.name} now moderates that scope.")
             return redirect("moderation:team")
     return render(request, "moderation/team.html", {
-        "team": selectors.team_overview(cursor=request.GET.get("pods")), "form": form, "nav_section": "queue",
+        "team": selectors.team_overview(cursor=request.GET.get("pods"),
+                                        without_steward_only=request.GET.get("steward") == "none"),
+        "form": form, "nav_section": "queue",
     }, status=400 if form.errors else 200)
 
 

@@ -123,6 +123,22 @@ def test_the_team_page_lists_managers_moderators_and_stewards_by_scope(client, m
         assert name in html
 
 
+def test_the_team_page_lists_only_the_pods_without_a_steward_on_request(client, manager, pod, steward):
+    """The warning counts every pod without a steward, and its link lists just those, a page at a time."""
+    lonely = [PodFactory(name=f"Lonely {i:02d}") for i in range(3)]
+    team = team_overview(without_steward_only=True, page_size=2)
+    assert ([p.label for p in team.pods], team.pods_without_steward) == (["Lonely 00", "Lonely 01"], 3)
+    rest = team_overview(without_steward_only=True, page_size=2, cursor=team.next_cursor)
+    assert ([p.label for p in rest.pods], rest.next_cursor) == (["Lonely 02"], None)
+    _login(client, manager)
+    everyone = client.get("/moderation/team/").content.decode()
+    assert "3 pods without a steward" in everyone and 'href="?steward=none"' in everyone
+    assert pod.name in everyone
+    only = client.get("/moderation/team/?steward=none").content.decode()
+    assert "Showing the 3 pods without a steward" in only
+    assert all(p.name in only for p in lonely) and pod.name not in only
+
+
 def test_the_team_page_costs_the_same_queries_for_3_or_30_pods(client, manager, django_assert_num_queries):
     def make(n):
         for _ in range(n):
