@@ -26,6 +26,8 @@ class StreamConsumer(ConsumerLoop, AsyncJsonWebsocketConsumer):
 
     # Frame types this stream relays; the control group also carries other streams' personal frames.
     relays: tuple[str, ...] = ()
+    # Whether frames here name authors (`author_id`) whom a member may have blocked: those are dropped.
+    hides_authors = False
 
     async def connect(self):
         self.stream_groups: list[str] = []
@@ -36,6 +38,9 @@ class StreamConsumer(ConsumerLoop, AsyncJsonWebsocketConsumer):
             # check and the joins below still reaches this socket.
             self.control_group = streams.user_group(self.user.pk)
             await self.channel_layer.group_add(self.control_group, self.channel_name)
+        self.hidden_authors: set[int] = set()
+        if self.hides_authors and self.user.is_authenticated:
+            self.hidden_authors = await database_sync_to_async(hooks.hidden_author_ids)(member_id=self.user.pk)
         groups = await database_sync_to_async(self.allowed_groups)()
         if groups is None:
             await self._leave_all()
@@ -89,6 +94,8 @@ class StreamConsumer(ConsumerLoop, AsyncJsonWebsocketConsumer):
         if event.get("via") not in (None, self.control_group, *self.stream_groups):
             return  # queued before this socket left the group: access was revoked since
         frame = event["frame"]
+        if self.hidden_authors and frame.get("author_id") in self.hidden_authors:
+            return  # someone this member blocked: the pages hide their posts and comments, so does the stream
         kind = str(frame.get("type", ""))
         if kind == streams.CLOSE_EVENT:  # a close sent through broadcast(): honour it, never relay it
             await self.stream_close(frame)
@@ -133,6 +140,11 @@ class StreamConsumer(ConsumerLoop, AsyncJsonWebsocketConsumer):
             self.stream_groups.remove(group)
         await self._join([g for g in allowed if g not in self.stream_groups])
 
+    async def stream_hidden(self, event):
+        """The member blocked or unblocked someone (`streams.hidden_authors_changed`)."""
+        if self.hides_authors and self.user.is_authenticated:
+            self.hidden_authors = await database_sync_to_async(hooks.hidden_author_ids)(member_id=self.user.pk)
+
     def _session_tag(self) -> str | None:
         session = self.scope.get("session")
         return streams.session_tag(session.session_key) if session is not None else None
@@ -161,6 +173,7 @@ class FeedStreamConsumer(StreamConsumer):
     """`/ws/feed/commons/` and `/ws/feed/pod/<slug>/`: new posts, comments, counts, removals."""
 
     relays = ("post.", "comment.")
+    hides_authors = True
 
     def allowed_groups(self):
         return streams.feed_groups_for(self.scope["user"], self.scope["url_route"]["kwargs"].get("pod_slug"))

@@ -181,6 +181,13 @@ def hidden_author_subqueries(*, member_id: int | None) -> list:
     return [q for q in hidden_authors.call(member_id=member_id) if q is not None]
 
 
+def hidden_author_ids(*, member_id: int | None) -> set[int]:
+    """The same authors as ids, for what is filtered outside the database (live frames)."""
+    # Each subquery selects one column (`.values(...)`): its rows are one-item dicts.
+    return {author_id for subquery in hidden_author_subqueries(member_id=member_id)
+            for row in subquery for author_id in row.values()}
+
+
 class _NoReviewWait:
     """Without moderation nothing is held, so nothing waits."""
 

@@ -7,7 +7,10 @@ Groups:
   of the scopes they moderate).
 - `user.<id>`: the member's personal stream (badge, rung changes) AND the control group every socket of
   that member joins, so `close_streams` reaches all of them (leave, removal, ban, logout, suspension,
-  a revoked moderator role).
+  a revoked moderator role), and `hidden_authors_changed` tells their feed sockets whom they blocked.
+
+Feed frames about a post or comment carry its `author_id`: a feed socket drops those of authors its
+member blocked, as the pages leave out their posts and comments.
 """
 
 import hashlib
@@ -165,6 +168,11 @@ def refresh_streams(user_id: int) -> None:
     """Access may have grown (promoted to trusted, made a steward): sockets re-check and join new groups."""
     event = {"type": "stream.refresh"}
     transaction.on_commit(lambda: _send([user_group(user_id)], event))
+
+
+def hidden_authors_changed(user_id: int) -> None:
+    """The member blocked or unblocked someone: after commit, their feed sockets reload whom to hide."""
+    transaction.on_commit(lambda: _send([user_group(user_id)], {"type": "stream.hidden"}))
 
 
 def _close_on_logout(sender, request, user, **kwargs) -> None:

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from communities.policy import check_can_act, policy_for
 from communities.rendering import render_markdown
-from communities.streams import broadcast, user_group
+from communities.streams import broadcast, hidden_authors_changed, user_group
 
 from . import rules
 from .models import MAX_PARTICIPANTS, Block, Conversation, Message, MessageReport, MessageSettings, Participant
@@ -146,6 +146,7 @@ def block_create(*, actor, member) -> Block | None:
         raise PermissionDenied("Sign in to do that.")
     if member.pk == actor.pk:
         raise ValidationError("You can't block yourself.")
+    hidden_authors_changed(actor.pk)  # their open feeds stop showing the member's new posts and comments
     try:
         with transaction.atomic():
             return Block.objects.create(blocker=actor, blocked=member)
@@ -153,8 +154,10 @@ def block_create(*, actor, member) -> Block | None:
         return Block.objects.filter(blocker=actor, blocked=member).first()
 
 
+@transaction.atomic
 def block_remove(*, actor, member) -> None:
     Block.objects.filter(blocker_id=actor.pk, blocked=member).delete()
+    hidden_authors_changed(actor.pk)
 
 
 def message_settings_update(*, actor, accepts_messages: bool, email_new_messages: bool) -> MessageSettings:

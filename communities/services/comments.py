@@ -69,7 +69,7 @@ def comment_published_effects(*, comment: Comment) -> None:
     notified = _notify_replies(comment)
     notify_mentions(actor=comment.author, text=comment.body, post=post, comment=comment, skip_ids=notified)
     emit(post_groups(post), {"type": "comment.new", "id": comment.pk, "post_id": post.pk,
-                             "parent_id": comment.parent_id})
+                             "parent_id": comment.parent_id, "author_id": comment.author_id})
 
 
 def _notify_replies(comment: Comment) -> set[int]:

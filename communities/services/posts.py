@@ -173,7 +173,7 @@ def post_published_effects(*, post: Post, broadcast_card: bool = True) -> None:
         )
     notify_mentions(actor=post.author, text=post.body, post=post)
     if broadcast_card and post.segment is None:
-        emit(post_groups(post), {"type": "post.new", "id": post.pk})
+        emit(post_groups(post), {"type": "post.new", "id": post.pk, "author_id": post.author_id})
     webhooks_post_published(post)  # `post.created` webhooks (scope-checked, delivered after commit)
 
 

@@ -7,7 +7,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from communities import streams
+from communities.services.comments import comment_create
 from communities.services.posts import post_create, post_delete
+from messaging.services import block_create, block_remove
 from microgroups.models import Membership, Pod
 from moderation.scopes import scope_for_pod
 from moderation.services.actions import item_approve
@@ -285,6 +287,30 @@ def test_revoked_steward_loses_the_moderation_queue_stream():
         assert (await queue.receive_json_from(timeout=1))["id"] == 7
         await database_sync_to_async(revoke)()
         assert (await queue.receive_output(timeout=1))["code"] == 4403
+
+    run(scenario)
+
+
+def test_a_feed_socket_drops_new_posts_and_comments_of_members_its_member_blocked():
+    """The pages hide a blocked member's posts and comments from the blocker; so does their open feed,
+    from the moment the block commits, and it hears that member again once unblocked."""
+    me, them, other = UserFactory(), UserFactory(), UserFactory()
+    thread = post_create(actor=other, body="A thread")
+
+    async def scenario():
+        feed = await connected("/ws/feed/commons/", me)
+        await database_sync_to_async(block_create)(actor=me, member=them)
+        await database_sync_to_async(post_create)(actor=them, body="Not for the blocker")
+        await database_sync_to_async(comment_create)(actor=them, post=thread, body="Nor this reply")
+        heard = await database_sync_to_async(post_create)(actor=other, body="Still heard")
+        frame = await feed.receive_json_from(timeout=1)
+        assert (frame["type"], frame["id"], frame["author_id"]) == ("post.new", heard.pk, other.pk)
+        assert await feed.receive_nothing(timeout=0.3)
+        await database_sync_to_async(block_remove)(actor=me, member=them)
+        again = await database_sync_to_async(post_create)(actor=them, body="Heard again")
+        frame = await feed.receive_json_from(timeout=1)
+        assert (frame["type"], frame["id"]) == ("post.new", again.pk)
+        await feed.disconnect()
 
     run(scenario)
 
