@@ -81,6 +81,10 @@ def personal_groups_for(user) -> list[str] | None:
 
 
 def post_groups(post) -> list[str]:
+    """The feed groups whose sockets may hear about `post`: none for an announcement to a segment, whose
+    recipients have no group of their own (a frame to the Commons would reach everyone there)."""
+    if post.segment is not None:
+        return []
     if post.pod_id is None:
         return [COMMONS_GROUP]
     return [pod_group(post.pod_id, trusted=post.audience == "trusted")]

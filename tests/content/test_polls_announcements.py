@@ -11,7 +11,9 @@ from communities.models import AnnouncementRecipient, Notification, Pet, Poll, P
 from communities.selectors import feed, pinned_posts
 from communities.services.announcements import announcement_create, post_pin, post_unpin
 from communities.services.polls import PollSpec, poll_vote
+from communities.services.comments import comment_create, comment_edit
 from communities.services.posts import post_create
+from communities.services.reactions import reaction_toggle
 from communities.streams import COMMONS_GROUP
 from tests.factories import TagFactory, UserFactory
 
@@ -118,6 +120,12 @@ def test_segmented_announcement_reaches_only_the_segment(manager, member, listen
         == {"ann", "quiet"}
     assert [m.to for m in mail.outbox] == [[ann.email]]
     assert [f for f in listener.frames() if f["type"] == "post.new"] == []  # never on the public stream
+    # Nor do its comments, their edits or its reaction counts: the public stream carries no frame of it.
+    with django_capture_on_commit_callbacks(execute=True):
+        reply = comment_create(actor=ann, post=post, body="Can I bring my old boy Rex?")
+        comment_edit(actor=ann, comment=reply, body="Can I bring Rex, who is twelve?")
+        reaction_toggle(actor=ann, kind="heart", post=post)
+    assert [f for f in listener.frames() if f.get("id") == post.pk or f.get("post_id") == post.pk] == []
     # Recipients see it (pinned); everyone else: not in feeds, 404 on its page. Managers see it.
     assert [p.pk for p in pinned_posts(user=ann)] == [post.pk]
     assert pinned_posts(user=member) == [] and post.pk not in [p.pk for p in feed(user=member).posts]
