@@ -66,7 +66,16 @@ def _detail(request, post: Post, *, comment_form=None, vote_errors=None, status:
         "comment_form": comment_form or CommentForm(),
         "can_edit": can_edit_post(request.user, post), "can_delete": can_delete_post(request.user, post),
         "vote_errors": vote_errors, "held_text": _held_text(page.post, page.comments),
+        "stream": _stream(page.post),
     }, status=status)
+
+
+def _stream(post: Post) -> str | None:
+    """The live feed of the post's place, whose frames about this post (its new comments, its counts) the
+    page takes in; none for a post not in the feed (held or removed: only its author sees it)."""
+    if post.status != ContentStatus.PUBLISHED or post.segment is not None:
+        return None
+    return "/ws/feed/commons/" if post.pod_id is None else f"/ws/feed/pod/{post.pod.slug}/"
 
 
 def _held_text(post: Post, comments: list) -> str:

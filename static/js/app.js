@@ -95,6 +95,10 @@
   }
 
   function handle(el, f) {
+    // A post's page listens to its place's feed for that post alone: its new comments and its counts.
+    var only = el.dataset.streamPost;
+    if (only && !((f.type === 'comment.new' && String(f.post_id) === only)
+                  || (f.type === 'post.counts' && String(f.id) === only))) return;
     var target = targetOf(el);
     switch (f.type) {
       case 'post.new':

@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from communities.models import Reaction
+from communities.services.posts import post_create
 from microgroups.services.pods import pod_create
 from tests.browser.conftest import check_page, off_loop, open_composer, wait_for_streams
 from tests.factories import UserFactory, join
@@ -57,3 +58,30 @@ def test_a_post_and_reactions_reach_the_other_member_live(new_page):
     check_page(writer)
     check_page(reader)
     assert sorted(Reaction.objects.values_list("member__username", "kind")) == [("ana", "heart"), ("ben", "paw")]
+
+
+def test_a_comment_and_a_reaction_reach_the_other_member_on_the_post_page_live(new_page):
+    """The post page listens to its pod's feed for that post alone: Ben's comment and his paw reach Ana
+    without a reload; a post elsewhere in the pod adds nothing to her page."""
+    ana, ben, pod = off_loop(_pod)
+    post = off_loop(lambda: post_create(actor=ana, pod=pod, body="Who else walks at dawn?"))
+    writer, reader = new_page(ben), new_page(ana)
+    for page in (writer, reader):
+        page.goto(f"/posts/{post.pk}/")
+        wait_for_streams(page)
+    reader.evaluate("window.__sameDocument = true")
+    expect(reader.locator(f"#post-{post.pk}-comments")).to_contain_text("No comments yet")
+
+    writer.get_by_label("Your comment").fill("Every day at six, with Biscuit.")
+    writer.get_by_role("button", name="Comment", exact=True).click()
+    comments = reader.locator(f"#post-{post.pk}-comments")
+    expect(comments).to_contain_text("Every day at six, with Biscuit.")
+    expect(comments).not_to_contain_text("No comments yet")
+    off_loop(lambda: post_create(actor=ben, pod=pod, body="A separate thread about harnesses"))
+    writer.goto(f"/posts/{post.pk}/")
+    writer.locator(f"#post-{post.pk}").get_by_role("button", name=re.compile("^Paw")).click()
+    expect(reader.locator(f"#post-{post.pk}").get_by_role("button", name=re.compile("^Paw"))).to_have_accessible_name(
+        re.compile("Paw 1$"))
+    expect(reader.locator("article.post-card")).to_have_count(1)
+    assert reader.evaluate("window.__sameDocument") is True
+    check_page(reader)
