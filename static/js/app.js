@@ -136,7 +136,12 @@
         break;
       }
       case 'comment.new':
-        if (!byId('comment-' + f.id)) liveComment(f);
+        if (!byId('comment-' + f.id)) {
+          liveComment(f);
+          doc.querySelectorAll('[data-comment-count="' + f.post_id + '"]').forEach(function (c) {
+            c.textContent = String((Number(c.textContent) || 0) + 1);
+          });
+        }
         break;
       case 'queue.new': {
         // Oldest first: a new item belongs at the end, so only the last page shows it (at the bottom).

@@ -76,6 +76,7 @@ def test_a_comment_and_a_reaction_reach_the_other_member_on_the_post_page_live(n
     writer.get_by_role("button", name="Comment", exact=True).click()
     comments = reader.locator(f"#post-{post.pk}-comments")
     expect(comments).to_contain_text("Every day at six, with Biscuit.")
+    expect(reader.get_by_role("heading", name="Comments (1)")).to_be_visible()
     expect(comments).not_to_contain_text("No comments yet")
     off_loop(lambda: post_create(actor=ben, pod=pod, body="A separate thread about harnesses"))
     writer.goto(f"/posts/{post.pk}/")
