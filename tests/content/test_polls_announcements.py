@@ -10,8 +10,8 @@ from django.utils import timezone
 from communities.models import AnnouncementRecipient, Notification, Pet, Poll, PollBallot, Post, Tag
 from communities.selectors import feed, pinned_posts
 from communities.services.announcements import announcement_create, post_pin, post_unpin
-from communities.services.polls import PollSpec, poll_vote
 from communities.services.comments import comment_create, comment_edit
+from communities.services.polls import PollSpec, poll_vote
 from communities.services.posts import post_create
 from communities.services.reactions import reaction_toggle
 from communities.streams import COMMONS_GROUP
