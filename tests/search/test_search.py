@@ -226,15 +226,21 @@ def client_page(user, q, **params) -> str:
 
 # The ranked page (PostgreSQL) -----------------------------------------------------------------------------
 
-def test_a_page_skips_matches_the_viewer_may_not_read_and_keeps_rank_order(author, reader):
-    """The best-ranked matches are private: the reader's page is the readable ones, best first, and the
-    next page starts where this one stopped."""
+def _private_matches_ranked_first(author, word: str):
+    """25 posts in an invite-only pod that rank above 22 Commons posts with `word`: (the best Commons
+    post, the other 21)."""
     pod = PodFactory(privacy=Pod.Privacy.INVITE)
     join(author, pod)
     for i in range(25):
-        post_create(actor=author, pod=pod, body=f"Gecko gecko gecko gecko private note {i}")
-    best = post_create(actor=author, body="Gecko gecko gecko enclosure")
-    rest = [post_create(actor=author, body=f"Gecko enclosure number {i}") for i in range(21)]
+        post_create(actor=author, pod=pod, body=f"{word} {word} {word} {word} private note {i}")
+    best = post_create(actor=author, body=f"{word} {word} {word} enclosure")
+    return best, [post_create(actor=author, body=f"{word} enclosure number {i}") for i in range(21)]
+
+
+def test_a_page_skips_matches_the_viewer_may_not_read_and_keeps_rank_order(author, reader):
+    """The best-ranked matches are private: the reader's page is the readable ones, best first, and the
+    next page starts where this one stopped."""
+    best, rest = _private_matches_ranked_first(author, "Gecko")
     first = find(reader, "gecko")
     assert first.counts["posts"] == 22
     if connection.vendor == "postgresql":  # ranked; the text-matching fallback lists newest first
@@ -251,12 +257,7 @@ def test_a_page_reads_every_match_when_the_read_check_rejects_the_top_candidates
     above every readable match: the page is read again over every match and still shows the readable
     ones, best first (PostgreSQL; the text-matching fallback has no candidates)."""
     monkeypatch.setattr("search.selectors.CANDIDATE_SLACK", 2)
-    pod = PodFactory(privacy=Pod.Privacy.INVITE)
-    join(author, pod)
-    for i in range(25):
-        post_create(actor=author, pod=pod, body=f"Axolotl axolotl axolotl axolotl private tank {i}")
-    best = post_create(actor=author, body="Axolotl axolotl axolotl gills")
-    rest = [post_create(actor=author, body=f"Axolotl gills number {i}") for i in range(21)]
+    best, rest = _private_matches_ranked_first(author, "Axolotl")
     first = find(reader, "axolotl")
     assert len(first.hits) == 20
     if connection.vendor == "postgresql":
