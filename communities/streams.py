@@ -80,6 +80,11 @@ def personal_groups_for(user) -> list[str] | None:
     return []
 
 
+def feed_path(pod_slug: str | None) -> str:
+    """The websocket path of a place's live feed (petcommunity/routing.py): the Commons when no pod."""
+    return "/ws/feed/commons/" if pod_slug is None else f"/ws/feed/pod/{pod_slug}/"
+
+
 def post_groups(post) -> list[str]:
     """The feed groups whose sockets may hear about `post`: none for an announcement to a segment, whose
     recipients have no group of their own (a frame to the Commons would reach everyone there)."""

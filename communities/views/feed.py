@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
 
-from .. import hooks, pagecache, presenters
+from .. import hooks, pagecache, presenters, streams
 from ..forms import PostForm
 from ..models import ContentStatus
 from ..selectors import TOP_WINDOWS, feed, held_notice, pinned_posts, posts_in_review, species_options
@@ -44,7 +44,7 @@ def _feed_response(request, *, following: bool, composer=None, status: int = 200
     first = not following and not request.GET.get("cursor")
     in_review = posts_in_review(user=request.user) if first else []
     ctx.update(following=following, sorts=SORT_CHOICES, windows=WINDOW_CHOICES, species_options=species_options(),
-               stream="/ws/feed/commons/", composer=composer or PostForm(user=request.user),
+               stream=streams.feed_path(None), composer=composer or PostForm(user=request.user),
                pinned=pinned_posts(user=request.user) if first else [], in_review=in_review,
                held_text=held_notice(kind="post", pod_id=None) if in_review else "")
     return render(request, "communities/home.html", ctx, status=status)

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 from common.forms import form_add_service_error
 from petcommunity.parsing import parse_id
 
-from .. import hooks, pagecache
+from .. import hooks, pagecache, streams
 from ..forms import AnnouncementForm, CommentEditForm, CommentForm, PostEditForm, ReactionForm
 from ..models import Comment, ContentStatus, Poll, Post
 from ..policy import check_can_read_post, is_manager
@@ -75,7 +75,7 @@ def _stream(post: Post) -> str | None:
     page takes in; none for a post not in the feed (held or removed: only its author sees it)."""
     if post.status != ContentStatus.PUBLISHED or post.segment is not None:
         return None
-    return "/ws/feed/commons/" if post.pod_id is None else f"/ws/feed/pod/{post.pod.slug}/"
+    return streams.feed_path(post.pod.slug if post.pod_id else None)
 
 
 def _held_text(post: Post, comments: list) -> str:

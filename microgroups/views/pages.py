@@ -15,6 +15,7 @@ from communities.models import ContentStatus, Tag
 from communities.segments import tag_choices
 from communities.selectors import TOP_WINDOWS, feed, held_notice, pinned_posts, posts_in_review
 from communities.services.posts import post_create
+from communities.streams import feed_path
 
 from ..forms import AcknowledgeForm
 from ..selectors import (
@@ -72,7 +73,7 @@ def render_pod(request, pod, *, composer=None, ack_form=None, status: int = 200)
     ack_form = ack_form or AcknowledgeForm(initial={"version": pod.charter_version})
     return render(request, "microgroups/pod_detail.html", {
         "pod": pod, "info": info, "page": page, "pinned": pinned, "sorts": SORTS, "composer": composer,
-        "ack_form": ack_form, "stream": f"/ws/feed/pod/{pod.slug}/", "in_review": in_review,
+        "ack_form": ack_form, "stream": feed_path(pod.slug), "in_review": in_review,
         "held_text": held_notice(kind="post", pod_id=pod.pk) if in_review else "", "species": species,
         "species_options": tag_choices(Tag.Kind.SPECIES) if info.readable else [], "filter_qs": filter_qs,
     }, status=status)
