@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 import urllib.request
+import warnings
 from pathlib import Path
 
 import pytest
@@ -227,10 +228,16 @@ def new_page(browser, asgi_server, viewport, request, nu_checker):
         return page
 
     yield make
+    from playwright.sync_api import Error as PlaywrightError
+
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     for n, (ctx, page) in enumerate(contexts):
         try:
             page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{n}.png"), full_page=True)
+        except PlaywrightError as error:
+            # The screenshot is a review artifact, not a check: Chromium sometimes refuses a full-page capture
+            # under load ("Unable to capture screenshot"), and that must not turn a passed journey into an error.
+            warnings.warn(f"no screenshot for {request.node.name}-{n}: {error.message.splitlines()[0]}")
         finally:
             _documents.pop(id(page), None)
             ctx.close()
