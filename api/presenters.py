@@ -54,7 +54,12 @@ def comment(c) -> dict:
         "created_at": c.created_at, "edited_at": None if gone else c.edited_at,
         "edit_pending": getattr(c, "viewer_edit_pending", False), "reactions": reactions(c),
         "replies": [comment(r) for r in getattr(c, "visible_replies", [])],
+        "more_replies": getattr(c, "more_replies", 0),
     }
+
+
+def comments_page(page) -> dict:
+    return {"items": [comment(c) for c in page.comments], "next_cursor": page.next_cursor, "more": page.more}
 
 
 def saved(p) -> dict:

@@ -90,12 +90,21 @@ class CommentOut(Schema):
     edit_pending: bool = Field(description="The caller's own edit waits for a moderator (the published text "
                                            "shows until then); always false on others' comments.")
     reactions: Reactions
-    replies: list["CommentOut"] = []
+    replies: list["CommentOut"] = Field(default=[], description="On a top-level comment, its first 10 replies "
+                                        "(every reply when the page was asked for with `comment` in its thread).")
+    more_replies: int = Field(default=0, description="Replies the caller may read beyond `replies`: ask "
+                                                     "/posts/{id}/comments with `comment` set to this one for all.")
+
+
+class CommentsPage(Schema):
+    items: list[CommentOut] = Field(description="Top-level comments, oldest first, 50 a page, with their replies.")
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null at the end.")
+    more: int = Field(description="Top-level comments after this page that the caller may read.")
 
 
 class PostDetail(Schema):
     post: PostOut
-    comments: list[CommentOut]
+    comments: CommentsPage = Field(description="The first page of comments; /posts/{id}/comments pages on.")
     can_edit: bool
     can_delete: bool
 
@@ -407,7 +416,10 @@ class SearchHitOut(Schema):
 
 
 class SearchOut(Schema):
-    counts: SearchCounts = Field(description="Results per scope, whichever scope this page shows.")
+    counts: SearchCounts = Field(description="Results per scope, whichever scope this page shows; at most "
+                                             "200 (ten pages), past which the scope is listed in `capped`.")
+    capped: list[Literal["posts", "comments", "pods", "members"]] = Field(
+        description="Scopes with more than 200 results: show their count as \"200+\".")
     items: list[SearchHitOut]
     page: int
     has_next: bool

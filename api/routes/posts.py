@@ -2,11 +2,11 @@
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from communities.models import Comment, Poll, Post, Reaction
 from communities.policy import policy_for
-from communities.selectors import decorate_posts, feed, post_get, post_with_comments
+from communities.selectors import decorate_posts, feed, post_comments_page, post_get
 from communities.services.comments import comment_create, comment_delete, comment_edit
 from communities.services.polls import PollSpec, poll_vote
 from communities.services.posts import can_delete_post, can_edit_post, post_create, post_delete, post_edit
@@ -22,6 +22,7 @@ from ..schemas import (
     CommentEditIn,
     CommentIn,
     CommentOut,
+    CommentsPage,
     Done,
     FeedPage,
     Id,
@@ -114,9 +115,25 @@ def post_detail(request, post_id: Id):
     post = _readable_post(request, post_id)
     impressions_record(user=request.user, posts=[post])
     shown = decorate_posts([post_get(post.pk)], request.user)[0]
-    comments = post_with_comments(post=shown, user=request.user)
-    return {"post": presenters.post(shown), "comments": [presenters.comment(c) for c in comments],
+    comments = post_comments_page(post=shown, user=request.user)
+    return {"post": presenters.post(shown), "comments": presenters.comments_page(comments),
             "can_edit": can_edit_post(request.user, post), "can_delete": can_delete_post(request.user, post)}
+
+
+class CommentsQuery(Schema):
+    cursor: str | None = Field(default=None, max_length=200)
+    comment: int | None = Field(default=None, ge=1, le=2**63 - 1,
+                                description="Start at the page holding this comment, with its thread in full.")
+
+
+@router.get("/posts/{post_id}/comments", response=answers(CommentsPage))
+def post_comments(request, post_id: Id, q: Query[CommentsQuery]):
+    """A page of the post's comments, the same pages as the post's web page: 50 threads oldest first,
+    each with its first 10 replies; `comment` gives that comment's page and its whole thread."""
+    require_scope(request, READ)
+    post = _readable_post(request, post_id)
+    return presenters.comments_page(post_comments_page(post=post, user=request.user, after=q.cursor,
+                                                      comment_id=q.comment))
 
 
 @router.patch("/posts/{post_id}", response=answers(PostOut))

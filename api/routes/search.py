@@ -37,5 +37,6 @@ def search_all(request, f: Query[SearchQuery]):
                             author=(f.author or "").strip().lstrip("@") or None, after=f.after, before=f.before)
     results = search(user=request.user, filters=filters, page=f.page)
     return {"counts": {scope: results.counts.get(scope, 0) for scope in SCOPES},
+            "capped": [scope for scope in SCOPES if scope in results.capped],
             "items": [presenters.search_hit(hit) for hit in results.hits], "page": results.page,
             "has_next": results.has_next}

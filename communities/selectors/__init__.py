@@ -5,7 +5,6 @@ from .comments import (
     REPLIES_SHOWN,
     CommentsPage,
     post_comments_page,
-    post_with_comments,
 )
 from .feeds import (
     FEED_PAGE_SIZE,
@@ -56,6 +55,6 @@ __all__ = [
     "MemberCard", "NotificationPage", "PetCard", "PostPage", "Profile", "SavedPage", "comment_revisions",
     "decorate_polls", "decorate_posts", "directory_page", "feed", "feed_after", "held_notice", "notification_list",
     "notification_page", "notification_unread_count", "pinned_posts", "place_label", "post_card_queryset",
-    "post_get", "post_page", "post_revisions", "post_with_comments", "posts_in_review", "profile_get", "member_named",
+    "post_get", "post_page", "post_revisions", "posts_in_review", "profile_get", "member_named",
     "saved_posts_page", "species_options",
 ]

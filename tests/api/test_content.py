@@ -116,9 +116,29 @@ def test_comment_react_and_vote(api, member):
     detail = api.get(f"/posts/{post.pk}").json()
     assert detail["post"]["poll"]["voted"] is True
     assert [c["votes"] for c in detail["post"]["poll"]["choices"]] == [1, 0]
-    assert [c["body"] for c in detail["comments"]] == ["Lovely"]
-    assert [r["body"] for r in detail["comments"][0]["replies"]] == ["Agreed"]
+    assert [c["body"] for c in detail["comments"]["items"]] == ["Lovely"]
+    assert [r["body"] for r in detail["comments"]["items"][0]["replies"]] == ["Agreed"]
     assert Reaction.objects.filter(member=member).count() == 1  # the hug; the paw was taken back
+
+
+def test_a_posts_comments_come_in_pages_of_threads_like_its_web_page(api):
+    post = PostFactory()
+    author = UserFactory()
+    threads = [CommentFactory(post=post, author=author, body=f"Thread {n}") for n in range(51)]
+    replies = [CommentFactory(post=post, author=author, parent=threads[0], body=f"Reply {n}") for n in range(12)]
+    hidden = CommentFactory(post=post, author=author, body="Held thread", status="held")
+    first = api.get(f"/posts/{post.pk}").json()["comments"]
+    assert [c["body"] for c in first["items"]] == [f"Thread {n}" for n in range(50)]
+    assert first["more"] == 1 and first["next_cursor"]
+    head = first["items"][0]
+    assert [r["body"] for r in head["replies"]] == [f"Reply {n}" for n in range(10)] and head["more_replies"] == 2
+    rest = api.get(f"/posts/{post.pk}/comments", cursor=first["next_cursor"]).json()
+    assert ([c["body"] for c in rest["items"]], rest["more"], rest["next_cursor"]) == (["Thread 50"], 0, None)
+    whole = api.get(f"/posts/{post.pk}/comments", comment=replies[11].pk).json()["items"][0]
+    assert len(whole["replies"]) == 12 and whole["more_replies"] == 0
+    # A held comment is neither listed nor counted; a comment id the caller can't read is ignored.
+    assert api.get(f"/posts/{post.pk}/comments", comment=hidden.pk).json()["items"][0]["body"] == "Thread 0"
+    assert api.get(f"/posts/{post.pk}/comments", cursor="not-a-cursor").json()["items"][0]["body"] == "Thread 0"
 
 
 def test_reacting_in_an_open_pod_needs_membership_403(api):

@@ -99,7 +99,7 @@ def test_the_author_edits_a_comment_and_the_history_keeps_the_old_text(api, memb
     assert data["edited_at"] is not None and data["edit_pending"] is False
     assert list(CommentRevision.objects.values_list("body", flat=True)) == ["First thought"]
     detail = api.get(f"/posts/{post.pk}").json()
-    assert detail["comments"][0]["edited_at"] is not None
+    assert detail["comments"]["items"][0]["edited_at"] is not None
 
 
 def test_a_held_edit_reports_pending_and_keeps_the_published_text(api, member, monkeypatch):
@@ -108,9 +108,9 @@ def test_a_held_edit_reports_pending_and_keeps_the_published_text(api, member, m
     data = api.send("PATCH", f"/comments/{comment.pk}", {"body": "Questionable words"}).json()
     assert (data["body"], data["edit_pending"], data["edited_at"]) == ("Fine words", True, None)
     other = ApiClient(token_for(UserFactory()))
-    [shown] = other.get(f"/posts/{comment.post_id}").json()["comments"]
+    [shown] = other.get(f"/posts/{comment.post_id}").json()["comments"]["items"]
     assert (shown["body"], shown["edit_pending"]) == ("Fine words", False)
-    [mine] = api.get(f"/posts/{comment.post_id}").json()["comments"]
+    [mine] = api.get(f"/posts/{comment.post_id}").json()["comments"]["items"]
     assert mine["edit_pending"] is True
 
 

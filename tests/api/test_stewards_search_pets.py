@@ -10,6 +10,7 @@ from django.contrib.auth.models import Group
 from communities.models import Pet, Tag, Webhook, WebhookDelivery
 from communities.tasks import webhook_deliver
 from microgroups.models import Membership
+from search import selectors as search_selectors
 from search.documents import documents_rebuild
 from tests.factories import CommentFactory, PetFactory, PodFactory, PostFactory, UserFactory, join
 
@@ -180,6 +181,19 @@ def test_search_finds_what_the_caller_may_read_and_counts_nothing_else(member, a
     body = ApiClient(token_for(member)).get("/search", q="hydrotherapy", scope="comments").json()
     assert body["counts"] == {"posts": 2, "comments": 1, "pods": 0, "members": 0}
     assert [(h["kind"], h["post"], h["pod"]) for h in body["items"]] == [("comment", hidden.pk, "quiet-room")]
+
+
+def test_search_names_the_scopes_past_the_count_cap(api, monkeypatch):
+    monkeypatch.setattr(search_selectors, "COUNT_CAP", 2)
+    for n in range(3):
+        PostFactory(body=f"Hydrotherapy session {n}")
+    PostFactory(body="One hydrotherapy pool")
+    CommentFactory(body="Hydrotherapy pool")
+    documents_rebuild()
+    body = api.get("/search", q="hydrotherapy").json()
+    assert body["counts"] == {"posts": 2, "comments": 1, "pods": 0, "members": 0}
+    assert body["capped"] == ["posts"]
+    assert api.get("/search", q="pool").json()["capped"] == []
 
 
 def test_search_refuses_a_backwards_date_range_at_the_field(api):

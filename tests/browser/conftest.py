@@ -237,7 +237,8 @@ def new_page(browser, asgi_server, viewport, request, nu_checker):
         except PlaywrightError as error:
             # The screenshot is a review artifact, not a check: Chromium sometimes refuses a full-page capture
             # under load ("Unable to capture screenshot"), and that must not turn a passed journey into an error.
-            warnings.warn(f"no screenshot for {request.node.name}-{n}: {error.message.splitlines()[0]}")
+            warnings.warn(f"no screenshot for {request.node.name}-{n}: {error.message.splitlines()[0]}",
+                          stacklevel=1)
         finally:
             _documents.pop(id(page), None)
             ctx.close()

@@ -9,7 +9,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from communities.models import Comment, CommentRevision, ContentStatus, Notification, Post
-from communities.selectors import post_with_comments
+from communities.selectors import post_comments_page
 from communities.services import comments as comment_services
 from communities.services.comments import comment_create, comment_edit
 from communities.streams import COMMONS_GROUP
@@ -144,7 +144,7 @@ def test_a_held_edit_keeps_the_published_text_visible_until_a_moderator_decides(
     assert post.comment_count == 1  # still counted: still there for everyone
     # Everyone reads the published text; only the author learns an edit waits.
     for viewer, pending in ((other, False), (member, True)):
-        [shown] = post_with_comments(post=post, user=viewer)
+        [shown] = post_comments_page(post=post, user=viewer).comments
         assert shown.body == "With a towel and patience" and shown.viewer_edit_pending is pending
 
 

@@ -210,7 +210,7 @@ def test_conversation_page_shows_messages_and_a_reply_lands_at_the_field(client,
 
 
 def test_a_block_hides_the_blocked_members_posts_and_comments_from_the_blocker(ann, bob):
-    from communities.selectors import feed, post_with_comments
+    from communities.selectors import feed, post_comments_page
     from communities.services.comments import comment_create
     from communities.services.posts import post_create
     from search.selectors import SearchFilters, search
@@ -222,7 +222,7 @@ def test_a_block_hides_the_blocked_members_posts_and_comments_from_the_blocker(a
     services.block_create(actor=bob, member=ann)
     bob = type(bob).objects.get(pk=bob.pk)
     assert [p.pk for p in feed(user=bob).posts] == [mine.pk]
-    assert [c.body for c in post_with_comments(post=mine, user=bob)] == ["Bob walnut comment"]
+    assert [c.body for c in post_comments_page(post=mine, user=bob).comments] == ["Bob walnut comment"]
     assert [h.obj.pk for h in search(user=bob, filters=SearchFilters(q="walnut")).hits] == [mine.pk]
     assert search(user=bob, filters=SearchFilters(q="walnut", scope="comments")).counts["comments"] == 1
     # Others still see everything.
