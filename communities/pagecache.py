@@ -16,6 +16,15 @@ relative time ("3 minutes ago") or a periodically re-ranked hot order may get.
 
 Nothing is cached when the response would carry something of this visitor's: a flash message, a CSRF
 token (a form), a cookie being set, or any status but 200.
+
+One render per version. When a version changes (a comment in a busy Commons, or the TTL running out),
+every visitor arriving before the new entry exists would miss at once and render the same page side by
+side: at 32 concurrent visitors that is 32 renders fighting over two cores for one page, and the
+feed's throughput at c=32 fell to half of c=8's. So the first miss takes a short fill marker
+(`cache.add`, atomic) and renders; the others wait for its entry (polling every `FILL_POLL` seconds, at
+most `FILL_WAIT`) and serve it, as a reverse proxy's cache lock does. They never get an older version's
+page: what they serve was rendered after the write. When the filler's response cannot be shared (or it
+failed), it drops the marker and each waiter renders its own.
 """
 
 import hashlib
@@ -28,6 +37,8 @@ from django.http import HttpResponse
 
 TTL = 60
 HIT_HEADER = "X-Page-Cache"
+FILL_WAIT = 2.0  # at most, in seconds; a feed page renders in ~40 ms, far longer only under overload
+FILL_POLL = 0.005
 # Every shared page also depends on who may read what: a pod closing to the public, an account deleted.
 POLICY = "policy"
 
@@ -122,6 +133,27 @@ def _page_key(request, places: list[str], versions: list[int]) -> str:
     return "page:" + ":".join(f"{p}={v}" for p, v in zip(places, versions, strict=True)) + ":" + path
 
 
+def _served(entry, how: str) -> HttpResponse:
+    response = HttpResponse(entry[0], content_type=entry[1])
+    response[HIT_HEADER] = how
+    return response
+
+
+def _fill_of(key: str):
+    """The entry another request is rendering under `key`, once it is stored; None when that request
+    gave up (its page could not be shared, or it failed) or took longer than `FILL_WAIT`."""
+    marker = key + ":filling"
+    deadline = time.monotonic() + FILL_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(FILL_POLL)
+        found = cache.get_many([key, marker])
+        if key in found:
+            return found[key]
+        if marker not in found:
+            return None
+    return None
+
+
 def cached_page(request, places: list[str], render):
     """The shared page for `places` if this request may have it, else `render()`'s response (stored for
     the next anonymous visitor when nothing in it is this visitor's)."""
@@ -130,12 +162,18 @@ def cached_page(request, places: list[str], render):
     key = _page_key(request, places, _versions(places))
     hit = cache.get(key)
     if hit is not None:
-        response = HttpResponse(hit[0], content_type=hit[1])
-        response[HIT_HEADER] = "hit"
-        return response
-    response = render()
-    if (response.status_code == 200 and not response.streaming and not response.cookies
-            and getattr(response, "is_rendered", True) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
-        cache.set(key, (response.content, response["Content-Type"]), timeout=TTL)
-        response[HIT_HEADER] = "miss"
+        return _served(hit, "hit")
+    marker = key + ":filling"
+    filler = cache.add(marker, 1, timeout=int(FILL_WAIT) + 1)  # False: another request renders this page
+    if not filler and (filled := _fill_of(key)) is not None:
+        return _served(filled, "wait")
+    try:
+        response = render()
+        if (response.status_code == 200 and not response.streaming and not response.cookies
+                and getattr(response, "is_rendered", True) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
+            cache.set(key, (response.content, response["Content-Type"]), timeout=TTL)
+            response[HIT_HEADER] = "miss"
+    finally:
+        if filler:
+            cache.delete(marker)
     return response

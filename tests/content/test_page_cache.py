@@ -156,3 +156,69 @@ def test_a_flash_message_is_never_shared(client):
     assert b"Signed out, bye" in response.content
     assert "X-Page-Cache" not in response
     assert b"Signed out, bye" not in _load(client, HOME).content
+
+
+def _concurrently(n: int, render) -> list:
+    """n anonymous requests for one page at the same moment, each through `cached_page`."""
+    import threading
+
+    from django.contrib.auth.models import AnonymousUser
+    from django.test import RequestFactory
+
+    from communities import pagecache
+
+    barrier, responses = threading.Barrier(n), [None] * n
+
+    def visit(i):
+        request = RequestFactory().get(HOME)
+        request.user = AnonymousUser()
+        barrier.wait()
+        responses[i] = pagecache.cached_page(request, [pagecache.commons()], render)
+
+    threads = [threading.Thread(target=visit, args=(i,)) for i in range(n)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return responses
+
+
+def test_concurrent_misses_render_the_page_once_and_the_others_serve_it():
+    import time
+
+    from django.http import HttpResponse
+
+    renders = []
+
+    def render():
+        renders.append(1)
+        time.sleep(0.3)  # long enough for every other request to arrive while it renders
+        return HttpResponse(b"the page")
+
+    responses = _concurrently(4, render)
+    assert len(renders) == 1
+    assert sorted(r["X-Page-Cache"] for r in responses) == ["miss", "wait", "wait", "wait"]
+    assert {r.content for r in responses} == {b"the page"}
+
+
+@pytest.mark.timeout(20)  # the waiters are released when the first render is not shared, not after FILL_WAIT
+def test_when_the_first_render_cannot_be_shared_each_waiting_request_renders_its_own(monkeypatch):
+    import time
+
+    from django.http import HttpResponse
+
+    from communities import pagecache
+
+    monkeypatch.setattr(pagecache, "FILL_WAIT", 60.0)
+    renders = []
+
+    def render():
+        renders.append(1)
+        time.sleep(0.2)
+        response = HttpResponse(b"a visitor's page")
+        response.set_cookie("visitor", "one")  # theirs: never shared, never served to another
+        return response
+
+    responses = _concurrently(3, render)
+    assert len(renders) == 3
+    assert all("X-Page-Cache" not in r and r.cookies["visitor"].value == "one" for r in responses)
