@@ -128,11 +128,20 @@ def presenter(kind: str):
     return register
 
 
-def emit(groups: list[str], event: dict) -> None:
+def _bump_pages(groups: list[str], frame: dict, about) -> None:
+    """The shared pages showing what the frame is about. `about` is the post: its place is bumped even when
+    no group may hear about it (a segmented announcement: pinned for its recipients, cached per place)."""
+    places = pagecache.places_for_frame(groups, frame)
+    if about is not None:
+        places += [p for p in pagecache.places_of(about) if p not in places]
+    pagecache.bump(*places)
+
+
+def emit(groups: list[str], event: dict, *, about=None) -> None:
     """Services record an event (ids, no HTML); after commit the registered presenter turns it into the
     frame every group gets, rendered once whatever the number of groups. A rollback sends nothing."""
     groups = list(groups)
-    pagecache.bump(*pagecache.places_for_frame(groups, event))  # the shared pages showing it, too
+    _bump_pages(groups, event, about)
 
     def send():
         present = _presenters.get(event["type"])
@@ -143,10 +152,10 @@ def emit(groups: list[str], event: dict) -> None:
     transaction.on_commit(send)
 
 
-def broadcast(groups: list[str], frame: dict) -> None:
+def broadcast(groups: list[str], frame: dict, *, about=None) -> None:
     """Queue frames for after the surrounding transaction commits (a rollback sends nothing)."""
     groups = list(groups)
-    pagecache.bump(*pagecache.places_for_frame(groups, frame))  # the shared pages showing it, too
+    _bump_pages(groups, frame, about)
     transaction.on_commit(lambda: _send(groups, _frame_message(frame)))
 
 

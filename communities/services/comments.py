@@ -15,7 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import ngettext
 
-from .. import hooks, navcache
+from .. import hooks, navcache, pagecache
 from ..hooks import content_check, content_check_record
 from ..models import Comment, CommentRevision, ContentStatus, NotificationKind, Post
 from ..policy import check_can_act, check_can_post_in_pod, check_can_read_post, is_manager
@@ -69,7 +69,7 @@ def comment_published_effects(*, comment: Comment) -> None:
     notified = _notify_replies(comment)
     notify_mentions(actor=comment.author, text=comment.body, post=post, comment=comment, skip_ids=notified)
     emit(post_groups(post), {"type": "comment.new", "id": comment.pk, "post_id": post.pk,
-                             "parent_id": comment.parent_id, "author_id": comment.author_id})
+                             "parent_id": comment.parent_id, "author_id": comment.author_id}, about=post)
 
 
 def _notify_replies(comment: Comment) -> set[int]:
@@ -106,6 +106,7 @@ def comment_delete(*, actor, comment: Comment) -> None:
             comment_count=bump("comment_count", -1),
             hot_score=hot_score_expression(created_at=post.created_at, comment_delta=-1),
         )
+        pagecache.bump_post(post)  # the shared post page showed it, and its place the count
 
 
 def can_edit_comment(user, comment: Comment, *, post: Post | None = None) -> bool:

@@ -173,7 +173,7 @@ def post_published_effects(*, post: Post, broadcast_card: bool = True) -> None:
         )
     notify_mentions(actor=post.author, text=post.body, post=post)
     if broadcast_card and post.segment is None:
-        emit(post_groups(post), {"type": "post.new", "id": post.pk, "author_id": post.author_id})
+        emit(post_groups(post), {"type": "post.new", "id": post.pk, "author_id": post.author_id}, about=post)
     webhooks_post_published(post)  # `post.created` webhooks (scope-checked, delivered after commit)
 
 
@@ -260,7 +260,7 @@ def _unpublished(post: Post) -> None:
     if post.pod_id:
 
         pod_model().objects.filter(pk=post.pod_id).update(post_count=bump("post_count", -1))
-    broadcast(post_groups(post), {"type": "post.remove", "id": post.pk})
+    broadcast(post_groups(post), {"type": "post.remove", "id": post.pk}, about=post)
 
 
 @transaction.atomic

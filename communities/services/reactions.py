@@ -73,4 +73,4 @@ def _broadcast_counts(post: Post, is_post: bool) -> None:
         return
     if post.segment is not None:
         return
-    emit(post_groups(post), {"type": "post.counts", "id": post.pk})
+    emit(post_groups(post), {"type": "post.counts", "id": post.pk}, about=post)

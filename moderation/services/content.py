@@ -1,6 +1,6 @@
 """Changing a post's or comment's status from moderation, with the same effects content's own paths have."""
 
-from communities import hooks
+from communities import hooks, pagecache
 from communities.models import ContentStatus, NotificationKind, Post
 from communities.services.comments import comment_published_effects
 from communities.services.counters import bump
@@ -15,9 +15,10 @@ def hide(content) -> None:
     if isinstance(content, Post):
         if content.pod_id:
             Pod.objects.filter(pk=content.pod_id).update(post_count=bump("post_count", -1))
-        broadcast(post_groups(content), {"type": "post.remove", "id": content.pk})
+        broadcast(post_groups(content), {"type": "post.remove", "id": content.pk}, about=content)
     else:
         Post.objects.filter(pk=content.post_id).update(comment_count=bump("comment_count", -1))
+        pagecache.bump_post(content.post)  # the shared post page showed it, and its place the count
 
 
 def publish(content) -> None:

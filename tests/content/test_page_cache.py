@@ -104,6 +104,28 @@ def test_comments_and_reaction_counts_reach_the_shared_post_page(client, member,
     assert _load(client, url)["X-Page-Cache"] == "miss"
 
 
+def test_a_deleted_or_removed_comment_leaves_the_shared_post_page_and_feed_at_once(client, member, other,
+                                                                                  written):
+    from communities.services.comments import comment_delete
+
+    post = written(post_create, actor=member, body="Ask me about lurchers", audience="everyone")
+    url = reverse("communities:post_detail", args=[post.pk])
+    deleted = written(comment_create, actor=other, post=post, body="Mine sleeps all day")
+    removed = written(comment_create, actor=other, post=post, body="Buy cheap pills here")
+    assert b"Mine sleeps all day" in _load(client, url).content and b"2 comments" in _load(client, HOME).content
+    written(comment_delete, actor=other, comment=deleted)
+
+    def moderator_removes(comment):  # what moderation's remove action does: the status, then hide()
+        comment.status = "removed"
+        comment.save(update_fields=["status"])
+        hide(comment)
+
+    written(moderator_removes, removed)
+    page = _load(client, url).content
+    assert b"Mine sleeps all day" not in page and b"Buy cheap pills here" not in page
+    assert b"0 comments" in _load(client, HOME).content
+
+
 def test_an_open_pods_feed_is_shared_and_refreshed_by_a_post(client, member, written):
     pod = PodFactory(slug="greyhounds")
     join(member, pod)

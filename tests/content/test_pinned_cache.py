@@ -110,6 +110,28 @@ def test_a_segmented_announcement_is_pinned_for_its_recipients_only(member, mana
     assert ids(pinned_posts(user=manager)) == [clinic.pk, public.pk]
 
 
+def test_a_pinned_segmented_announcements_comments_and_removal_show_at_once(manager,
+                                                                           django_capture_on_commit_callbacks):
+    """No socket hears about a segmented announcement (its recipients share no group), yet the cached
+    pinned list must still follow it: a comment's count, and a removal, on the recipient's next load."""
+    from communities.services.comments import comment_create
+    from moderation.services.content import hide
+    from tests.content.test_polls_announcements import _senior_dog_owner
+
+    ann = _senior_dog_owner("ann")
+    with django_capture_on_commit_callbacks(execute=True):
+        clinic = announcement_create(actor=manager, body="Senior dog clinic", pin=True,
+                                     segment={"species": "dog", "needs": ["senior"]})
+    assert [p.comment_count for p in pinned_posts(user=ann)] == [0]
+    with django_capture_on_commit_callbacks(execute=True):
+        comment_create(actor=ann, post=Post.objects.get(pk=clinic.pk), body="Booked for Tuesday")
+    assert [p.comment_count for p in pinned_posts(user=ann)] == [1]
+    with django_capture_on_commit_callbacks(execute=True):  # what moderation's remove action does
+        Post.objects.filter(pk=clinic.pk).update(status="removed")
+        hide(Post.objects.get(pk=clinic.pk))
+    assert pinned_posts(user=ann) == []
+
+
 def test_five_are_shown_from_the_newest_pin(member, manager, django_capture_on_commit_callbacks):
     posts = []
     for n in range(7):
