@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from .. import hooks
+from .. import hooks, pagecache
 from ..models import Comment, ContentStatus, Post, Reaction, ReactionKind
 from ..policy import check_can_act, check_can_read_post, pod_roles
 from ..streams import emit, post_groups
@@ -69,7 +69,8 @@ def _notify_author(actor, post: Post, comment: Comment | None) -> None:
 
 def _broadcast_counts(post: Post, is_post: bool) -> None:
     """Everyone watching the place sees new post counts (counts only: pressed state is per viewer)."""
-    if not is_post:
+    if not is_post:  # a comment's counts show on its post's page only, and no frame carries them
+        pagecache.bump(pagecache.post(post.pk))
         return
     if post.segment is not None:
         return

@@ -102,6 +102,10 @@ def test_comments_and_reaction_counts_reach_the_shared_post_page(client, member,
     assert cached["X-Page-Cache"] == "hit"
     written(reaction_toggle, actor=other, kind="heart", post=post)
     assert _load(client, url)["X-Page-Cache"] == "miss"
+    assert _load(client, url)["X-Page-Cache"] == "hit"
+    comment = post.comments.get()
+    written(reaction_toggle, actor=member, kind="paw", comment=comment)
+    assert _load(client, url)["X-Page-Cache"] == "miss"
 
 
 def test_a_deleted_or_removed_comment_leaves_the_shared_post_page_and_feed_at_once(client, member, other,
