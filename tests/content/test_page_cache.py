@@ -248,3 +248,23 @@ def test_when_the_first_render_cannot_be_shared_each_waiting_request_renders_its
     responses = _concurrently(3, render)
     assert len(renders) == 3
     assert all("X-Page-Cache" not in r and r.cookies["visitor"].value == "one" for r in responses)
+
+
+def test_a_process_serves_its_recent_shared_pages_without_reading_them_again(client, member, written, monkeypatch):
+    from django.core.cache import caches
+
+    cache = caches["default"]  # the backend object itself: the `cache` proxy does not take attributes back
+    written(post_create, actor=member, body="Kept close at hand", audience="everyone")
+    assert _load(client, HOME)["X-Page-Cache"] == "miss"
+    shared_get = cache.get
+
+    def no_page_reads(key, *args, **kwargs):
+        assert not key.startswith("page:"), "the page was read from the shared cache again"
+        return shared_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get", no_page_reads)
+    again = _load(client, HOME)
+    assert again["X-Page-Cache"] == "hit" and b"Kept close at hand" in again.content
+    written(post_create, actor=member, body="A newer walk", audience="everyone")  # a bump: a new key
+    monkeypatch.undo()
+    assert b"A newer walk" in _load(client, HOME).content
