@@ -8,8 +8,10 @@ versions of the places the page shows.
 
 A place's version is a counter in the cache, bumped after commit by every write that changes what the
 page shows: `streams.emit` and `streams.broadcast` bump the places of each feed event (a post published,
-removed or hidden, a comment, new reaction counts); the services whose writes no stream hears call `bump_post`
-(edit, pin) or bump `POLICY`, a place every page depends on (a pod's privacy, an account's deletion).
+removed or hidden, a comment, new reaction counts; `about=post` also bumps a post no socket may hear of,
+a segmented announcement); the services whose writes no stream hears call `bump_post` (edit, pin, a
+comment deleted or removed) or `bump` (a comment's reactions: its post's page), or bump `POLICY`, a place
+every page depends on (a pod's privacy, an account's deletion).
 A version that was evicted comes back as a fresh number, never as an old one, so an entry made under
 an earlier version cannot reappear. Entries also expire after `TTL` seconds, which bounds how stale a
 relative time ("3 minutes ago") or a periodically re-ranked hot order may get.
@@ -22,9 +24,9 @@ every visitor arriving before the new entry exists would miss at once and render
 side: at 32 concurrent visitors, 32 renders of one page on two cores (with the Commons bumped every
 second, the anonymous feed's p99 at c=32 was ~270 ms; ~120 ms with this). So the first miss takes a short
 fill marker (`cache.add`, atomic) and renders; the others wait for its entry (polling every `FILL_POLL`
-seconds, at most `FILL_WAIT`) and serve it, as a reverse proxy's cache lock does. They never get an older version's
-page: what they serve was rendered after the write. When the filler's response cannot be shared (or it
-failed), it drops the marker and each waiter renders its own.
+seconds, at most `FILL_WAIT`) and serve it, as a reverse proxy's cache lock does. They never get an
+older version's page: what they serve was rendered after the write. When the filler's response cannot
+be shared (or it failed), it drops the marker and each waiter renders its own.
 """
 
 import hashlib
