@@ -72,6 +72,7 @@ def _broadcast_counts(post: Post, is_post: bool) -> None:
     if not is_post:  # a comment's counts show on its post's page only, and no frame carries them
         pagecache.bump(pagecache.post(post.pk))
         return
-    if post.segment is not None:
+    if post.segment is not None:  # no socket hears of it; its place's pinned list shows the counts
+        pagecache.bump_post(post)
         return
     emit(post_groups(post), {"type": "post.counts", "id": post.pk}, about=post)

@@ -115,6 +115,7 @@ def test_a_pinned_segmented_announcements_comments_and_removal_show_at_once(mana
     """No socket hears about a segmented announcement (its recipients share no group), yet the cached
     pinned list must still follow it: a comment's count, and a removal, on the recipient's next load."""
     from communities.services.comments import comment_create
+    from communities.services.reactions import reaction_toggle
     from moderation.services.content import hide
     from tests.content.test_polls_announcements import _senior_dog_owner
 
@@ -126,6 +127,9 @@ def test_a_pinned_segmented_announcements_comments_and_removal_show_at_once(mana
     with django_capture_on_commit_callbacks(execute=True):
         comment_create(actor=ann, post=Post.objects.get(pk=clinic.pk), body="Booked for Tuesday")
     assert [p.comment_count for p in pinned_posts(user=ann)] == [1]
+    with django_capture_on_commit_callbacks(execute=True):
+        reaction_toggle(actor=ann, kind="heart", post=Post.objects.get(pk=clinic.pk))
+    assert [p.heart_count for p in pinned_posts(user=ann)] == [1]
     with django_capture_on_commit_callbacks(execute=True):  # what moderation's remove action does
         Post.objects.filter(pk=clinic.pk).update(status="removed")
         hide(Post.objects.get(pk=clinic.pk))
