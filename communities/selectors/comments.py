@@ -13,7 +13,7 @@ top-level comment stays as a placeholder while it has replies they may read. Eve
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Window
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Window
 from django.db.models.functions import Coalesce, RowNumber
 
 from common.cursors import cursor_decode, cursor_encode
@@ -141,71 +141,3 @@ def _decorate(top: list[Comment], user, post: Post) -> None:
         comment.viewer_can_edit = can_edit_comment(user, comment, post=post)
         # Only the author learns that an edit of theirs waits for a moderator.
         comment.viewer_edit_pending = bool(comment.pending_body) and comment.author_id == getattr(user, "pk", None)
-
-
-def _linked_thread(visible: Q, *, post: Post, comment_id: int | None) -> tuple[datetime, int] | None:
-    """The key of the linked comment's top-level comment, when the viewer may read the linked one."""
-    if comment_id is None:
-        return None
-    found = (Comment.objects.filter(visible, post=post, pk=comment_id)
-             .values_list("created_at", "pk", "parent__created_at", "parent_id").first())
-    if found is None:
-        return None
-    return found[2:] if found[3] is not None else found[:2]
-
-
-def _past_first_page(top: QuerySet[Comment], key: tuple[datetime, int], page_size: int) -> bool:
-    created_at, pk = key
-    before = top.filter(Q(created_at__lt=created_at) | Q(created_at=created_at, pk__lt=pk))
-    return before.values("pk")[:page_size].count() >= page_size
-
-
-def _attach_first_replies(rows: list[Comment], replies: QuerySet[Comment]) -> None:
-    """Each thread's first `REPLIES_SHOWN` replies as `visible_replies`, in one query. Ranking replies
-    per thread (a window) costs Django more to compile than the plain list costs to run, so it is used
-    only when some thread on the page has more replies than that."""
-    threads = {c.pk: c for c in rows}
-    for comment in rows:
-        comment.visible_replies = []
-    if not rows:
-        return
-    wanted = replies.filter(parent_id__in=list(threads))  # also when none has replies: a page's cost is fixed
-    if any(c.reply_total > REPLIES_SHOWN for c in rows):
-        wanted = wanted.annotate(rank=Window(RowNumber(), partition_by=F("parent_id"),
-                                             order_by=(F("created_at").asc(), F("id").asc())))
-        wanted = wanted.filter(rank__lte=REPLIES_SHOWN)
-    for reply in wanted:
-        threads[reply.parent_id].visible_replies.append(reply)
-
-
-def _show_whole_thread(rows: list[Comment], thread_id: int, replies: QuerySet[Comment]) -> None:
-    """Every reply of the linked thread (one query, also when they all fit: a page's cost stays the same)."""
-    every = list(replies.filter(parent_id=thread_id))
-    for comment in rows:
-        if comment.pk == thread_id:
-            comment.visible_replies = every
-
-
-def _decorate(top: list[Comment], user, post: Post) -> None:
-    """The viewer's reactions and edit rights on each comment and reply: one query whatever their number."""
-    every = top + [r for c in top for r in c.visible_replies]
-    mine: dict[int, set[str]] = {}
-    if getattr(user, "is_authenticated", False) and every:
-        for comment_id, kind in Reaction.objects.filter(member_id=user.pk, comment_id__in=[c.pk for c in every]) \
-                .values_list("comment_id", "kind"):
-            mine.setdefault(comment_id, set()).add(kind)
-    for comment in every:
-        comment.viewer_reactions = mine.get(comment.pk, set())
-        comment.viewer_can_edit = can_edit_comment(user, comment, post=post)
-        # Only the author learns that an edit of theirs waits for a moderator.
-        comment.viewer_edit_pending = bool(comment.pending_body) and comment.author_id == getattr(user, "pk", None)
-
-
-def post_with_comments(*, post: Post, user) -> list[Comment]:
-    """Every top-level comment with every reply (the API's post detail), in 3 queries whatever their number."""
-    visible = _visible_q(user)
-    replies = Comment.objects.filter(visible).select_related("author").order_by("created_at", "id")
-    top = list(_top_level(post, visible).prefetch_related(
-        Prefetch("replies", queryset=replies, to_attr="visible_replies")))
-    _decorate(top, user, post)
-    return top

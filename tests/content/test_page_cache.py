@@ -24,6 +24,13 @@ def _load(client, url):
     return response
 
 
+def _moderator_removes(content):
+    """What moderation's remove action does to a post or comment: the status, then hide()."""
+    content.status = "removed"
+    content.save(update_fields=["status"])
+    hide(content)
+
+
 @pytest.fixture
 def written(django_capture_on_commit_callbacks):
     """Run a write and its after-commit effects (the version bumps), as a request would."""
@@ -70,12 +77,7 @@ def test_a_deleted_or_hidden_post_leaves_the_shared_pages(client, member, writte
     _load(client, hidden_url)
     written(post_delete, actor=member, post=gone)
 
-    def moderator_removes(post):  # what moderation's remove action does: the status, then hide()
-        post.status = "removed"
-        post.save(update_fields=["status"])
-        hide(post)
-
-    written(moderator_removes, hidden)
+    written(_moderator_removes, hidden)
     page = _load(client, HOME).content
     assert b"Deleted by its author" not in page
     assert b"Hidden by a moderator" not in page
@@ -119,12 +121,7 @@ def test_a_deleted_or_removed_comment_leaves_the_shared_post_page_and_feed_at_on
     assert b"Mine sleeps all day" in _load(client, url).content and b"2 comments" in _load(client, HOME).content
     written(comment_delete, actor=other, comment=deleted)
 
-    def moderator_removes(comment):  # what moderation's remove action does: the status, then hide()
-        comment.status = "removed"
-        comment.save(update_fields=["status"])
-        hide(comment)
-
-    written(moderator_removes, removed)
+    written(_moderator_removes, removed)
     page = _load(client, url).content
     assert b"Mine sleeps all day" not in page and b"Buy cheap pills here" not in page
     assert b"0 comments" in _load(client, HOME).content
