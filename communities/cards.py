@@ -10,20 +10,26 @@ visitors plain counts). Wherever a viewer's state belongs, that render writes a 
     <@report POST AUTHOR URL>    the report link, for members other than the author
     <@poll POST>                 the poll, whose ballot form and results are the viewer's
 
-`render_cards` fetches every shareable card of the page with one `cache.get_many`, renders the misses and
-stores them with one `set_many`, renders the private ones (below) the same way without storing them, and
-then fills every marker of the page in one regex pass from the viewer's sets of reacted kinds and saved
-posts (`decorate_posts` already read them, one query per page). The page needs no script to be right,
-and no card is re-rendered per viewer: only a card's poll is (a poll's form and results are per viewer).
+`render_cards` fetches every card of the page with one `cache.get_many` (shared ones and the viewer's
+private ones, below), renders the misses and stores them with one `set_many` per lifetime, and then
+fills every marker of the page in one regex pass from the viewer's sets of reacted kinds and saved posts
+(`decorate_posts` already read them, one query per page). The page needs no script to be right, and no
+card is re-rendered per viewer: only a card's poll is (a poll's form and results are per viewer).
 
-Why nothing private reaches the cache. The shared render never sees the viewer (no user, request or
+Why no viewer's state reaches the cache. The card render never sees the viewer (no user, request or
 token in its context), so it cannot write their state; it writes markers, and markers are filled only
 after the cache. A marker cannot come from user text: every string the card shows is either escaped
 (`<` becomes `&lt;`) or sanitized HTML, which never holds a tag starting `<@`. A card is shared only when
 every reader of the post sees the same card: posts for trusted members only, segmented announcements and
-held or removed posts (shown to their author alone) are rendered for each viewer and never stored. The
-key names what changes a card (edit, status, pin, counters, author, pet and pod names, and the time
-zone its time is shown in).
+held or removed posts (shown to their author alone) never go under a shared key. The key names what
+changes a card (edit, status, pin, counters, author, pet and pod names, and the time zone its time is
+shown in).
+
+Those cards are still rendered once, not once per page: each is kept under a key that also names its one
+viewer (`private_card_key`), which only that viewer's requests build, for `PRIVATE_TIMEOUT`. The rows
+themselves are chosen by the policy on every request, so an entry is only read for a post its viewer may
+read now (a member demoted below trusted gets no trusted-only row, so never their old entry). A member's
+own held posts above the feed cost a cache read, not a render each (~6 ms a card, bench.profile).
 """
 
 import hashlib
@@ -43,6 +49,7 @@ from .models import ContentStatus, Post, ReactionKind
 
 CARD_TEMPLATE = "communities/_post_card_shared.html"
 CARD_TIMEOUT = 86400
+PRIVATE_TIMEOUT = 3600  # per viewer, so many more entries than shared cards; an hour covers a session
 _MARKER = re.compile(r"<@(csrf|r|s|report|poll)(?: ([^>]*))?>")
 
 # The URL names a card links to; each is reversed at most once per post, when a template first asks.
@@ -93,31 +100,61 @@ def card_key(post: Post, *, member: bool) -> str:
     return "card:v1:" + hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
 
 
+def private_card_key(post: Post, viewer_id: int) -> str:
+    """A card only `viewer_id` is shown (held, removed, trusted-only, segmented): also names the viewer and
+    the audience and segment that keep it from being shared."""
+    return f"cardp:v1:{viewer_id}:{card_key(post, member=True)[8:]}:{post.audience}:{post.segment}"
+
+
 def _render_shared(post: Post, *, member: bool) -> str:
     # A fresh context: nothing of the viewer (user, request, CSRF token) can reach the shared HTML.
     return get_template(CARD_TEMPLATE).template.render(Context(
         {"post": post, "urls": CardUrls(post), "card_slots": True, "member": member}, autoescape=True))
 
 
+def _card_keys(posts: list[Post], viewer_id: int | None) -> dict[int, tuple[str, int]]:
+    """(cache key, timeout) per post that may be kept: shared cards for everyone, the others per member."""
+    keys = {}
+    for post in posts:
+        if is_shared(post):
+            keys[post.pk] = (card_key(post, member=viewer_id is not None), CARD_TIMEOUT)
+        elif viewer_id is not None:
+            keys[post.pk] = (private_card_key(post, viewer_id), PRIVATE_TIMEOUT)
+    return keys
+
+
+def _unfilled_cards(posts: list[Post], context) -> list[str]:
+    """Each post's card with its markers still in: one `get_many` for all, the misses rendered and stored
+    with one `set_many` per lifetime."""
+    user = context.get("user")
+    viewer_id = user.pk if getattr(user, "is_authenticated", False) else None
+    keys = _card_keys(posts, viewer_id)
+    found = cache.get_many([key for key, _ in keys.values()]) if keys else {}
+    html, misses = [], {}
+    for post in posts:
+        key, timeout = keys.get(post.pk, (None, None))
+        card = found.get(key) if key else None
+        if card is None:
+            card = _render_shared(post, member=viewer_id is not None)
+            if key:
+                misses.setdefault(timeout, {})[key] = card
+        html.append(card)
+    for timeout, entries in misses.items():
+        cache.set_many(entries, timeout)
+    return html
+
+
 def render_cards(posts: Iterable[Post], context) -> SafeString:
     """The cards of `posts` for the viewer of the page `context` renders, shared HTML filled in one pass."""
     posts = list(posts)
-    user = context.get("user")
-    member = bool(getattr(user, "is_authenticated", False))
-    keys = {post.pk: card_key(post, member=member) for post in posts if is_shared(post)}
-    found = cache.get_many(list(keys.values())) if keys else {}
-    html, misses = [], {}
-    for post in posts:
-        key = keys.get(post.pk)
-        card = found.get(key) if key else None
-        if card is None:
-            card = _render_shared(post, member=member)
-            if key:
-                misses[key] = card
-        html.append(card)
-    if misses:
-        cache.set_many(misses, CARD_TIMEOUT)
-    return fill("".join(html), context, posts)
+    return fill("".join(_unfilled_cards(posts, context)), context, posts)
+
+
+def render_card_list(posts: Iterable[Post], context) -> list[tuple[Post, SafeString]]:
+    """(post, its filled card) for a template that puts something between the cards: one cache read."""
+    posts = list(posts)
+    return [(post, fill(card, context, [post])) for post, card in zip(posts, _unfilled_cards(posts, context),
+                                                                       strict=True)]
 
 
 def _poll_html(poll, context) -> str:

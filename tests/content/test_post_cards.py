@@ -114,7 +114,16 @@ def test_the_poll_on_a_cached_card_is_each_viewers_own(client, member, other):
     assert 'name="choices"' in mine and "your vote" not in mine
 
 
-def test_trusted_only_and_held_cards_are_never_stored(client, member, other, cache_calls):
+def _stored_under(calls) -> dict[str, str]:
+    """Every value a request stored, by its key."""
+    out = {}
+    for name, keys, values in calls:
+        if name in {"set", "add", "set_many"} and values:
+            out.update(zip(keys, (str(v) for v in values), strict=True))
+    return out
+
+
+def test_trusted_only_and_held_cards_are_kept_only_under_their_viewers_own_key(client, member, other, cache_calls):
     from moderation.services.content import set_status
 
     pod = PodFactory(slug="inner")
@@ -122,16 +131,32 @@ def test_trusted_only_and_held_cards_are_never_stored(client, member, other, cac
     join(other, pod, rung="trusted")
     trusted = post_create(actor=other, pod=pod, body="Just us", audience="trusted")
     public = post_create(actor=other, pod=pod, body="Everyone here", audience="everyone")
-    held = post_create(actor=member, body="Waiting", audience="everyone")
+    held = post_create(actor=member, pod=pod, body="Waiting", audience="everyone")
     set_status(held, ContentStatus.HELD)
     client.force_login(member)
     page = client.get("/pods/inner/").content.decode()
-    assert "Just us" in page and "Everyone here" in page
-    assert "Waiting" in client.get(f"/posts/{held.pk}/").content.decode()
-    stored = _stored(cache_calls)
-    assert f'id="post-{public.pk}"' in stored
-    assert f'id="post-{trusted.pk}"' not in stored and "Just us" not in stored
-    assert f'id="post-{held.pk}"' not in stored and "Waiting" not in stored
+    assert "Just us" in page and "Everyone here" in page and "Waiting" in page
+    stored = _stored_under(cache_calls)
+    shared = "".join(v for k, v in stored.items() if not k.startswith(f"cardp:v1:{member.pk}:"))
+    mine = [k for k, v in stored.items() if k.startswith(f"cardp:v1:{member.pk}:")]
+    assert f'id="post-{public.pk}"' in shared
+    assert "Just us" not in shared and "Waiting" not in shared
+    assert sorted(re.findall(r'<article class="post-card" id="post-(\d+)"', stored[k])[0] for k in mine) == sorted(
+        [str(trusted.pk), str(held.pk)])
+
+    # The next load reads both from the member's own entries and renders no card.
+    cache_calls.clear()
+    assert client.get("/pods/inner/").content.decode().count("Just us") == 1
+    assert not [k for k in _stored_under(cache_calls) if "card" in k]
+
+    # Another trusted member reads the trusted post through their own key, never the member's entry.
+    cache_calls.clear()
+    client.force_login(other)
+    page = client.get("/pods/inner/").content.decode()
+    assert "Just us" in page and "Waiting" not in page
+    read = [k for name, keys, _ in cache_calls if name == "get_many" for k in keys]
+    assert read and not [k for k in read if k.startswith(f"cardp:v1:{member.pk}:")]
+    assert any(k.startswith(f"cardp:v1:{other.pk}:") for k in read)
 
 
 def test_a_signed_in_feed_page_costs_no_more_queries_than_before(client, member, django_assert_max_num_queries):
