@@ -17,6 +17,7 @@ from .stats import percentile
 S5, S6 = "5 Realtime fan-out", "6 Memory"
 COUNTS = [100, 1000, 3000]
 ROUNDS = 5
+DAILY_CAP = 20  # posts a day: the demo's Commons rule (moderation/demo.py), which counts pod posts too
 MARK = "Bench fanout"
 
 
@@ -46,22 +47,26 @@ def _rss(server, samples: int = 3) -> float:
 
 
 def _authors(fx, count: int) -> list:
-    """Members of the pod to post as, in turn, among those with no post yet today: the daily cap (20 posts)
-    counts what the generated data gave them today, and one author posting every round would meet it
-    before the largest N. The author does not change who hears the post."""
+    """Members of the pod to post as, in turn, those with the fewest posts today first: the daily cap (20
+    posts) counts what the generated data gave them today, and one author posting every round would meet it
+    before the largest N. At L every member of the biggest pod has posted today already, so a member with
+    room under the cap for their share of the rounds is enough. The author does not change who hears the
+    post."""
     from datetime import datetime
     from datetime import time as day_time
 
+    from django.db.models import Count, Q
     from django.utils import timezone
 
-    from communities.models import Post, User
+    from communities.models import User
     from microgroups.models import Membership
 
     midnight = timezone.make_aware(datetime.combine(timezone.localdate(), day_time.min))
-    busy = Post.objects.filter(created_at__gte=midnight).values("author_id")
     ids = Membership.objects.filter(pod=fx.pod, status="active", role="member").values("member_id")
-    return list(User.objects.filter(is_staff=False, is_active=True, pk__in=ids).exclude(pk__in=busy)
-                .order_by("pk")[:count])
+    share = -(-(1 + len(COUNTS) * ROUNDS) // count)  # posts each author makes at most
+    return list(User.objects.filter(is_staff=False, is_active=True, pk__in=ids)
+                .annotate(today=Count("posts", filter=Q(posts__created_at__gte=midnight)))
+                .filter(today__lte=DAILY_CAP - share).order_by("today", "pk")[:count])
 
 
 def _publish(fx, author, n: int, r: int) -> tuple[int, int]:

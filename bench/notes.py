@@ -22,10 +22,13 @@ FINDINGS = [
 
 NOTES: dict[str, str] = {
     "feed.commons.vs_trivial": (
-        "passes at S (0.77×) since the shared page (0 queries on a hit: one get_many for the versions, one get for "
-        "~36 KB of HTML); at L 0.55×, not profiled: the stored page and the work per hit do not depend on the "
-        "size, so the spread (0.43–0.55) and the L run's own load are the first suspects. Under WSGI the same "
-        "page answers 3.7–3.9× uvicorn's req/s (section 8)."
+        "in-process a hit is 0.7–0.9 ms against the trivial view's ~0.2 ms of view code (bench's in-process "
+        "breakdown, 2026-11-29: the anonymous Commons page 0.92 ms at S and 0.72 ms at L, through the test "
+        "client whose own overhead is ~2 ms a request): one `get_many` for the place versions, the page from the "
+        "process's own recent pages, then a 36 KB body through gunicorn and wrk against two bytes. The remaining "
+        "step, skipping the version read, would let a removed post survive on other processes' pages until "
+        "their copy expires; we keep \"a write is on the next load\". Under WSGI the page answers 5.4–5.7× "
+        "uvicorn's req/s (section 8)."
     ),
     "feed.commons.vs_naive": (
         "both views pay the same page chrome and template, and the naive view also profits from the shared card "
@@ -33,14 +36,17 @@ NOTES: dict[str, str] = {
         "would lift it past 3×."
     ),
     "feed.commons.deep_vs_p1": (
-        "the deep page costs the same queries (section 2; page 1 has 3 more because the demo's polls are recent) "
-        "and its own query is an index range scan; the gap is likely colder card fragments (page 1's are warm) "
-        "plus noise (see the spread)."
+        "passes at S (1.08); at L the deep page's HTTP p50 was 18.2 ms against 6.5 for page 1, which the "
+        "in-process profile does not reproduce: at L both are shared-page hits of 0.74 ms (deep) and 0.83 ms "
+        "(page 1), and a cold render costs the same for both (the selector 26.7 and 26.3 ms; SQL 9.0 and 13.0 "
+        "ms, constant queries, section 2). The likely cause is rounds that met an expired entry (TTL 60 s) "
+        "with the first render of an L page under c=8; not proven."
     ),
     "feed.member.p99": (
-        "the signed-in page is ~35 ms of CPU per request in-process (see the signed-in ratio's profile) against "
-        "~1 ms for the trivial view; at c=2 on 2 cores shared with the load generator its p99 is that CPU time "
-        "plus queueing, and a cold shared-rows or card entry (every 60 s per place) adds the rows' query."
+        "the signed-in page is 22–33 ms of CPU per request in-process (see the signed-in ratio's profile) "
+        "against ~0.2 ms of view code for the trivial view; at c=2 on 2 cores shared with PostgreSQL, Redis, "
+        "the Celery worker and wrk, its p99 is that time plus queueing. The ratio's rounds spread from 0.85 to "
+        "56 at S because the trivial view's own p99 at c=2 swings with any neighbour (3–150 ms)."
     ),
     "write.feed_p99_worse": (
         "on 2 cores the writers (and the Celery worker running their side effects) take CPU from the same two "
@@ -60,10 +66,11 @@ NOTES: dict[str, str] = {
         "hourly, or derive the windows from day rows."
     ),
     "rt.1000.p99": (
-        "after the pub/sub channel layer (one PUBLISH per group), frames encoded once and permessage-deflate off, "
-        "the first round of each N stays slow (N=1000: 428 ms, then 276 and 194 ms) while the next rounds "
-        "approach the target; the time includes `post_create` (moderation checks, insert, rendering the card "
-        "once) and 1,000 clients reading on the same 2 cores. Not profiled further."
+        "passes at L (81.8 ms; last receipts 84/74/69 ms) and misses at S in the same run (204 ms): S's first "
+        "N=1000 round took 207 ms to its last receipt, the next two 102 and 100 ms, and the p99 pools every "
+        "round. The time includes `post_create` (moderation checks, insert, rendering the card once) and "
+        "1,000 clients reading on the same 2 cores; the first round of each N pays for sockets that joined "
+        "their groups just before. Not profiled further."
     ),
     "queries.selector": (
         "not the depth: the page at depth 10 of this dataset (generator v6) holds a poll, and poll choices (and, "
@@ -73,14 +80,18 @@ NOTES: dict[str, str] = {
         "object), never on how deep it is; the check compares pages of different content."
     ),
     "feed.member.vs_trivial": (
-        "profile of the signed-in Commons page in-process at S (no profiler: 35 ms; with pyinstrument 71–79 ms, "
-        "11 queries, 9–11 ms SQL): templates 12.4 ms (the page shell, the member's 3 posts in review rendered "
-        "for them alone 5.4 ms, the composer 3.1 ms, the shared cards 1–2 ms), the feed selector 9 ms (shared "
-        "rows: one cache read, then one query for the member's reactions, saves and blocks), pinned 7 ms, "
-        "posts in review 10 ms, 10 cache round trips. The trivial view is ~1 ms of Python, so 0.30× would "
-        "need a 3 ms signed-in page; what is left is Django rendering a 73 KB page per member (nav, composer, "
-        "filters, overlay) and the session, not a query. Closing it would take the page shell cached per member "
-        "and version, which we have not built."
+        "in-process on a quiet machine (2026-11-29, median of 60 requests after 5 warm ones; bench member, "
+        "test client): the signed-in Commons page is 32.7 ms at S and 21.5 ms at L, against 2.0 ms for the "
+        "trivial view through the same client. At S: the member's three held or removed posts above the feed "
+        "8.4 ms (four queries for their rows; at L this member has none: 1.0 ms), the composer 3.3 ms, the "
+        "feed selector 3.0 ms (shared rows: one cache read, one query for the member's reactions, saves and "
+        "blocks), pinned 1.6 ms; the rest (~16 ms) is the page shell rendered per member (base, nav, filters, "
+        "the overlay fill) and the middleware (session, user, last-active and activity marks). This run "
+        "stopped re-rendering the member's own cards: their held posts were 21 of the page's 39 ms of "
+        "templates (now a cache read, under a key naming the member). 0.30× would need a ~3 ms page; what is "
+        "left is per-member rendering, not SQL. Closing it would take the page shell cached per member and "
+        "version (its composer, rung hints, nav and in-review list all invalidated by their own writes), "
+        "which we have not built."
     ),
     "feed.commons_new_p1.c32_vs_c8": (
         "the anonymous page is a shared-cache hit, so its cost is the server and the load generator themselves; "
@@ -88,19 +99,26 @@ NOTES: dict[str, str] = {
         "(rounds above and below 0.9) is that noise. Re-measure on a quiet machine before concluding."
     ),
     "feed.member_commons.c32_vs_c8": (
-        "the rounds spread from well below to well above 1 (see the spread): at about 20 signed-in pages a second "
-        "on 2 shared cores, which round met a neighbour's burst decides the ratio. Re-measure on a quiet machine "
-        "before concluding."
+        "misses at S (0.78; rounds 0.74–0.97) and passes at L (1.04) in the same run: at 35–50 signed-in pages "
+        "a second on 2 shared cores, which round met a neighbour's burst decides the ratio; the page is "
+        "CPU-bound at both concurrencies, so throughput cannot grow from c=8 to c=32, only hold."
+    ),
+    "disc.search.one word": (
+        "for \"dog\" (4,802 of 100,000 posts match at S, ~48,000 of 1M at L) the page's SQL ranks every match "
+        "with ts_rank (their vectors read from the heap: ~9 of ~11 ms at S), so at L it grows with the "
+        "matches (236 ms); the selector is ~18 ms in-process at S, the page around it ~10 ms (session, nav, "
+        "the filter form). This machine is slower than the one that measured 38 ms (trivial view 2,074 req/s "
+        "against 3,086). Every count and page checks visibility against the real post and comment rows (a copy "
+        "of status and audience on the documents could go stale and leak); ranking without reading every "
+        "match would need an index that orders by rank (the RUM extension), which the deployment's "
+        "PostgreSQL does not have."
     ),
     "disc.search": (
-        "for \"dog\" (4,802 of 100,000 posts match at S) the page's SQL is ~11 ms, 9 of them ranking every "
-        "match with ts_rank (their vectors read from ~1,900 heap blocks); the selector is ~18 ms in-process "
-        "(each scope's read check compiled once, the four tab counts in one statement, counts stop at 200), "
-        "the page around it ~10 ms (session, nav, the filter form). Over HTTP at c=2 two requests share the two "
-        "cores with PostgreSQL and wrk, so the p95 is about twice the in-process time. Every count and page "
-        "checks visibility against the real post and comment rows (a copy of status and audience on the "
-        "documents could go stale and leak); ranking without reading every match would need an index that "
-        "orders by rank (the RUM extension), which the deployment's PostgreSQL does not have."
+        "these queries match far fewer rows than one word, so ranking is cheap and the page's ~25 ms in-process "
+        "(read checks compiled per scope, one statement for the capped counts, the page shell) is what an "
+        "HTTP p95 at c=2 doubles on two cores shared with PostgreSQL and wrk. They passed at 23–50 ms on the "
+        "faster machine of the fifth run (bench/results/2026-11-29-S-fifth-discovery.json); here they sit "
+        "46–71 ms. Not profiled further this run."
     ),
     "rt.": "see finding C.",
     "mem.per_socket": (
@@ -111,8 +129,9 @@ NOTES: dict[str, str] = {
 
 SIZE_L_NOTE = (
     "Size L (`make bench SIZE=L`: 100k members, 10k pods, 1M posts, 3M comments, 10M impressions) is generated "
-    "by COPY in about 2.5 minutes; its 90-day metrics backfill (about an hour) is not run, so the dashboards "
-    "are measured at S only."
+    "by COPY in about 2.5–3 minutes; its 90-day metrics backfill is not run (measured: ~42 s a day at L, 34 "
+    "days in 24 minutes, so well over an hour with the weeks and 28-day windows), so the dashboards and the "
+    "`/metrics/` weight are measured at S only."
 )
 
 GENERIC = ("missed in this run; see the figure's spread (a shared 2-core machine) and the raw JSON before "

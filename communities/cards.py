@@ -49,7 +49,9 @@ from .models import ContentStatus, Post, ReactionKind
 
 CARD_TEMPLATE = "communities/_post_card_shared.html"
 CARD_TIMEOUT = 86400
-PRIVATE_TIMEOUT = 3600  # per viewer, so many more entries than shared cards; an hour covers a session
+# Per viewer, so many more entries than shared cards: kept about as long as a member keeps reloading and
+# paging, so the footprint follows the members active in the last minutes (the cache also evicts LRU).
+PRIVATE_TIMEOUT = 600
 _MARKER = re.compile(r"<@(csrf|r|s|report|poll)(?: ([^>]*))?>")
 
 # The URL names a card links to; each is reversed at most once per post, when a template first asks.
