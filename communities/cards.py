@@ -105,7 +105,8 @@ def card_key(post: Post, *, member: bool) -> str:
 def private_card_key(post: Post, viewer_id: int) -> str:
     """A card only `viewer_id` is shown (held, removed, trusted-only, segmented): also names the viewer and
     the audience and segment that keep it from being shared."""
-    return f"cardp:v1:{viewer_id}:{card_key(post, member=True)[8:]}:{post.audience}:{post.segment}"
+    kept_apart = hashlib.md5(repr((post.audience, post.segment)).encode(), usedforsecurity=False).hexdigest()
+    return f"cardp:v1:{viewer_id}:{card_key(post, member=True)[8:]}:{kept_apart[:12]}"
 
 
 def _render_shared(post: Post, *, member: bool) -> str:
