@@ -46,7 +46,7 @@ def _rss(server, samples: int = 3) -> float:
     return statistics.median(values)
 
 
-def _authors(fx, count: int) -> list:
+def _authors(fx, count: int, rounds: int) -> list:
     """Members of the pod to post as, in turn, those with the fewest posts today first: the daily cap (20
     posts) counts what the generated data gave them today, and one author posting every round would meet it
     before the largest N. At L every member of the biggest pod has posted today already, so a member with
@@ -63,7 +63,7 @@ def _authors(fx, count: int) -> list:
 
     midnight = timezone.make_aware(datetime.combine(timezone.localdate(), day_time.min))
     ids = Membership.objects.filter(pod=fx.pod, status="active", role="member").values("member_id")
-    share = -(-(1 + len(COUNTS) * ROUNDS) // count)  # posts each author makes at most
+    share = -(-(1 + len(COUNTS) * rounds) // count)  # posts each author makes at most
     return list(User.objects.filter(is_staff=False, is_active=True, pk__in=ids)
                 .annotate(today=Count("posts", filter=Q(posts__created_at__gte=midnight)))
                 .filter(today__lte=DAILY_CAP - share).order_by("today", "pk")[:count])
@@ -85,7 +85,7 @@ def measure(ctx) -> list[Figure]:
     url = server.base_url.replace("http://", "ws://") + f"/ws/feed/pod/{fx.pod.slug}/"
     idle = _rss(server)
     rounds = ctx.rounds or ROUNDS
-    authors = _authors(fx, len(COUNTS) + 1)
+    authors = _authors(fx, len(COUNTS) + 1, rounds)
     # One unmeasured post first: the first publish in this process imports the URLconf (the card's links
     # reverse URLs), ~0.8 s that a serving process has long paid; it landed on N=100's first round.
     _publish(fx, authors.pop(), 0, -1)

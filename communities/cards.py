@@ -88,25 +88,32 @@ def is_shared(post: Post) -> bool:
             and post.segment is None)
 
 
-def card_key(post: Post, *, member: bool) -> str:
-    """Changes whenever what the card shows changes; `member` picks forms or plain counts. The time zone is
-    the viewer's (members choose theirs) but shared by everyone in it: the card shows its time there."""
-    parts = (
-        member, timezone.get_current_timezone_name(), post.pk, post.edited_at, post.status, post.pinned_at,
+def _digest(*parts) -> str:
+    return hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def _shown(post: Post) -> tuple:
+    """What a card shows, as far as its key must change with it."""
+    return (
+        timezone.get_current_timezone_name(), post.pk, post.edited_at, post.status, post.pinned_at,
         post.is_announcement, post.comment_count,
         post.reaction_count, *(getattr(post, f"{k}_count") for k in ReactionKind.values),
         post.author.name, post.author.username, post.author.avatar.name, post.pet_id,
         post.pet.name if post.pet_id else "", post.pet.photo.name if post.pet_id else "",
         post.pod_id, post.pod.slug if post.pod_id else "", post.pod.name if post.pod_id else "",
     )
-    return "card:v1:" + hashlib.md5(repr(parts).encode(), usedforsecurity=False).hexdigest()
+
+
+def card_key(post: Post, *, member: bool) -> str:
+    """Changes whenever what the card shows changes; `member` picks forms or plain counts. The time zone is
+    the viewer's (members choose theirs) but shared by everyone in it: the card shows its time there."""
+    return "card:v1:" + _digest(member, *_shown(post))
 
 
 def private_card_key(post: Post, viewer_id: int) -> str:
     """A card only `viewer_id` is shown (held, removed, trusted-only, segmented): also names the viewer and
     the audience and segment that keep it from being shared."""
-    kept_apart = hashlib.md5(repr((post.audience, post.segment)).encode(), usedforsecurity=False).hexdigest()
-    return f"cardp:v1:{viewer_id}:{card_key(post, member=True)[8:]}:{kept_apart[:12]}"
+    return f"cardp:v1:{viewer_id}:" + _digest(True, *_shown(post), post.audience, post.segment)
 
 
 def _render_shared(post: Post, *, member: bool) -> str:

@@ -52,8 +52,14 @@ def _card_calls(calls):
     return [(name, keys) for name, keys, _ in calls if any("card" in str(k) for k in keys)]
 
 
+def _stored_under(calls) -> list[tuple[str, str]]:
+    """(key, value) for every value the requests stored, in order."""
+    return [(key, str(value)) for name, keys, values in calls if name in {"set", "add", "set_many"}
+            for key, value in zip(keys, values, strict=False)]
+
+
 def _stored(calls) -> str:
-    return "".join(str(v) for _, _, values in calls for v in values)
+    return "".join(value for _, value in _stored_under(calls))
 
 
 def _card(page: str, post: Post) -> str:
@@ -114,15 +120,6 @@ def test_the_poll_on_a_cached_card_is_each_viewers_own(client, member, other):
     assert 'name="choices"' in mine and "your vote" not in mine
 
 
-def _stored_under(calls) -> dict[str, str]:
-    """Every value a request stored, by its key."""
-    out = {}
-    for name, keys, values in calls:
-        if name in {"set", "add", "set_many"} and values:
-            out.update(zip(keys, (str(v) for v in values), strict=True))
-    return out
-
-
 def test_trusted_only_and_held_cards_are_kept_only_under_their_viewers_own_key(client, member, other, cache_calls):
     from moderation.services.content import set_status
 
@@ -137,17 +134,17 @@ def test_trusted_only_and_held_cards_are_kept_only_under_their_viewers_own_key(c
     page = client.get("/pods/inner/").content.decode()
     assert "Just us" in page and "Everyone here" in page and "Waiting" in page
     stored = _stored_under(cache_calls)
-    shared = "".join(v for k, v in stored.items() if not k.startswith(f"cardp:v1:{member.pk}:"))
-    mine = [k for k, v in stored.items() if k.startswith(f"cardp:v1:{member.pk}:")]
+    shared = "".join(v for k, v in stored if not k.startswith(f"cardp:v1:{member.pk}:"))
+    mine = [v for k, v in stored if k.startswith(f"cardp:v1:{member.pk}:")]
     assert f'id="post-{public.pk}"' in shared
     assert "Just us" not in shared and "Waiting" not in shared
-    assert sorted(re.findall(r'<article class="post-card" id="post-(\d+)"', stored[k])[0] for k in mine) == sorted(
+    assert sorted(re.findall(r'<article class="post-card" id="post-(\d+)"', v)[0] for v in mine) == sorted(
         [str(trusted.pk), str(held.pk)])
 
     # The next load reads both from the member's own entries and renders no card.
     cache_calls.clear()
     assert client.get("/pods/inner/").content.decode().count("Just us") == 1
-    assert not [k for k in _stored_under(cache_calls) if "card" in k]
+    assert not [k for k, _ in _stored_under(cache_calls) if "card" in k]
 
     # Another trusted member reads the trusted post through their own key, never the member's entry.
     cache_calls.clear()
