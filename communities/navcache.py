@@ -90,6 +90,24 @@ def nav_get(member_id: int, compute: Callable[[], dict]) -> dict:
     return nav
 
 
+def entry_keys(member_id: int) -> list[str]:
+    """What `current_version` reads, for a caller that fetches them with its own keys in one round trip."""
+    return [_entry_key(member_id), _version_key(member_id), QUEUE_VERSION]
+
+
+def current_version(found: dict, member_id: int) -> str | None:
+    """The version of the member's bar as stored (from a `get_many` of `entry_keys`): a token that changes
+    whenever the bar may have (the member's version, and the queue's for a moderator); None when the stored
+    bar is missing or stale, so that nothing rendered from it can be told apart from a newer one."""
+    entry = found.get(_entry_key(member_id))
+    version = found.get(_version_key(member_id))
+    if entry is None or version is None or entry["v"] != version:
+        return None
+    if entry["q"] is None:
+        return version
+    return f"{version}.{entry['q']}" if entry["q"] == found.get(QUEUE_VERSION) else None
+
+
 def _user_saved(sender, instance, **kwargs) -> None:
     forget(instance.pk)  # is_staff, is_superuser, is_active: the manager role
 

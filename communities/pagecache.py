@@ -43,12 +43,7 @@ TTL = 60
 HIT_HEADER = "X-Page-Cache"
 FILL_WAIT = 2.0  # at most, in seconds; a feed page renders in ~40 ms, far longer only under overload
 FILL_POLL = 0.02  # a render takes ~40 ms; polling every 5 ms measured no better (c=32 p99 ~144 vs ~120 ms)
-# Each process also keeps the entries it served last, under the same versioned keys, so a hit costs one
-# round trip (the versions) instead of two: the versions are still read on every request, so a bump is
-# seen at once, and the key holds them, so an entry of an older version is never served.
-LOCAL_ENTRIES = 64  # ~40 KB each
-_local: OrderedDict[str, tuple] = OrderedDict()
-_local_lock = threading.Lock()
+LOCAL_ENTRIES = 64  # pages each process keeps a copy of (`LocalCopies`), ~40 KB each
 # Every shared page also depends on who may read what: a pod closing to the public, an account deleted.
 POLICY = "policy"
 
@@ -63,6 +58,11 @@ def pod(pod_id: int) -> str:
 
 def post(post_id: int) -> str:
     return f"post.{post_id}"
+
+
+def member(member_id: int) -> str:
+    """What only this member's own pages show of them (communities.memberpages)."""
+    return f"member.{member_id}"
 
 
 def places_for_frame(groups: list[str], frame: dict) -> list[str]:
@@ -91,14 +91,19 @@ def _version_key(place: str) -> str:
 
 
 def _versions(places: list[str]) -> list[int]:
+    return versions_with(places, [])[0]
+
+
+def versions_with(places: list[str], also: list[str]) -> tuple[list[int], dict]:
+    """The versions of `places` and whatever is stored under the keys `also`, in one round trip."""
     keys = [_version_key(p) for p in places]
-    found = cache.get_many(keys)
+    found = cache.get_many(keys + also)
     missing = {k: time.time_ns() for k in keys if k not in found}
     for key, value in missing.items():
         cache.add(key, value, timeout=None)
     if missing:
         found |= cache.get_many(list(missing))
-    return [found.get(k, 0) for k in keys]
+    return [found.get(k, 0) for k in keys], found
 
 
 def place_version(place: str) -> int:
@@ -143,7 +148,7 @@ def _page_key(request, places: list[str], versions: list[int]) -> str:
     return "page:" + ":".join(f"{p}={v}" for p, v in zip(places, versions, strict=True)) + ":" + path
 
 
-def _served(entry, how: str) -> HttpResponse:
+def served(entry, how: str) -> HttpResponse:
     response = HttpResponse(entry[0], content_type=entry[1])
     response[HIT_HEADER] = how
     return response
@@ -164,24 +169,40 @@ def _fill_of(key: str):
     return None
 
 
-def _local_get(key: str):
-    with _local_lock:
-        found = _local.get(key)
-        if found is None:
-            return None
-        if found[2] + TTL < time.time():  # an entry lives as long here as in the shared cache
-            del _local[key]
-            return None
-        _local.move_to_end(key)
-        return found
+class LocalCopies:
+    """The entries this process served last, under the same versioned keys as the shared cache, so a hit
+    costs one round trip (the versions) instead of two. The versions are still read on every request, so
+    a bump is seen at once, and the key holds them, so an entry of an older version is never served."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self._entries: OrderedDict[str, tuple] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str):
+        with self._lock:
+            found = self._entries.get(key)
+            if found is None:
+                return None
+            if found[2] + TTL < time.time():  # an entry lives as long here as in the shared cache
+                del self._entries[key]
+                return None
+            self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: str, entry) -> None:
+        with self._lock:
+            self._entries[key] = entry
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
 
 
-def _local_put(key: str, entry) -> None:
-    with _local_lock:
-        _local[key] = entry
-        _local.move_to_end(key)
-        while len(_local) > LOCAL_ENTRIES:
-            _local.popitem(last=False)
+_local = LocalCopies(LOCAL_ENTRIES)
 
 
 def cached_page(request, places: list[str], render):
@@ -190,24 +211,24 @@ def cached_page(request, places: list[str], render):
     if not _eligible(request):
         return render()
     key = _page_key(request, places, _versions(places))
-    hit = _local_get(key)
+    hit = _local.get(key)
     if hit is None:
         hit = cache.get(key)
         if hit is not None and len(hit) == 3:  # (content, type, stored at); older entries lack the time
-            _local_put(key, hit)
+            _local.put(key, hit)
     if hit is not None:
-        return _served(hit, "hit")
+        return served(hit, "hit")
     marker = key + ":filling"
     filler = cache.add(marker, 1, timeout=int(FILL_WAIT) + 1)  # False: another request renders this page
     if not filler and (filled := _fill_of(key)) is not None:
-        return _served(filled, "wait")
+        return served(filled, "wait")
     try:
         response = render()
         if (response.status_code == 200 and not response.streaming and not response.cookies
                 and getattr(response, "is_rendered", True) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
             entry = (response.content, response["Content-Type"], time.time())
             cache.set(key, entry, timeout=TTL)
-            _local_put(key, entry)
+            _local.put(key, entry)
             response[HIT_HEADER] = "miss"
     finally:
         if filler:

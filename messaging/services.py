@@ -13,6 +13,7 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from communities import memberpages
 from communities.policy import check_can_act, policy_for
 from communities.rendering import render_markdown
 from communities.streams import broadcast, hidden_authors_changed, user_group
@@ -147,6 +148,7 @@ def block_create(*, actor, member) -> Block | None:
     if member.pk == actor.pk:
         raise ValidationError("You can't block yourself.")
     hidden_authors_changed(actor.pk)  # their open feeds stop showing the member's new posts and comments
+    memberpages.forget(actor.pk)  # and their kept pages, the member's posts they showed
     try:
         with transaction.atomic():
             return Block.objects.create(blocker=actor, blocked=member)
@@ -158,6 +160,7 @@ def block_create(*, actor, member) -> Block | None:
 def block_remove(*, actor, member) -> None:
     Block.objects.filter(blocker_id=actor.pk, blocked=member).delete()
     hidden_authors_changed(actor.pk)
+    memberpages.forget(actor.pk)
 
 
 def message_settings_update(*, actor, accepts_messages: bool, email_new_messages: bool) -> MessageSettings:

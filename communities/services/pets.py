@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from .. import memberpages
 from ..models import Pet, Tag, User
 from .accounts import files_delete_on_commit
 
@@ -38,6 +39,7 @@ def pet_create(*, actor: User, name: str, species: Tag, breed: Tag | None = None
         pet.photo.save(photo.name, photo, save=False)
     pet.save()
     pet.needs.set(needs)
+    memberpages.forget(actor.pk)  # the composer offers their pets
     return pet
 
 
@@ -57,6 +59,7 @@ def pet_update(*, actor: User, pet: Pet, name: str, species: Tag, breed: Tag | N
         pet.photo.save(photo.name, photo, save=False)
     pet.save()
     pet.needs.set(needs)
+    memberpages.forget(actor.pk)  # the composer offers their pets
     return pet
 
 
@@ -66,3 +69,4 @@ def pet_delete(*, actor: User, pet: Pet) -> None:
         raise PermissionDenied("Only the owner may remove this pet.")
     files_delete_on_commit([pet.photo])
     pet.delete()
+    memberpages.forget(actor.pk)

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import hooks
+from .. import hooks, memberpages, pagecache
 from ..models import ContentStatus, Poll, PollBallot, PollChoice, PollVote, Post
 from ..policy import check_can_act, check_can_read_post, pod_roles
 
@@ -72,6 +72,8 @@ def poll_vote(*, actor, poll: Poll, choice_ids: list[int]) -> None:
     valid = set(poll.choices.filter(pk__in=ids).values_list("pk", flat=True))
     if not ids or valid != ids:
         raise ValidationError({"choices": "Pick one of the choices."})
+    memberpages.forget(actor.pk)  # the poll shows them its results once they voted
+    pagecache.bump_post(post)  # and everyone its new count (rows cached with the place carry the poll)
     if not poll.multiple and len(ids) > 1:
         raise ValidationError({"choices": "This poll takes one choice."})
     try:

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import ngettext
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-from .. import hooks, navcache, pagecache
+from .. import hooks, memberpages, navcache, pagecache
 from ..hooks import content_check, content_check_record
 from ..models import ContentStatus, Notification, NotificationKind, Pet, Post, PostImage, PostRevision, Tag
 from ..policy import can_read_post, check_can_act, check_can_post_in_pod, is_manager
@@ -108,6 +108,7 @@ def post_save_new(*, author, body: str, pod=None, audience: str = Post.Audience.
     post.tags.set(topic_tags_for(body, [*(tags or []), *pet_tags(pet)]))
     hooks.content_written(kind="post", pk=post.pk, text=post.body)
     hooks.contribution(member_id=post.author_id, pod_id=post.pod_id, at=created_at)
+    memberpages.forget(post.author_id)  # a held post waits above their feed; the day's posting cap
     return post
 
 
@@ -245,6 +246,7 @@ def post_edit(*, actor, post: Post, body: str) -> Post:
     post.sentiment, post.edited_at, post.status = sentiment_of(post.body), timezone.now(), new_status
     post.save(update_fields=["body", "body_html", "sentiment", "edited_at", "status"])
     pagecache.bump_post(post)
+    memberpages.forget(post.author_id)  # an edit may hold it: it moves above their feed
     hooks.content_written(kind="post", pk=post.pk, text=post.body)
     post.tags.set(topic_tags_for(post.body, [t for t in post.tags.all() if t.kind != Tag.Kind.TOPIC]))
     content_check_record(outcome=outcome, post=post)
@@ -271,6 +273,7 @@ def post_delete(*, actor, post: Post) -> None:
     was_published = post.status == ContentStatus.PUBLISHED
     Post.objects.filter(pk=post.pk).update(status=ContentStatus.DELETED, pinned_at=None)
     post.status, post.pinned_at = ContentStatus.DELETED, None
+    memberpages.forget(post.author_id)  # a held or removed post leaves the list above their feed
     navcache.queue_changed()  # a held or reported post leaves the queue badges (its item closes later)
     if was_published:
         _unpublished(post)

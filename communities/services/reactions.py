@@ -3,7 +3,7 @@
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from .. import hooks, pagecache
+from .. import hooks, memberpages, pagecache
 from ..models import Comment, ContentStatus, Post, Reaction, ReactionKind
 from ..policy import check_can_act, check_can_read_post, pod_roles
 from ..streams import emit, post_groups
@@ -38,6 +38,7 @@ def reaction_toggle(*, actor, kind: str, post: Post | None = None, comment: Comm
         raise ValueError("react to exactly one of post or comment")
     target_post = post if post is not None else comment.post
     _check_can_react(actor, target_post, (post or comment).status)
+    memberpages.forget(actor.pk)  # the pressed buttons on their kept pages
     target = {"post": post} if post is not None else {"comment": comment}
     model = Post if post is not None else Comment
     mine = Reaction.objects.filter(member=actor, kind=kind, **target)

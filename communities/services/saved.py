@@ -9,6 +9,7 @@ the policy, so a post that later became unreadable drops out of the list by itse
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 
+from .. import memberpages
 from ..models import Post, SavedPost
 from ..policy import check_can_read_post
 
@@ -23,6 +24,7 @@ def _check_can_save(actor, post: Post) -> None:
 def saved_post_create(*, actor, post: Post) -> SavedPost:
     """Save `post` for `actor`; saving it again keeps the first save (and its place in the list)."""
     _check_can_save(actor, post)
+    memberpages.forget(actor.pk)  # the card's "Saved" on their kept pages
     existing = SavedPost.objects.filter(member=actor, post=post).first()
     if existing is not None:
         return existing
@@ -37,5 +39,6 @@ def saved_post_create(*, actor, post: Post) -> SavedPost:
 def saved_post_delete(*, actor, post: Post) -> bool:
     """Take `post` out of `actor`'s saved posts. False when it was not saved."""
     _check_can_save(actor, post)
+    memberpages.forget(actor.pk)
     deleted, _ = SavedPost.objects.filter(member=actor, post=post).delete()
     return bool(deleted)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_POST
 
 from common.forms import form_add_service_error
 
-from .. import hooks, pagecache, presenters, streams
+from .. import hooks, memberpages, pagecache, presenters, streams
 from ..forms import PostForm
 from ..models import ContentStatus
 from ..selectors import TOP_WINDOWS, feed, held_notice, pinned_posts, posts_in_review, species_options
@@ -51,10 +51,13 @@ def _feed_response(request, *, following: bool, composer=None, status: int = 200
 
 
 def home(request):
-    """Members get the feed and a composer; anonymous visitors a landing page with public posts, one
-    shared page per sort, filter and cursor (communities.pagecache)."""
-    return pagecache.cached_page(request, [pagecache.commons(), pagecache.POLICY],
-                                 lambda: _feed_response(request, following=False))
+    """Members get the feed and a composer, kept for their next load while nothing on it changed
+    (communities.memberpages); anonymous visitors a landing page with public posts, one shared page per
+    sort, filter and cursor (communities.pagecache)."""
+    places = [pagecache.commons(), pagecache.POLICY]
+    if request.user.is_authenticated:
+        return memberpages.member_page(request, places, lambda: _feed_response(request, following=False))
+    return pagecache.cached_page(request, places, lambda: _feed_response(request, following=False))
 
 
 @login_required

@@ -1,6 +1,6 @@
 """Changing a post's or comment's status from moderation, with the same effects content's own paths have."""
 
-from communities import hooks, pagecache
+from communities import hooks, memberpages, pagecache
 from communities.models import ContentStatus, NotificationKind, Post
 from communities.services.comments import comment_published_effects
 from communities.services.counters import bump
@@ -25,6 +25,7 @@ def publish(content) -> None:
     """Held or removed → published, with everything publishing does (counters, mentions, live card)."""
     content.status, content.removal_reason = ContentStatus.PUBLISHED, ""
     content.save(update_fields=["status", "removal_reason"])
+    memberpages.forget(content.author_id)  # it leaves the list of their posts in review
     if isinstance(content, Post):
 
         post_published_effects(post=content)
@@ -42,6 +43,7 @@ def set_status(content, status: str, *, reason: str = "") -> str:
         content.removal_reason = reason[:500]
         fields.append("removal_reason")
     type(content).objects.filter(pk=content.pk).update(**{f: getattr(content, f) for f in fields})
+    memberpages.forget(content.author_id)  # held or removed, it is listed above their feed, with the reason
     if before != status:  # what was counted on the day it was written changes
         pod_id = content.pod_id if isinstance(content, Post) else content.post.pod_id
         ids = {"post_id": content.pk} if isinstance(content, Post) else {"comment_id": content.pk}
