@@ -28,10 +28,8 @@ the key names, and a page served again shows the same posts.
 """
 
 import hashlib
-import time
 
 from django.contrib.messages import get_messages
-from django.core.cache import cache
 from django.utils import timezone
 
 from . import navcache, pagecache
@@ -70,7 +68,8 @@ def _keepable(request, response, secret: str) -> bool:
 
 def member_page(request, places: list[str], render):
     """This member's kept page for `places` when every version still matches, else `render()`'s response
-    (kept for their next load when nothing in it is once-only)."""
+    (kept for their next load when nothing in it is once-only). As for shared pages, a new version is
+    rendered once: the member's other tabs or requests arriving meanwhile wait for it (pagecache.serve)."""
     secret = _secret(request)
     if secret is None:
         return render()
@@ -78,21 +77,9 @@ def member_page(request, places: list[str], render):
     places = [*places, pagecache.member(member_id)]
     versions, found = pagecache.versions_with(places, navcache.entry_keys(member_id))
     nav = navcache.current_version(found, member_id)
-    key = _key(request, versions, places, nav, secret) if nav is not None else None
-    if key is not None:
-        hit = _local.get(key)
-        if hit is None and (hit := cache.get(key)) is not None:
-            _local.put(key, hit)
-        if hit is not None:
-            return pagecache.served(hit, "hit")
-    response = render()
-    if key is None:
-        # The bar was missing or stale: the render stored it afresh, under versions read before this
+    if nav is None:
+        # The bar is missing or stale: this render stores it afresh, under versions read before the
         # render, so the next load finds it current and keeps its page.
-        return response
-    if _keepable(request, response, secret):
-        entry = (response.content, response["Content-Type"], time.time())
-        cache.set(key, entry, timeout=TTL)
-        _local.put(key, entry)
-        response[pagecache.HIT_HEADER] = "miss"
-    return response
+        return render()
+    return pagecache.serve(_key(request, versions, places, nav, secret), render,
+                           keepable=lambda response: _keepable(request, response, secret), local=_local)

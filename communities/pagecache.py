@@ -210,12 +210,23 @@ def cached_page(request, places: list[str], render):
     the next anonymous visitor when nothing in it is this visitor's)."""
     if not _eligible(request):
         return render()
-    key = _page_key(request, places, _versions(places))
-    hit = _local.get(key)
+
+    def shareable(response) -> bool:
+        return (response.status_code == 200 and not response.streaming and not response.cookies
+                and getattr(response, "is_rendered", True) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE"))
+
+    return serve(_page_key(request, places, _versions(places)), render, keepable=shareable, local=_local)
+
+
+def serve(key: str, render, *, keepable, local: LocalCopies):
+    """The entry under `key` (this process's copy, else the shared cache's), else `render()`'s response,
+    stored under `key` when `keepable(response)`. One render per key: while a request renders it, the
+    others wait for its entry (see the module's doc)."""
+    hit = local.get(key)
     if hit is None:
         hit = cache.get(key)
         if hit is not None and len(hit) == 3:  # (content, type, stored at); older entries lack the time
-            _local.put(key, hit)
+            local.put(key, hit)
     if hit is not None:
         return served(hit, "hit")
     marker = key + ":filling"
@@ -224,11 +235,10 @@ def cached_page(request, places: list[str], render):
         return served(filled, "wait")
     try:
         response = render()
-        if (response.status_code == 200 and not response.streaming and not response.cookies
-                and getattr(response, "is_rendered", True) and not request.META.get("CSRF_COOKIE_NEEDS_UPDATE")):
+        if keepable(response):
             entry = (response.content, response["Content-Type"], time.time())
             cache.set(key, entry, timeout=TTL)
-            _local.put(key, entry)
+            local.put(key, entry)
             response[HIT_HEADER] = "miss"
     finally:
         if filler:
