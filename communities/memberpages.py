@@ -1,4 +1,5 @@
-"""Whole pages kept per member: the signed-in Commons feed, for the reload that changes nothing.
+"""Whole pages kept per member: the signed-in Commons feed, for the reload that changes nothing, and the
+API's feed answers (`member_answer`, below).
 
 The anonymous page is shared (communities.pagecache); a member's page also holds what is theirs alone:
 the navigation bar, the reactions, saves and votes they pressed, their composer (their pets), their posts
@@ -22,6 +23,10 @@ times, the hot order and a suspension running out.
 A page is kept only when nothing in it is once-only: a GET that is not htmx, no flash message before or
 after, a CSRF secret that the render did not replace, no session write, status 200.
 
+An API feed answer (JSON: no forms, no navigation bar) is kept the same way under `mapi:<member>:…`: the
+places' versions, the member's own version, the member's navcache version (their roles anywhere), the
+UTC day and the path. It does not wait for the bar to be stored: API clients never render one.
+
 A hit records no impressions, and loses none: an impression is a member shown a post on a day (one row
 per member, post and day, metrics.models.Impression), the render recorded the page's on the same UTC day
 the key names, and a page served again shows the same posts.
@@ -37,6 +42,7 @@ from . import navcache, pagecache
 TTL = pagecache.TTL
 LOCAL_ENTRIES = 16  # per process, ~75 KB each; one member rarely lands on the same process twice in a row
 _local = pagecache.LocalCopies(LOCAL_ENTRIES)
+_local_answers = pagecache.LocalCopies(LOCAL_ENTRIES)  # ~12 KB each
 
 
 def forget(*member_ids: int) -> None:
@@ -83,3 +89,21 @@ def member_page(request, places: list[str], render):
         return render()
     return pagecache.serve(_key(request, versions, places, nav, secret), render,
                            keepable=lambda response: _keepable(request, response, secret), local=_local)
+
+
+def member_answer(request, places: list[str], render):
+    """This member's kept API answer (a GET's 200) for `places` while every version still matches, else
+    `render()`'s response, kept for their next request."""
+    if request.method != "GET" or not request.user.is_authenticated:
+        return render()
+    member_id = request.user.pk
+    places = [*places, pagecache.member(member_id)]
+    versions, found = pagecache.versions_with(places, navcache.entry_keys(member_id))
+    roles = navcache.member_version(found, member_id)
+    if roles is None:
+        return render()
+    parts = [*(f"{p}={v}" for p, v in zip(places, versions, strict=True)), f"roles={roles}",
+             f"utc={timezone.now().date()}", request.get_full_path()]
+    key = f"mapi:{member_id}:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+    return pagecache.serve(key, render, local=_local_answers, keepable=lambda response: (
+        response.status_code == 200 and not response.streaming and not response.cookies))

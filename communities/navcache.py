@@ -95,6 +95,13 @@ def entry_keys(member_id: int) -> list[str]:
     return [_entry_key(member_id), _version_key(member_id), QUEUE_VERSION]
 
 
+def member_version(found: dict, member_id: int) -> str | None:
+    """The member's version from `found` (a `get_many` holding `entry_keys`), made afresh when missing:
+    a token that changes whenever their roles, notifications or messages may have. None when the cache
+    is not answering."""
+    return _current(found, _version_key(member_id))
+
+
 def current_version(found: dict, member_id: int) -> str | None:
     """The version of the member's bar as stored (from a `get_many` of `entry_keys`): a token that changes
     whenever the bar may have (the member's version, and the queue's for a moderator); None when the stored

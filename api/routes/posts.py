@@ -4,6 +4,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 
+from communities import memberpages, pagecache
 from communities.models import Comment, Poll, Post, Reaction
 from communities.policy import policy_for
 from communities.selectors import decorate_posts, feed, post_comments_page, post_get
@@ -48,12 +49,22 @@ class FeedQuery(Schema):
     cursor: str | None = None
 
 
-def _feed(request, q: FeedQuery, pod=None) -> dict:
-    topic = (q.topic or "").strip().lstrip("#").lower()[:60] or None
-    page = feed(user=request.user, pod=pod, sort=q.sort, top_window=q.t, topic=topic,
-                species=(q.species or "").strip()[:60] or None, cursor=q.cursor, exclude_pinned=False)
-    impressions_record(user=request.user, posts=page.posts)  # metrics: what this member was shown
-    return {"items": [presenters.post(p) for p in page.posts], "next_cursor": page.next_cursor}
+def _feed(request, q: FeedQuery, pod=None):
+    """The page, kept for the member's next request while nothing on it changes (communities.memberpages):
+    answered here as the operation would answer its `FeedPage` (the model's dump through the API's
+    renderer), so a kept answer is the same bytes."""
+    def render():
+        topic = (q.topic or "").strip().lstrip("#").lower()[:60] or None
+        page = feed(user=request.user, pod=pod, sort=q.sort, top_window=q.t, topic=topic,
+                    species=(q.species or "").strip()[:60] or None, cursor=q.cursor, exclude_pinned=False)
+        impressions_record(user=request.user, posts=page.posts)  # metrics: what this member was shown
+        answer = FeedPage(items=[presenters.post(p) for p in page.posts], next_cursor=page.next_cursor)
+        from ..v1 import api  # the API object mounts this router: imported when a request runs, not before
+
+        return api.create_response(request, answer.model_dump(), status=200)
+
+    places = [pagecache.commons() if pod is None else pagecache.pod(pod.pk), pagecache.POLICY]
+    return memberpages.member_answer(request, places, render)
 
 
 @router.get("/feeds/commons", response=answers(FeedPage), tags=["feeds"])

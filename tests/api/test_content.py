@@ -3,8 +3,10 @@
 from datetime import timedelta
 
 import pytest
+from django.test import TestCase
 from django.utils import timezone
 
+from communities import memberpages
 from communities.models import Comment, Poll, PollChoice, Post, Reaction
 from tests.factories import CommentFactory, PodFactory, PostFactory, UserFactory, join
 
@@ -24,7 +26,7 @@ def test_commons_feed_pages_by_cursor_newest_first(api):
     assert first["items"][0]["author"] == {"username": author.username, "name": author.name}
 
 
-def test_feed_query_count_is_the_same_on_page_one_and_a_deep_page(api, django_assert_num_queries,
+def test_feed_query_count_is_the_same_on_page_one_and_a_deep_page(api, member, django_assert_num_queries,
                                                                    django_assert_max_num_queries):
     author = UserFactory()
     for i in range(70):
@@ -37,11 +39,41 @@ def test_feed_query_count_is_the_same_on_page_one_and_a_deep_page(api, django_as
     for _ in range(3):
         cursor = api.get("/feeds/commons", cursor=cursor).json()["next_cursor"]
     api.get("/feeds/commons", cursor=cursor)  # both pages' shared rows warm, so like is compared with like
+    # Each counted request renders: the member's kept answer (communities.memberpages) would take one query.
+    _forget_kept_answers(member)
     # 8 on the embedded defaults, 7 with Redis (a lookup the local-memory cache can't share); equal either way.
     with django_assert_max_num_queries(8) as first:
         assert len(api.get("/feeds/commons").json()["items"]) == 20
+    _forget_kept_answers(member)
     with django_assert_num_queries(len(first.captured_queries)):
         assert len(api.get("/feeds/commons", cursor=cursor).json()["items"]) == 10
+
+
+def _forget_kept_answers(member):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        memberpages.forget(member.pk)
+
+
+def test_a_members_feed_answer_is_kept_until_something_on_it_changes(api, member, django_assert_num_queries,
+                                                                     django_capture_on_commit_callbacks):
+    """The second request is the kept answer, byte for byte and in one query (the token); the member's
+    save (which changes no shared page) is on the next answer; another member's answer is their own."""
+    from communities.services.saved import saved_post_create
+
+    post = PostFactory()
+    first = api.get("/feeds/commons")
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(1):
+        again = api.get("/feeds/commons")
+    assert again["X-Page-Cache"] == "hit" and again.content == first.content
+    assert again.json()["items"][0]["saved"] is False
+    with django_capture_on_commit_callbacks(execute=True):
+        saved_post_create(actor=member, post=post)
+    after = api.get("/feeds/commons")
+    assert after["X-Page-Cache"] == "miss" and after.json()["items"][0]["saved"] is True
+    other = ApiClient(token_for(UserFactory()))
+    theirs = other.get("/feeds/commons")
+    assert theirs["X-Page-Cache"] == "miss" and theirs.json()["items"][0]["saved"] is False
 
 
 def test_a_private_pods_feed_is_403_to_non_members_and_an_unlisted_one_404(api, member):

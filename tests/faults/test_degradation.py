@@ -3,6 +3,7 @@
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import OperationalError, transaction
 from django.test import Client
 from kombu.exceptions import OperationalError as BrokerUnavailable
@@ -54,7 +55,8 @@ def test_after_one_failure_the_cache_is_not_tried_again_for_a_few_seconds(dead_r
 def test_a_database_lost_while_loading_the_session_answers_the_clean_503_page():
     browser = Client(raise_request_exception=False)
     browser.force_login(UserFactory())
-    with mock.patch("django.contrib.sessions.backends.db.SessionStore.load",
+    cache.clear()  # the session is read from the cache first (cached_db): evicted, it comes from the database
+    with mock.patch("django.contrib.sessions.backends.db.SessionStore._get_session_from_db",
                     side_effect=OperationalError("connection to server at 127.0.0.1 failed")):
         response = browser.get("/")
     assert response.status_code == 503
@@ -67,7 +69,8 @@ def test_other_errors_in_middleware_stay_500s():
     browser = Client(raise_request_exception=False)
     browser.force_login(UserFactory())
     bug = RuntimeError("a bug, not an outage")
-    with mock.patch("django.contrib.sessions.backends.db.SessionStore.load", side_effect=bug):
+    cache.clear()
+    with mock.patch("django.contrib.sessions.backends.db.SessionStore._get_session_from_db", side_effect=bug):
         assert browser.get("/").status_code == 500
 
 
