@@ -43,15 +43,20 @@ NOTES: dict[str, str] = {
         "with the first render of an L page under c=8; not proven."
     ),
     "feed.member.p99": (
-        "the signed-in page is 22–33 ms of CPU per request in-process (see the signed-in ratio's profile) "
-        "against ~0.2 ms of view code for the trivial view; at c=2 on 2 cores shared with PostgreSQL, Redis, "
-        "the Celery worker and wrk, its p99 is that time plus queueing. The ratio's rounds spread from 0.85 to "
-        "56 at S because the trivial view's own p99 at c=2 swings with any neighbour (3–150 ms)."
+        "the signed-in page is a kept-page hit now; at c=2 its p50 is 2.2–4.8 ms and its p99 5.3–8.4 ms (one "
+        "S round 82 ms: the render after an entry expired, TTL 60 s) against the trivial view's p50 0.47 ms "
+        "and p99 1.3–3.2 ms (raw JSON, feeds.latency). So the ratio is mostly what every signed-in request "
+        "costs (the signed-in ratio's note: the session, the member's row, the activity mark), not rendering; "
+        "over HTTP on the bench server after the run the kept page answered in 2.9 ms p50 against 3.2 ms for "
+        "the trivial view requested signed in by the same member, and 1.2 ms anonymous."
     ),
     "write.feed_p99_worse": (
-        "on 2 cores the writers (and the Celery worker running their side effects) take CPU from the same two "
-        "web workers that serve the feed; the feed's p99 rises with that share. Making the feed cheaper "
-        "shrinks the share; so do more cores."
+        "the feed's p99 with writes is no worse than before (S 241 → 235 ms, L 212 → 110 ms against the sixth "
+        "run); the figure grew because the baseline without writes fell: the member's Commons page is kept "
+        "now, and every post or reaction in the Commons changes that page (its version is bumped), so under "
+        "writes each load renders again while without writes it is a hit. On 2 cores the writers and the "
+        "Celery worker also take CPU from the two web workers. Holding the page while it changes would mean "
+        "showing a post after it was written only on some later load; we keep \"a write is on the next load\"."
     ),
     "dash.pod.db_ms": (
         "13 queries, 46 ms in all; not yet profiled per query. Next step: EXPLAIN the slowest of them "
@@ -80,23 +85,28 @@ NOTES: dict[str, str] = {
         "object), never on how deep it is; the check compares pages of different content."
     ),
     "feed.member.vs_trivial": (
-        "in-process on a quiet machine (2026-11-29, median of 60 requests after 5 warm ones; bench member, "
-        "test client): the signed-in Commons page is 32.7 ms at S and 21.5 ms at L, against 2.0 ms for the "
-        "trivial view through the same client. At S: the member's three held or removed posts above the feed "
-        "8.4 ms (four queries for their rows; at L this member has none: 1.0 ms), the composer 3.3 ms, the "
-        "feed selector 3.0 ms (shared rows: one cache read, one query for the member's reactions, saves and "
-        "blocks), pinned 1.6 ms; the rest (~16 ms) is the page shell rendered per member (base, nav, filters, "
-        "the overlay fill) and the middleware (session, user, last-active and activity marks). This run "
-        "stopped re-rendering the member's own cards: their held posts were 21 of the page's 39 ms of "
-        "templates (now a cache read, under a key naming the member). 0.30× would need a ~3 ms page; what is "
-        "left is per-member rendering, not SQL. Closing it would take the page shell cached per member and "
-        "version (its composer, rung hints, nav and in-review list all invalidated by their own writes), "
-        "which we have not built."
+        "the signed-in Commons page is now kept per member (communities.memberpages: a reload that changes "
+        "nothing renders nothing), which took this figure from 0.020 to ~0.2. In-process after the run (bench "
+        "data, the bench member, median of 300 requests after 5 warm): the hit is 1.67 ms, against 0.18 ms "
+        "for the trivial view anonymous and 1.12 ms for the same trivial view signed in. What is left is "
+        "being signed in: the session (read from the cache now: 1.56 → 1.12 ms), the member's row (one query "
+        "and ~0.6 ms of ORM around it), the day's activity mark, then one get_many for the versions and a 67 "
+        "KB body. 0.30× would need the member's row without a query, a cache of users that every write to "
+        "them (admin bulk updates included) invalidates; we did not put sign-in state (is_active, the "
+        "password hash that ends other sessions) behind a cache."
     ),
     "feed.commons_new_p1.c32_vs_c8": (
         "the anonymous page is a shared-cache hit, so its cost is the server and the load generator themselves; "
         "at c=32 they queue behind other work on the 2 shared cores (load average above), and the spread "
         "(rounds above and below 0.9) is that noise. Re-measure on a quiet machine before concluding."
+    ),
+    "feed.api.vs_html": (
+        "the HTML page and the API answer are both kept per member now (communities.memberpages), so the "
+        "figure compares two cache hits: the API answer went from ~160 to ~600 req/s, the HTML page from ~40 "
+        "to ~700. A kept API answer still pays the token lookup (one query with its member) and django-ninja's "
+        "parsing and authentication, where the page pays the session from the cache and the member's row; "
+        "the JSON is 12 KB against 67 KB of HTML. ≥ 2× was set when both were rendered on every request (the "
+        "API then answered ~4× the page); against a kept page it would need the API to skip authentication."
     ),
     "feed.member_commons.c32_vs_c8": (
         "misses at S (0.78; rounds 0.74–0.97) and passes at L (1.04) in the same run: at 35–50 signed-in pages "
@@ -106,12 +116,10 @@ NOTES: dict[str, str] = {
     "disc.search.one word": (
         "for \"dog\" (4,802 of 100,000 posts match at S, ~48,000 of 1M at L) the page's SQL ranks every match "
         "with ts_rank (their vectors read from the heap: ~9 of ~11 ms at S), so at L it grows with the "
-        "matches (236 ms); the selector is ~18 ms in-process at S, the page around it ~10 ms (session, nav, "
-        "the filter form). This machine is slower than the one that measured 38 ms (trivial view 2,074 req/s "
-        "against 3,086). Every count and page checks visibility against the real post and comment rows (a copy "
-        "of status and audience on the documents could go stale and leak); ranking without reading every "
-        "match would need an index that orders by rank (the RUM extension), which the deployment's "
-        "PostgreSQL does not have."
+        "matches (164 ms in this run, 236 in the sixth; 39 ms at S, which passes). Every count and page "
+        "checks visibility against the real post and comment rows (a copy of status and audience on the "
+        "documents could go stale and leak); ranking without reading every match would need an index that "
+        "orders by rank (the RUM extension), which the deployment's PostgreSQL does not have."
     ),
     "disc.search": (
         "these queries match far fewer rows than one word, so ranking is cheap and the page's ~25 ms in-process "
