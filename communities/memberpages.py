@@ -7,11 +7,12 @@ held or removed, and what only they may read. Most loads change none of that, so
 kept under a key that only this member's requests compute, made of:
 - the versions of the places the page shows, as for the shared page (the Commons and `POLICY`);
 - the member's own version (the place `member.<id>`, bumped after commit by `forget`): the services that
-  change what only their pages show of them call it: their reactions, saves and poll votes, a block
-  either way, their pets and profile, their posts created, edited or deleted, and a moderator's decision
-  on their content;
+  change what only their pages show of them call it: their reactions, saves and poll votes, a block they
+  make or lift, their pets, their posts created, edited or deleted, and a moderator's decision on their
+  content;
 - the version of their navigation bar (communities.navcache: notifications, messages, roles anywhere,
-  the queue for a moderator), which is only part of a key while the stored bar is current;
+  every save of their account row (name, staff flag, suspension, profile), the queue for a moderator),
+  which is only part of a key while the stored bar is current;
 - their browser's CSRF secret (the page's forms carry tokens made from it, which another browser of
   theirs could not post), their time zone and today's date in it (dates on the page, the day's posting
   cap), today's date in UTC (see impressions below), and the full path with its query string.
@@ -98,7 +99,7 @@ def member_answer(request, places: list[str], render):
         return render()
     member_id = request.user.pk
     places = [*places, pagecache.member(member_id)]
-    versions, found = pagecache.versions_with(places, navcache.entry_keys(member_id))
+    versions, found = pagecache.versions_with(places, [navcache.member_version_key(member_id)])
     roles = navcache.member_version(found, member_id)
     if roles is None:
         return render()

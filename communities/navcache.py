@@ -95,8 +95,12 @@ def entry_keys(member_id: int) -> list[str]:
     return [_entry_key(member_id), _version_key(member_id), QUEUE_VERSION]
 
 
+def member_version_key(member_id: int) -> str:
+    return _version_key(member_id)
+
+
 def member_version(found: dict, member_id: int) -> str | None:
-    """The member's version from `found` (a `get_many` holding `entry_keys`), made afresh when missing:
+    """The member's version from `found` (a `get_many` holding `member_version_key`), made afresh when missing:
     a token that changes whenever their roles, notifications or messages may have. None when the cache
     is not answering."""
     return _current(found, _version_key(member_id))
