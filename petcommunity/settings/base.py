@@ -210,10 +210,13 @@ CELERY_TIMEZONE = "UTC"
 # A task whose worker died unacked is redelivered after this many seconds (it must exceed the longest
 # task; the worker-kill test shortens it).
 # Workers scan for such orphaned tasks every CELERY_UNACKED_RESTORE_INTERVAL seconds (kombu's default
-# scans only every 10th interval, ~100 s; one cheap sorted-set query per interval is fine).
+# scans only every 10th interval, ~100 s; one cheap sorted-set query per interval is fine). A scan holds a
+# lock in Redis for its few milliseconds; a worker SIGKILLed inside one leaves the lock until it expires,
+# and kombu's 300 s would hold every redelivery back five minutes (seen once in the worker-kill test).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(env("CELERY_VISIBILITY_TIMEOUT", "600")),
                                    "unacked_restore_interval": int(env("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
-                                   "unacked_restore_throttle": 1}
+                                   "unacked_restore_throttle": 1,
+                                   "unacked_mutex_expire": int(env("CELERY_UNACKED_MUTEX_EXPIRE", "30"))}
 if CELERY_BROKER_URL.startswith("sqla+"):
     # Passed to SQLAlchemy's create_engine: web, worker and beat share the file, so wait for its lock.
     CELERY_BROKER_TRANSPORT_OPTIONS = {"connect_args": {"timeout": 30}}

@@ -186,6 +186,7 @@ class Stack:
                 "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend",
                 "EMAIL_FILE_PATH": str(self.base / "mail"), "MEDIA_ROOT": str(self.base / "media"),
                 "CELERY_VISIBILITY_TIMEOUT": "3", "CELERY_UNACKED_RESTORE_INTERVAL": "1",
+                "CELERY_UNACKED_MUTEX_EXPIRE": "5",
                 "DATABASE_POOL_MAX_SIZE": "5", "DATABASE_POOL_TIMEOUT": "3", **extra}  # pooled, as deployed
 
     def manage(self, *args: str, **env: str) -> str:
