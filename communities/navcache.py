@@ -96,6 +96,7 @@ def entry_keys(member_id: int) -> list[str]:
 
 
 def member_version_key(member_id: int) -> str:
+    """What `member_version` reads, for a caller that fetches it with its own keys in one round trip."""
     return _version_key(member_id)
 
 

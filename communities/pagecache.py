@@ -197,10 +197,6 @@ class LocalCopies:
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
 
-    def clear(self) -> None:
-        with self._lock:
-            self._entries.clear()
-
 
 _local = LocalCopies(LOCAL_ENTRIES)
 
