@@ -60,11 +60,11 @@ def _secret(request) -> str | None:
     return request.META.get("CSRF_COOKIE") or None
 
 
-def _key(request, versions: list[int], places: list[str], nav: str, secret: str) -> str:
-    parts = [*(f"{p}={v}" for p, v in zip(places, versions, strict=True)), f"nav={nav}", f"csrf={secret}",
-             f"tz={timezone.get_current_timezone_name()}", f"day={timezone.localdate()}",
+def _key(prefix: str, request, places: list[str], versions: list[int], *parts: str) -> str:
+    """`<prefix>:<member>:` and a digest of the places' versions, `parts`, the UTC day and the path."""
+    parts = [*(f"{p}={v}" for p, v in zip(places, versions, strict=True)), *parts,
              f"utc={timezone.now().date()}", request.get_full_path()]
-    return f"mpage:{request.user.pk}:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+    return f"{prefix}:{request.user.pk}:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
 
 
 def _keepable(request, response, secret: str) -> bool:
@@ -88,8 +88,10 @@ def member_page(request, places: list[str], render):
         # The bar is missing or stale: this render stores it afresh, under versions read before the
         # render, so the next load finds it current and keeps its page.
         return render()
-    return pagecache.serve(_key(request, versions, places, nav, secret), render,
-                           keepable=lambda response: _keepable(request, response, secret), local=_local)
+    key = _key("mpage", request, places, versions, f"nav={nav}", f"csrf={secret}",
+               f"tz={timezone.get_current_timezone_name()}", f"day={timezone.localdate()}")
+    return pagecache.serve(key, render, keepable=lambda response: _keepable(request, response, secret),
+                           local=_local)
 
 
 def member_answer(request, places: list[str], render):
@@ -103,8 +105,6 @@ def member_answer(request, places: list[str], render):
     roles = navcache.member_version(found, member_id)
     if roles is None:
         return render()
-    parts = [*(f"{p}={v}" for p, v in zip(places, versions, strict=True)), f"roles={roles}",
-             f"utc={timezone.now().date()}", request.get_full_path()]
-    key = f"mapi:{member_id}:" + hashlib.sha256("\n".join(parts).encode()).hexdigest()[:40]
+    key = _key("mapi", request, places, versions, f"roles={roles}")
     return pagecache.serve(key, render, local=_local_answers, keepable=lambda response: (
         response.status_code == 200 and not response.streaming and not response.cookies))

@@ -101,3 +101,14 @@ def join(member, pod, *, rung="newcomer", role="member") -> Membership:
         if hasattr(member, attr):
             delattr(member, attr)
     return m
+
+
+def forget_kept_pages(member_id: int) -> None:
+    """The member's next page or API feed answer renders: a query-count test counts a render, and their
+    kept page (communities.memberpages) would answer a repeated request with one query."""
+    from django.test import TestCase
+
+    from communities import memberpages
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        memberpages.forget(member_id)

@@ -3,12 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from django.test import TestCase
 from django.utils import timezone
 
-from communities import memberpages
 from communities.models import Comment, Poll, PollChoice, Post, Reaction
-from tests.factories import CommentFactory, PodFactory, PostFactory, UserFactory, join
+from tests.factories import CommentFactory, PodFactory, PostFactory, UserFactory, forget_kept_pages, join
 
 from .conftest import ApiClient, token_for
 
@@ -40,18 +38,13 @@ def test_feed_query_count_is_the_same_on_page_one_and_a_deep_page(api, member, d
         cursor = api.get("/feeds/commons", cursor=cursor).json()["next_cursor"]
     api.get("/feeds/commons", cursor=cursor)  # both pages' shared rows warm, so like is compared with like
     # Each counted request renders: the member's kept answer (communities.memberpages) would take one query.
-    _forget_kept_answers(member)
+    forget_kept_pages(member.pk)
     # 8 on the embedded defaults, 7 with Redis (a lookup the local-memory cache can't share); equal either way.
     with django_assert_max_num_queries(8) as first:
         assert len(api.get("/feeds/commons").json()["items"]) == 20
-    _forget_kept_answers(member)
+    forget_kept_pages(member.pk)
     with django_assert_num_queries(len(first.captured_queries)):
         assert len(api.get("/feeds/commons", cursor=cursor).json()["items"]) == 10
-
-
-def _forget_kept_answers(member):
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        memberpages.forget(member.pk)
 
 
 def test_a_members_feed_answer_is_kept_until_something_on_it_changes(api, member, django_assert_num_queries,

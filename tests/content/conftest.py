@@ -12,6 +12,17 @@ from tests.factories import UserFactory
 
 
 @pytest.fixture
+def written(django_capture_on_commit_callbacks):
+    """Run a write and its after-commit effects (the version bumps), as a request would."""
+
+    def run(fn, *args, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return fn(*args, **kwargs)
+
+    return run
+
+
+@pytest.fixture
 def member(db):
     return UserFactory(username="maya")
 

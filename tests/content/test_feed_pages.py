@@ -3,18 +3,16 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import TestCase
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from communities import memberpages
 from communities.models import Follow, Post, Tag
 from communities.selectors import feed
 from communities.services.comments import comment_create
 from communities.services.posts import post_create
 from communities.services.reactions import reaction_toggle
-from tests.factories import CommentFactory, PodFactory, PostFactory, TagFactory, UserFactory, join
+from tests.factories import CommentFactory, PodFactory, PostFactory, TagFactory, UserFactory, forget_kept_pages, join
 
 pytestmark = pytest.mark.django_db
 
@@ -83,10 +81,7 @@ def _count(client, url):
 
 
 def _forget_kept_pages(client):
-    """The next load renders: these tests count a render's queries, and a signed-in member's kept page
-    (communities.memberpages) would answer a repeated load with two (tests/content/test_member_pages.py)."""
-    with TestCase.captureOnCommitCallbacks(execute=True):
-        memberpages.forget(int(client.session["_auth_user_id"]))
+    forget_kept_pages(int(client.session["_auth_user_id"]))
 
 
 def test_feed_page_costs_the_same_queries_for_5_and_20_posts(client, member, django_assert_num_queries):

@@ -32,17 +32,6 @@ pytestmark = pytest.mark.django_db
 HOME = "/"
 
 
-@pytest.fixture
-def written(django_capture_on_commit_callbacks):
-    """Run a write and its after-commit effects (the version bumps), as a request would."""
-
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
-
-
 def _signed_in(user) -> Client:
     client = Client()
     client.force_login(user)

@@ -31,17 +31,6 @@ def _moderator_removes(content):
     hide(content)
 
 
-@pytest.fixture
-def written(django_capture_on_commit_callbacks):
-    """Run a write and its after-commit effects (the version bumps), as a request would."""
-
-    def run(fn, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return fn(*args, **kwargs)
-
-    return run
-
-
 def test_the_second_anonymous_load_is_the_shared_page(client, member, written):
     written(post_create, actor=member, body="First light over the park", audience="everyone")
     first = _load(client, HOME)
