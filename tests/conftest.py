@@ -13,8 +13,12 @@ hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Rate limits and cached fragments must not leak between tests."""
+    """Rate limits and cached fragments must not leak between tests, nor the "seen today" marks this
+    process remembers (a rolled-back member's id is used again on SQLite)."""
+    from metrics.services.events import seen_here
+
     cache.clear()
+    seen_here.clear()
     yield
 
 

@@ -214,18 +214,51 @@ def history_mark(*, pod_id: int | None, at, post_id: int | None = None, comment_
         dirty_mark(member_ids=members, day=d)
 
 
+class _SeenHere:
+    """"Seen today" keys this process found marked, for `SECONDS`: a member's every page in a scope asked
+    the cache again (one round trip of the three a kept signed-in page costs). Entries are short-lived
+    rather than kept all day so that a mark another process is still writing, and fails, is retried here
+    within a minute, as it is at once on that process."""
+
+    SECONDS = 60
+    SIZE = 10_000
+
+    def __init__(self):
+        self._until: dict[str, float] = {}
+
+    def holds(self, key: str, now: float) -> bool:
+        return self._until.get(key, 0.0) > now
+
+    def note(self, key: str, now: float) -> None:
+        if len(self._until) >= self.SIZE:
+            self._until = {k: t for k, t in self._until.items() if t > now}
+            if len(self._until) >= self.SIZE:
+                self._until.clear()
+        self._until[key] = now + self.SECONDS
+
+    def clear(self) -> None:
+        self._until.clear()
+
+
+seen_here = _SeenHere()
+
+
 def activity_mark(*, member, pod_id: int | None = None) -> bool:
     """Mark `member` active in the Commons (pod_id None) or a pod today. True when this wrote a row."""
     if not getattr(member, "is_authenticated", False):
         return False
-    today = timezone.now().date()
-    key = _seen_key(member.pk, pod_id, today)
+    now = timezone.now()
+    key = _seen_key(member.pk, pod_id, now.date())
+    if seen_here.holds(key, now.timestamp()):
+        return False
     try:
         if not cache.add(key, 1, timeout=_seconds_left_today()):
+            seen_here.note(key, now.timestamp())
             return False
     except Exception:  # noqa: BLE001 - as above
         logger.exception("activity_mark: cache unavailable")
         return False
+    today = now.date()
     try:
         ActivityDay.objects.bulk_create([ActivityDay(member_id=member.pk, pod_id=pod_id, day=today)],
                                         ignore_conflicts=True)
@@ -234,4 +267,5 @@ def activity_mark(*, member, pod_id: int | None = None) -> bool:
         logger.exception("activity_mark failed")
         cache.delete(key)
         return False
+    seen_here.note(key, now.timestamp())
     return True

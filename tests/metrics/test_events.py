@@ -1,6 +1,7 @@
 """Recording impressions and activity: only what a member was shown, once per day, without Redis or with."""
 
 from datetime import date, timedelta
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -87,11 +88,37 @@ def test_activity_mark_is_idempotent_across_a_lost_cache(settings):
     from django.core.cache import cache
 
     member = UserFactory()
-    assert activity_mark(member=member) is True
-    assert activity_mark(member=member) is False
-    cache.clear()
-    assert activity_mark(member=member) is True  # written again: the unique constraint keeps one row
+    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    with mock.patch("django.utils.timezone.now", return_value=noon):
+        assert activity_mark(member=member) is True
+        assert activity_mark(member=member) is False
+        cache.clear()
+        assert activity_mark(member=member) is False  # this process still remembers the mark for a minute
+    with mock.patch("django.utils.timezone.now", return_value=noon + timedelta(seconds=61)):
+        assert activity_mark(member=member) is True  # written again: the unique constraint keeps one row
     assert ActivityDay.objects.count() == 1
+
+
+def test_activity_mark_asks_the_cache_once_a_minute_per_member_and_scope():
+    from django.core.cache import cache
+
+    member, other, pod = UserFactory(), UserFactory(), PodFactory()
+    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    with mock.patch("django.utils.timezone.now", return_value=noon):
+        assert activity_mark(member=member) is True
+    with (mock.patch("django.utils.timezone.now", return_value=noon + timedelta(seconds=30)),
+          mock.patch.object(cache, "add", wraps=cache.add) as add):
+        for _ in range(3):
+            assert activity_mark(member=member) is False
+        assert add.call_count == 0
+        assert activity_mark(member=other) is True  # another member is asked about, and written
+        assert activity_mark(member=member, pod_id=pod.pk) is True  # and another scope
+        assert add.call_count == 2
+    with (mock.patch("django.utils.timezone.now", return_value=noon + timedelta(seconds=61)),
+          mock.patch.object(cache, "add", wraps=cache.add) as add):
+        assert activity_mark(member=member) is False  # still marked in the cache: asked again, not written
+        assert add.call_count == 1
+    assert ActivityDay.objects.filter(member=member).count() == 2
 
 
 def test_backfill_command(world, capsys):
