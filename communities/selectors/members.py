@@ -6,14 +6,14 @@ so no template mistake can leak them. Field visibility is decided by `permission
 
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch, Q, Value
-from django.db.models.functions import Coalesce, Lower, NullIf
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.utils import timezone
 
 from common.cursors import cursor_decode, cursor_encode
 
 from ..models import Pet, Place, Post, Tag, User
+from ..models.members import directory_name
 from ..policy import can_see_field, readable_posts_q
 from ..segments import segment_members
 
@@ -121,9 +121,8 @@ def directory_page(*, viewer, filters: dict, cursor: str | None = None,
     Filters only match fields the viewer may see (see `segment_members(viewer=...)`).
     Queries: members, pets, interests, plus the viewer's roles: constant whatever the page length.
     """
-    sort_name = Lower(Coalesce(NullIf("display_name", Value("")), "username"))
     ids = segment_members(filters, viewer=viewer).values("pk")
-    qs = _members_with_profile().filter(pk__in=ids).annotate(sort_name=sort_name)
+    qs = _members_with_profile().filter(pk__in=ids).annotate(sort_name=directory_name())
     after = cursor_decode(cursor)
     if after:
         qs = qs.filter(Q(sort_name__gt=after[0]) | Q(sort_name=after[0], pk__gt=after[1]))

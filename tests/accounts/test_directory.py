@@ -118,3 +118,23 @@ def test_directory_query_count_is_constant(client, world, django_assert_num_quer
     with django_assert_num_queries(few):
         response = client.get("/members/?needs=senior")
     assert response.content.decode().count('<article class="card">') == 24  # a full page
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_a_directory_page_is_read_in_order_from_its_index(world):
+    """The page's members come off `user_directory_order` in order (no sort of every member): the index is
+    on the selector's own expression, and the planner matches it. Sorting is priced out so the few rows
+    here cannot make a sort look cheaper; an index on any other expression would leave it no plan without
+    one."""
+    from communities.selectors import directory_page
+
+    with CaptureQueriesContext(connection) as ctx:
+        directory_page(viewer=world["viewer"], filters={})
+    statements = [q["sql"] for q in ctx.captured_queries if "sort_name" in q["sql"]]
+    assert len(statements) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + statements[0])
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "user_directory_order" in plan, plan
+    assert "Sort Key" not in plan, plan
