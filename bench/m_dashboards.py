@@ -87,7 +87,7 @@ def measure(ctx) -> list[Figure]:
 
 def _versus_raw(ctx, figures: list[Figure]) -> list[Figure]:
     seconds, what = [], ""
-    for _ in range(min(ctx.rounds, 3)):
+    for _ in range(1 if ctx.quick else min(ctx.rounds, 3)):  # one round is ~12 min at L
         s, what = _raw_seconds()
         seconds.append(s * 1000)
     raw_ms = summary(seconds)["median"]
