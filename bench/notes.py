@@ -36,19 +36,22 @@ NOTES: dict[str, str] = {
         "would lift it past 3×."
     ),
     "feed.commons.deep_vs_p1": (
-        "passes at S (1.08); at L the deep page's HTTP p50 was 18.2 ms against 6.5 for page 1, which the "
-        "in-process profile does not reproduce: at L both are shared-page hits of 0.74 ms (deep) and 0.83 ms "
-        "(page 1), and a cold render costs the same for both (the selector 26.7 and 26.3 ms; SQL 9.0 and 13.0 "
-        "ms, constant queries, section 2). The likely cause is rounds that met an expired entry (TTL 60 s) "
-        "with the first render of an L page under c=8; not proven."
+        "both pages are shared-page hits, and in-process they cost the same (after the eighth run, S data: "
+        "page 1 0.59 ms, the deep page the same within noise; 36 and 34 KB). Over HTTP the ratio moves with "
+        "the round: in the eighth run at S the three rounds were 2.65, 1.26 and 1.11 (the first round's deep "
+        "page 681 req/s against 1,820 and 1,430 in the next two, at the same page 1 rate), and at L 0.99 "
+        "(pass); the seventh run passed at both sizes (1.03, 1.12). The likely cause is a round that met an "
+        "expired entry (TTL 60 s) and its render under c=8, or other work on the 2 shared cores; not proven."
     ),
     "feed.member.p99": (
-        "the signed-in page is a kept-page hit now; at c=2 its p50 is 2.2–4.8 ms and its p99 5.3–8.4 ms (one "
-        "S round 82 ms: the render after an entry expired, TTL 60 s) against the trivial view's p50 0.47 ms "
-        "and p99 1.3–3.2 ms (raw JSON, feeds.latency). So the ratio is mostly what every signed-in request "
-        "costs (the signed-in ratio's note: the session, the member's row, the activity mark), not rendering; "
-        "over HTTP on the bench server after the run the kept page answered in 2.9 ms p50 against 3.2 ms for "
-        "the trivial view requested signed in by the same member, and 1.2 ms anonymous."
+        "the signed-in page is a kept-page hit; at c=2 in the eighth run its p50 is 3.9–6.3 ms and its p99 "
+        "9.8–13.4 ms at both sizes, against the trivial view's p50 0.5–0.7 ms and p99 2.0–2.7 ms in its quiet "
+        "rounds (raw JSON, feeds.latency). At L the median ratio reads 0.16, a pass that is not one: the "
+        "trivial view's p99 was 96.6 and 85.6 ms in two of three rounds (other work on the 2 shared cores), "
+        "and against its quiet round (1.96 ms) the kept page's 11.1 ms is 5.6×. So the ratio is what every "
+        "signed-in request costs (the signed-in ratio's note: the session, the member's row), not rendering; "
+        "in the seventh run, over HTTP on the bench server after the run, the kept page answered in 2.9 ms "
+        "p50 against 3.2 ms for the trivial view requested signed in by the same member."
     ),
     "write.feed_p99_worse": (
         "the feed's p99 with writes is no worse than before (S 241 → 235 ms, L 212 → 110 ms against the sixth "
@@ -90,8 +93,9 @@ NOTES: dict[str, str] = {
         "data, the bench member, median of 300 requests after 5 warm): the hit is 1.67 ms, against 0.18 ms "
         "for the trivial view anonymous and 1.12 ms for the same trivial view signed in. What is left is "
         "being signed in: the session (read from the cache now: 1.56 → 1.12 ms), the member's row (one query "
-        "and ~0.6 ms of ORM around it), the day's activity mark, then one get_many for the versions and a 67 "
-        "KB body. 0.30× would need the member's row without a query, a cache of users that every write to "
+        "and ~0.6 ms of ORM around it), then one get_many for the versions and a 67 KB body. A hit now makes "
+        "two Redis round trips and one query (the day's activity mark, the third round trip, is remembered "
+        "per process for a minute since the eighth run; the figure stayed at 0.20, within noise). 0.30× would need the member's row without a query, a cache of users that every write to "
         "them (admin bulk updates included) invalidates; we did not put sign-in state (is_active, the "
         "password hash that ends other sessions) behind a cache."
     ),
@@ -114,19 +118,25 @@ NOTES: dict[str, str] = {
         "CPU-bound at both concurrencies, so throughput cannot grow from c=8 to c=32, only hold."
     ),
     "disc.search.one word": (
-        "for \"dog\" (4,802 of 100,000 posts match at S, ~48,000 of 1M at L) the page's SQL ranks every match "
-        "with ts_rank (their vectors read from the heap: ~9 of ~11 ms at S), so at L it grows with the "
-        "matches (164 ms in this run, 236 in the sixth; 39 ms at S, which passes). Every count and page "
-        "checks visibility against the real post and comment rows (a copy of status and audience on the "
-        "documents could go stale and leak); ranking without reading every match would need an index that "
-        "orders by rank (the RUM extension), which the deployment's PostgreSQL does not have."
+        "for \"dog\" (4,802 of 100,000 posts match at S, 47,663 of 1M at L) the page's SQL reads every match "
+        "from the heap, so at L it grows with the matches (221 ms in the eighth run, 164 in the seventh; "
+        "39–43 ms at S, which passes). EXPLAIN ANALYZE at L (after the eighth run): a parallel bitmap heap "
+        "scan of 47,663 rows over 19,100 buffers read from the OS cache (the 167 MB document table does not "
+        "fit this machine's PostgreSQL shared_buffers, the 128 MB default), 120 ms in each worker; the ranking "
+        "itself is not the cost: the same scan ordered by date without ts_rank took as long, and an index on "
+        "the documents' date found the newest 1,000 matches only after 21,046 rows (159 ms), since documents "
+        "are not stored in date order. What would close it: a PostgreSQL whose shared_buffers holds the index "
+        "tables (a deployment setting), or an index that orders by rank (the RUM extension, which the "
+        "deployment's PostgreSQL does not have). Every count and page checks visibility against the real "
+        "post and comment rows (a copy of status and audience on the documents could go stale and leak)."
     ),
     "disc.search": (
         "these queries match far fewer rows than one word, so ranking is cheap and the page's ~25 ms in-process "
         "(read checks compiled per scope, one statement for the capped counts, the page shell) is what an "
         "HTTP p95 at c=2 doubles on two cores shared with PostgreSQL and wrk. They passed at 23–50 ms on the "
-        "faster machine of the fifth run (bench/results/2026-11-29-S-fifth-discovery.json); here they sit "
-        "46–71 ms. Not profiled further this run."
+        "faster machine of the fifth run (bench/results/2026-11-29-S-fifth-discovery.json); in the eighth "
+        "run they sit 36–57 ms at S and 38–74 ms at L, a different one missing at each size and in each run. "
+        "Not profiled further."
     ),
     "rt.": "see finding C.",
     "mem.per_socket": (
@@ -137,9 +147,11 @@ NOTES: dict[str, str] = {
 
 SIZE_L_NOTE = (
     "Size L (`make bench SIZE=L`: 100k members, 10k pods, 1M posts, 3M comments, 10M impressions) is generated "
-    "by COPY in about 2.5–3 minutes; its 90-day metrics backfill is not run (measured: ~42 s a day at L, 34 "
-    "days in 24 minutes, so well over an hour with the weeks and 28-day windows), so the dashboards and the "
-    "`/metrics/` weight are measured at S only."
+    "by COPY in about 2–3 minutes. Its metrics backfill (the metrics app's own code, so not part of that "
+    "target) keeps the weeks and 28-day windows of the last 90 days, as at S, and the daily rollups of the "
+    "last 14 (S: 90): a day costs ~42 s to roll up at L, and neither the dashboards' default weekly view nor "
+    "the weighed pages read day rows. That backfill took 852 s here; L's dashboards and `/metrics/` weight "
+    "are measured on it."
 )
 
 GENERIC = ("missed in this run; see the figure's spread (a shared 2-core machine) and the raw JSON before "
