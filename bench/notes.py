@@ -95,7 +95,8 @@ NOTES: dict[str, str] = {
         "being signed in: the session (read from the cache now: 1.56 → 1.12 ms), the member's row (one query "
         "and ~0.6 ms of ORM around it), then one get_many for the versions and a 67 KB body. A hit now makes "
         "two Redis round trips and one query (the day's activity mark, the third round trip, is remembered "
-        "per process for a minute since the eighth run; the figure stayed at 0.20, within noise). 0.30× would need the member's row without a query, a cache of users that every write to "
+        "per process for a minute since the eighth run; the figure stayed at 0.20, within noise). 0.30× "
+        "would need the member's row without a query, a cache of users that every write to "
         "them (admin bulk updates included) invalidates; we did not put sign-in state (is_active, the "
         "password hash that ends other sessions) behind a cache."
     ),

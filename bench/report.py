@@ -187,7 +187,8 @@ def _dataset_rows(s: dict, l: dict) -> list[str]:  # noqa: E741 - S and L
     def built(d: dict) -> str:  # a run without the dashboards builds no rollups
         return f"{d['rollup_seconds'] / 60:.1f} min" if d["rollup_seconds"] else "not built"
 
-    rows.append(f"| rollups (`metrics_backfill`: weeks and 28-day windows for 90 days; days for 90 at S, 14 at L) | {built(s['dataset'])} | {built(l['dataset'])} |")
+    what = "weeks and 28-day windows for 90 days; days for 90 at S, 14 at L"
+    rows.append(f"| rollups (`metrics_backfill`: {what}) | {built(s['dataset'])} | {built(l['dataset'])} |")
     return rows
 
 
