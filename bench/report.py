@@ -246,7 +246,10 @@ def markdown_pair(s: dict, l: dict) -> str:  # noqa: E741 - S and L
             lines.append(f"| {label} | {_fmt(a)} | {at_l} | {ratio} | {f['target']} | {sv} | "
                          f"{verdict[f['passed']]} |")
         lines.append("")
-    lines += _misses({**l, "figures": [*l["figures"], *(f for f in s["figures"] if f["id"] not in by_l)]})
+    # A target missed at either size is explained, once (a miss at S that passes at L included).
+    missed_at_l = {f["id"] for f in l["figures"] if f["passed"] is False}
+    also = [f for f in s["figures"] if f["id"] not in by_l or (f["passed"] is False and f["id"] not in missed_at_l)]
+    lines += _misses({**l, "figures": [*l["figures"], *also]})
     return "\n".join(lines) + "\n"
 
 
