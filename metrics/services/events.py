@@ -248,7 +248,8 @@ def activity_mark(*, member, pod_id: int | None = None) -> bool:
     if not getattr(member, "is_authenticated", False):
         return False
     now = timezone.now()
-    key = _seen_key(member.pk, pod_id, now.date())
+    today = now.date()
+    key = _seen_key(member.pk, pod_id, today)
     if seen_here.holds(key, now.timestamp()):
         return False
     try:
@@ -258,7 +259,6 @@ def activity_mark(*, member, pod_id: int | None = None) -> bool:
     except Exception:  # noqa: BLE001 - as above
         logger.exception("activity_mark: cache unavailable")
         return False
-    today = now.date()
     try:
         ActivityDay.objects.bulk_create([ActivityDay(member_id=member.pk, pod_id=pod_id, day=today)],
                                         ignore_conflicts=True)
