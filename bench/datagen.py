@@ -223,7 +223,19 @@ def big_pods(pods: list) -> list:
 
 
 def heavy_day():
+    """The day a build fills with `heavy_day_impressions`, counted back from the day of the build."""
     return timezone.now().date() - timedelta(days=HEAVY_DAY_OFFSET)
+
+
+def dataset_heavy_day():
+    """The heavy day of the dataset in the database: its busiest day of impressions, since a dataset reused
+    on a later day keeps the day it was built with, and `heavy_day()` asked today would name an empty one."""
+    from django.db.models import Count
+
+    from metrics.models import Impression
+
+    return (Impression.objects.values("day").annotate(n=Count("*")).order_by("-n", "day")
+            .values_list("day", flat=True).first())
 
 
 def ensure_rollups(size: Size) -> None:
@@ -232,7 +244,7 @@ def ensure_rollups(size: Size) -> None:
     on a later day) is backfilled."""
     if "metrics_metricrollup" not in _tables():
         return
-    from metrics.models import MetricRollup
+    from metrics.models import InfluencerRollup, MetricRollup, PodBenchmark, RetentionCohort
     from metrics.periods import period_start
     from metrics.services.backfill import metrics_backfill
 
@@ -248,8 +260,6 @@ def ensure_rollups(size: Size) -> None:
         metrics_backfill(since=min(missing), days_since=first_daily)
         # As autovacuum would after so many inserts: without statistics the planner took the rollups as
         # empty and read a pod's series through the wrong index (/metrics/ at L: 65 -> 23 ms of SQL).
-        from metrics.models import InfluencerRollup, PodBenchmark, RetentionCohort
-
         with connection.cursor() as cursor:
             for model in (MetricRollup, RetentionCohort, InfluencerRollup, PodBenchmark):
                 cursor.execute(f'ANALYZE "{model._meta.db_table}"')

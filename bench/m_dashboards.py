@@ -107,18 +107,6 @@ def _timed(func) -> float:
     return time.monotonic() - began
 
 
-def _heavy_day():
-    """The day the generator filled with a full day's impressions (datagen.heavy_day when it built the
-    data): the busiest day in the data, since a dataset reused on a later day keeps the day it was built
-    with, and `heavy_day()` asked today would name an empty one."""
-    from django.db.models import Count
-
-    from metrics.models import Impression
-
-    return (Impression.objects.values("day").annotate(n=Count("*")).order_by("-n", "day")
-            .values_list("day", flat=True).first())
-
-
 def _rollup_timings(ctx) -> list[Figure]:
     from metrics.models import Impression
     from metrics.services.backfill import rollup_recent
@@ -126,7 +114,9 @@ def _rollup_timings(ctx) -> list[Figure]:
     from metrics.services.rollups import rollup_period
     from microgroups.models import Membership
 
-    day = _heavy_day()
+    from .datagen import dataset_heavy_day
+
+    day = dataset_heavy_day()
     volume = Impression.objects.filter(day=day).count()
     heavy = [_timed(lambda: rollup_period(period="day", start=day)) for _ in range(1 if ctx.quick else
                                                                                      min(ctx.rounds, 3))]
