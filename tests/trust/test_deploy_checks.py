@@ -68,7 +68,8 @@ def test_no_template_marks_user_content_safe():
 # reviewed and named here.
 # - communities/cards.py: `fill` replaces the markers in card HTML a template rendered with autoescaping on
 #   (user text escaped or nh3-sanitised, so it can never hold `<@`); what it inserts is escaped there.
-REVIEWED = {"communities/cards.py": ["mark_safe("]}
+# - communities/comment_cards.py: `_fill`, the same for a comment's body.
+REVIEWED = {"communities/cards.py": ["mark_safe("], "communities/comment_cards.py": ["mark_safe("]}
 
 
 def test_no_python_code_marks_strings_safe():
