@@ -3,12 +3,14 @@
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from django.core.cache import cache
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from common.cursors import cursor_decode, cursor_encode
+from communities import pagecache
 from communities.models import Place, Tag
 from communities.policy import (
     can_know_pod,
@@ -283,13 +285,35 @@ def pod_page(*, user, pod: Pod) -> PodPage:
 
 
 def rung_progress(membership: Membership) -> RungProgress:
+    """The member's rung and what the next one needs, kept until anything it counts may have changed.
 
+    The count behind it (`ladder_stats`: five grouped queries over the pod's posts, comments and reactions)
+    was a third of a member's pod page. It is kept per member and pod under a stamp of what it depends
+    on: the pod's place version (bumped after commit by every post, comment and count change in the
+    pod's feed, the member's own included), the membership's rung, the pod's ladder settings, and the
+    member's day in their time zone (days active, days as a member). Reactions to comments bump only
+    their post's page, and a moderator's upheld action is counted without a bump: `PROGRESS_TTL` bounds
+    how long those are missing here, as the scheduled recompute bounds when a rung is actually earned.
+    """
+    pod = membership.pod
+    key = f"rungp:{pod.pk}:{membership.member_id}"
+    (version,), found = pagecache.versions_with([pagecache.pod(pod.pk)], [key])
+    stamp = (version, membership.rung, membership.rung_set_by_hand, membership.rung_changed_at,
+             membership.joined_at, pod.ladder, pod.ladder_pace, timezone.get_current_timezone_name(),
+             timezone.localdate())
+    kept = found.get(key)
+    if kept is not None and kept[0] == stamp:
+        return kept[1]
     now = timezone.now()
-    stats = ladder_stats(membership.pod, [membership.member_id], now=now)[membership.member_id]
-    next_rung, needs = next_rung_needs(membership, stats, thresholds(membership.pod), now=now)
-    return RungProgress(rung=membership.rung, next_rung=next_rung, needs=needs, by_hand=membership.rung_set_by_hand)
+    stats = ladder_stats(pod, [membership.member_id], now=now)[membership.member_id]
+    next_rung, needs = next_rung_needs(membership, stats, thresholds(pod), now=now)
+    progress = RungProgress(rung=membership.rung, next_rung=next_rung, needs=[str(n) for n in needs],
+                            by_hand=membership.rung_set_by_hand)
+    cache.set(key, (stamp, progress), PROGRESS_TTL)
+    return progress
 
 
+PROGRESS_TTL = 300  # seconds; see rung_progress
 RUNG_PROGRESS_CACHE = "_rung_progress"  # on the user object, pod id → RungProgress | None (policy_forget drops it)
 
 

@@ -105,3 +105,35 @@ def test_the_hint_follows_a_rung_change_by_a_steward(pod, steward):
     membership_set_rung(actor=steward, pod=pod, member=member, rung="trusted")
     assert Membership.objects.get(pod=pod, member=member).rung == "trusted"
     assert composer_unlocks(member, pod) == ComposerUnlocks(audience=True, images=True, links=True, hint="")
+
+
+def test_progress_is_counted_once_until_the_pods_feed_or_the_rung_changes(
+        pod, steward, monkeypatch, django_capture_on_commit_callbacks):
+    from communities.models import User
+    from communities.services.posts import post_create
+    from microgroups import selectors
+    from microgroups.services.ladder import membership_set_rung
+
+    counted = []
+    real = selectors.ladder_stats
+    monkeypatch.setattr(selectors, "ladder_stats", lambda *a, **kw: counted.append(1) or real(*a, **kw))
+    member = UserFactory()
+    join(member, pod)
+
+    def fresh():  # a new request's user object: nothing memoised on it
+        return User.objects.get(pk=member.pk)
+
+    assert composer_unlocks(fresh(), pod).hint == NEWCOMER_HINT
+    assert composer_unlocks(fresh(), pod).hint == NEWCOMER_HINT
+    assert len(counted) == 1
+
+    with django_capture_on_commit_callbacks(execute=True):  # the post bumps the pod's place after commit
+        post_create(actor=member, pod=pod, body="First walk together", audience="everyone")
+    assert composer_unlocks(fresh(), pod).hint == (
+        "Photos and links unlock at regular: 2 more days active, 2 more posts or comments; "
+        "trusted-only posts at trusted.")
+    assert len(counted) == 2
+
+    membership_set_rung(actor=steward, pod=pod, member=member, rung="regular")
+    assert selectors.member_rung_progress(fresh(), pod).rung == "regular"
+    assert len(counted) == 3
