@@ -121,6 +121,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
+# Planning, not running, was most of a page's SQL on PostgreSQL: the feed's seven-table join plans in
+# ~5 ms and runs in ~0.5 ms. With server-side binding psycopg prepares a statement once it has run
+# DATABASE_PREPARE_THRESHOLD times on a connection, and PostgreSQL then reuses its plan (a generic plan
+# only where it costs no more than planning each time). Connections are persistent or pooled in-process,
+# so statements outlive a request. 0 turns it off, for a pooler that cannot keep prepared statements
+# (PgBouncer in transaction mode before 1.21).
+DATABASE_PREPARE_THRESHOLD = int(env("DATABASE_PREPARE_THRESHOLD", "5"))
+if DATABASE_PREPARE_THRESHOLD and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=DATABASE_PREPARE_THRESHOLD)
 # Under ASGI each request does its database work in a thread of its own, so persistent connections are
 # never reused and every concurrent request opens one: 200 members on two workers held 83 of
 # PostgreSQL's 100 connections (make load). A psycopg pool per process bounds and reuses them (a
