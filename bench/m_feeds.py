@@ -81,8 +81,9 @@ def measure(ctx) -> list[Figure]:
     member_headers = fx.session(fx.member)
     signed_in = {"member_commons_p1": _get("/", member_headers),
                  "member_pod_p1": _get(f"/pods/{fx.pod.slug}/", member_headers),
+                 "member_post_p1": _get(f"/posts/{_busy_post()}/", member_headers),
                  "anon_commons_p1_c2": _get(paths["commons_new_p1"]), "trivial_c2": _get(paths["trivial"])}
-    print(f"   latency at c={LATENCY_CONNECTIONS}: signed-in Commons (hot) and pod feeds")
+    print(f"   latency at c={LATENCY_CONNECTIONS}: signed-in Commons (hot), pod feed and post page")
     latency = _rounds(ctx, signed_in, rounds=ctx.rounds, duration=ctx.duration, connections=LATENCY_CONNECTIONS)
     ctx.raw["feeds"] = {"throughput": runs, "latency": latency, "paths": paths}
     problems = _check_ok(runs | latency)
@@ -154,19 +155,22 @@ def _figures(runs: dict, latency: dict, fx) -> list[Figure]:
     p99 = _p(latency, "member_commons_p1", "p99_ms")
     out.append(Figure("feed.member.p99", S1, f"Signed-in Commons feed p99 (c={LATENCY_CONNECTIONS})", "ms", p99,
                       "≤ 40 ms", _le(p99, 40)))
-    for name in ("member_commons_p1", "member_pod_p1", "anon_commons_p1_c2"):
+    for name in ("member_commons_p1", "member_pod_p1", "member_post_p1", "anon_commons_p1_c2"):
         out.append(Figure(f"feed.{name}.lat_p50", S1, f"{_label(name, fx)}: p50 (c={LATENCY_CONNECTIONS})", "ms",
                           _p(latency, name, "p50_ms")))
         out.append(Figure(f"feed.{name}.lat_rps", S1, f"{_label(name, fx)}: req/s (c={LATENCY_CONNECTIONS})", "req/s",
                           _rps(latency, name)))
     out.append(Figure("feed.member_pod_p1.lat_p99", S1, f"Signed-in pod feed p99 (c={LATENCY_CONNECTIONS})", "ms",
                       _p(latency, "member_pod_p1", "p99_ms")))
+    out.append(Figure("feed.member_post_p1.lat_p99", S1, f"Signed-in post page p99 (c={LATENCY_CONNECTIONS})", "ms",
+                      _p(latency, "member_post_p1", "p99_ms")))
     return out
 
 
 def _label(name: str, fx) -> str:
     words = {"trivial": "Trivial view", "naive_p1": "Naive feed page 1", "naive_deep": f"Naive feed page {fx.depth}",
              "member_commons_p1": "Signed-in Commons feed", "member_pod_p1": "Signed-in pod feed",
+             "member_post_p1": "Signed-in post page (most comments)",
              "anon_commons_p1_c2": "Anonymous Commons feed", "trivial_c2": "Trivial view",
              "member_commons_c8": "Signed-in Commons feed", "member_commons_c32": "Signed-in Commons feed (c=32)",
              "commons_new_p1_c32": "Anonymous Commons feed (c=32)",
