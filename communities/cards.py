@@ -42,7 +42,7 @@ from django.template import Context
 from django.template.loader import get_template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import ContentStatus, Post, ReactionKind
@@ -54,32 +54,46 @@ CARD_TIMEOUT = 86400
 PRIVATE_TIMEOUT = 600
 _MARKER = re.compile(r"<@(csrf|r|s|report|poll)(?: ([^>]*))?>")
 
-# The URL names a card links to; each is reversed at most once per post, when a template first asks.
-_URLS = {
-    "detail": ("communities:post_detail", "pk"),
-    "react": ("communities:post_react", "pk"),
-    "save": ("communities:post_save", "pk"),
-    "unsave": ("communities:post_unsave", "pk"),
-    "report": ("moderation:report_post", "pk"),
-    "profile": ("communities:profile", "username"),
-    "pod": ("microgroups:detail", "pod"),
-    "home": ("home", None),
-}
+class LazyUrls(dict):
+    """An object's URLs by name, each reversed on first use and then kept (a template asks for some several
+    times). Subclasses name their routes: name -> (URL name, the reverse() args for the object)."""
 
+    routes: dict = {}
 
-class CardUrls(dict):
-    """A post's URLs, each computed on first use and then kept (a card asks for some several times)."""
-
-    def __init__(self, post: Post):
+    def __init__(self, obj):
         super().__init__()
-        self.post = post
+        self.obj = obj
 
     def __missing__(self, name: str) -> str:
-        view, arg = _URLS[name]
-        args = {"pk": [self.post.pk], "username": [self.post.author.username],
-                "pod": [self.post.pod.slug] if self.post.pod_id else None, None: None}[arg]
-        self[name] = url = reverse(view, args=args)
+        view, args = self.routes[name]
+        self[name] = url = reverse(view, args=args(self.obj))
         return url
+
+
+def by_pk(obj) -> list:
+    return [obj.pk]
+
+
+class CardUrls(LazyUrls):
+    """The URLs a post card links to."""
+
+    routes = {
+        "detail": ("communities:post_detail", by_pk),
+        "react": ("communities:post_react", by_pk),
+        "save": ("communities:post_save", by_pk),
+        "unsave": ("communities:post_unsave", by_pk),
+        "report": ("moderation:report_post", by_pk),
+        "profile": ("communities:profile", lambda post: [post.author.username]),
+        "pod": ("microgroups:detail", lambda post: [post.pod.slug] if post.pod_id else None),
+        "home": ("home", lambda post: None),
+    }
+
+
+def report_link(url: str, request, what: str) -> SafeString:
+    """The link to report something (`what`: "this post"), back to this page afterwards."""
+    return format_html('<a class="link-btn small" href="{}?next={}" rel="nofollow">Report<span '
+                       'class="visually-hidden"> {}</span></a>', url,
+                       quote(request.get_full_path(), safe="/") if request is not None else "", what)
 
 
 def is_shared(post: Post) -> bool:
@@ -191,7 +205,6 @@ def fill(html: str, context, posts: list[Post]) -> SafeString:
     polls = {str(p.pk): _poll_html(poll, context) for p in posts if (poll := p.poll_or_none) is not None}
     csrf: list[str] = []  # asked for only where a form is: reading the token sets the visitor's cookie
     request = context.get("request")
-    next_param = escape(quote(request.get_full_path(), safe="/")) if request is not None else ""
 
     def slot(match: re.Match) -> str:
         name, arg = match.group(1), match.group(2) or ""
@@ -210,8 +223,7 @@ def fill(html: str, context, posts: list[Post]) -> SafeString:
             post_id, author_id, url = arg.split(" ")
             if viewer_id is None or str(viewer_id) == author_id:
                 return ""
-            return (f' <a class="link-btn small" href="{url}?next={next_param}" rel="nofollow">'
-                    'Report<span class="visually-hidden"> this post</span></a>')
+            return " " + report_link(url, request, "this post")
         return polls.get(arg, "")
 
     return mark_safe(_MARKER.sub(slot, html))  # noqa: S308  (markers only; the card's text was escaped)

@@ -23,17 +23,14 @@ is shown in), so no write has to forget an entry.
 
 import hashlib
 import re
-from urllib.parse import quote
 
 from django.core.cache import cache
 from django.template import Context
 from django.template.loader import get_template
-from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from .cards import csrf_input
+from .cards import LazyUrls, by_pk, csrf_input, report_link
 from .cards import is_shared as post_is_shared
 from .models import Comment, ContentStatus
 
@@ -41,31 +38,20 @@ BODY_TEMPLATE = "communities/_comment_body.html"
 TIMEOUT = 86400
 _MARKER = re.compile(r"<@(csrf|cr|creport)(?: ([^>]*))?>")
 
-_URLS = {
-    "react": ("communities:comment_react", "pk"),
-    "edit": ("communities:comment_edit", "pk"),
-    "delete": ("communities:comment_delete", "pk"),
-    "report": ("moderation:report_comment", "pk"),
-    "profile": ("communities:profile", "username"),
-}
+class CommentUrls(LazyUrls):
+    """The URLs a comment's body links to."""
 
-
-class CommentUrls(dict):
-    """A comment's URLs, each reversed on first use and then kept."""
-
-    def __init__(self, comment: Comment):
-        super().__init__()
-        self.comment = comment
-
-    def __missing__(self, name: str) -> str:
-        view, arg = _URLS[name]
-        self[name] = url = reverse(view, args=[self.comment.pk if arg == "pk" else self.comment.author.username])
-        return url
+    routes = {
+        "react": ("communities:comment_react", by_pk),
+        "edit": ("communities:comment_edit", by_pk),
+        "delete": ("communities:comment_delete", by_pk),
+        "report": ("moderation:report_comment", by_pk),
+        "profile": ("communities:profile", lambda comment: [comment.author.username]),
+    }
 
 
 def _is_shared(comment: Comment, post, viewer_id: int | None) -> bool:
-    return (comment.status == ContentStatus.PUBLISHED and post_is_shared(post) and comment.author_id != viewer_id
-            and not getattr(comment, "viewer_can_edit", False))
+    return comment.status == ContentStatus.PUBLISHED and post_is_shared(post) and comment.author_id != viewer_id
 
 
 def body_key(comment: Comment, *, signed_in: bool) -> str:
@@ -125,12 +111,7 @@ def _fill(html: str, context, comment: Comment, csrf: list[str]) -> SafeString:
             return csrf[0]
         if name == "cr":
             return "true" if arg.split(" ")[1] in pressed else "false"
-        return report_link(arg.split(" ")[1], request) if signed_in else ""
+        return report_link(arg.split(" ")[1], request, "this comment") if signed_in else ""
 
     return mark_safe(_MARKER.sub(slot, html))  # noqa: S308  (markers only; the body's text was escaped)
 
-
-def report_link(url: str, request) -> SafeString:
-    """The link to report a comment, back to this page afterwards."""
-    return format_html('<a class="link-btn small" href="{}?next={}" rel="nofollow">Report<span class="visually-hidden">'
-                       ' this comment</span></a>', url, quote(request.get_full_path(), safe="/") if request else "")

@@ -7,8 +7,7 @@ from django import template
 from django.utils.html import format_html
 from django.utils.safestring import SafeString
 
-from ..cards import CardUrls, csrf_input, render_card_list, render_cards
-from ..comment_cards import CommentUrls, report_link
+from ..cards import CardUrls, csrf_input, render_card_list, render_cards, report_link
 from ..comment_cards import comment_bodies as _comment_bodies
 from ..comment_cards import render_inline as render_comment_inline
 
@@ -74,11 +73,6 @@ def comment_body(context, comment) -> SafeString:
     return render_comment_inline(comment, context)
 
 
-@register.simple_tag
-def comment_urls(comment) -> CommentUrls:
-    return CommentUrls(comment)
-
-
 @register.simple_tag(takes_context=True)
 def comment_pressed_slot(context, comment, kind: str) -> str:
     if context.get("card_slots"):
@@ -95,4 +89,4 @@ def comment_report_slot(context, comment) -> str:
     user = context.get("user")
     if not getattr(user, "is_authenticated", False) or user.pk == comment.author_id:
         return ""
-    return report_link(url, context.get("request"))
+    return report_link(url, context.get("request"), "this comment")
