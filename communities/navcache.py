@@ -28,6 +28,7 @@ from django.db import transaction
 
 TTL = 120
 QUEUE_VERSION = "nav:queue"
+PREFIXES = ["nav:", "navv:"]  # every key of this module, for communities.pagecache's mirror
 
 
 def _entry_key(member_id: int) -> str:

@@ -13,8 +13,10 @@ a segmented announcement); the services whose writes no stream hears call `bump_
 comment deleted or removed) or `bump` (a comment's reactions: its post's page), or bump `POLICY`, a place
 every page depends on (a pod's privacy, an account's deletion).
 A version that was evicted comes back as a fresh number, never as an old one, so an entry made under
-an earlier version cannot reappear. Entries also expire after `TTL` seconds, which bounds how stale a
-relative time ("3 minutes ago") or a periodically re-ranked hot order may get.
+an earlier version cannot reappear. Each process holds the versions it read (`_mirror`,
+petcommunity.mirror) until Redis pushes it word that they changed, and its last pages (`LocalCopies`):
+an anonymous hit then makes no round trip to Redis at all. Entries also expire after `TTL` seconds,
+which bounds how stale a relative time ("3 minutes ago") or a periodically re-ranked hot order may get.
 
 Nothing is cached when the response would carry something of this visitor's: a flash message, a CSRF
 token (a form), a cookie being set, or any status but 200.
@@ -39,6 +41,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 
+from petcommunity.mirror import KeyMirror
+
+from . import navcache
+
 TTL = 60
 HIT_HEADER = "X-Page-Cache"
 FILL_WAIT = 2.0  # at most, in seconds; a feed page renders in ~40 ms, far longer only under overload
@@ -46,6 +52,10 @@ FILL_POLL = 0.02  # a render takes ~40 ms; polling every 5 ms measured no better
 LOCAL_ENTRIES = 64  # pages each process keeps a copy of (`LocalCopies`), ~40 KB each
 # Every shared page also depends on who may read what: a pod closing to the public, an account deleted.
 POLICY = "policy"
+VERSION_PREFIX = "pv:"
+# What every load reads to know its page is current, held by each process while Redis says it has not
+# changed (petcommunity.mirror): the places' versions, and a member's navigation bar and its versions.
+_mirror = KeyMirror([VERSION_PREFIX, *navcache.PREFIXES])
 
 
 def commons() -> str:
@@ -87,7 +97,7 @@ def places_of(post_obj) -> list[str]:
 
 
 def _version_key(place: str) -> str:
-    return f"pv:{place}"
+    return VERSION_PREFIX + place
 
 
 def _versions(places: list[str]) -> list[int]:
@@ -95,9 +105,10 @@ def _versions(places: list[str]) -> list[int]:
 
 
 def versions_with(places: list[str], also: list[str]) -> tuple[list[int], dict]:
-    """The versions of `places` and whatever is stored under the keys `also`, in one round trip."""
+    """The versions of `places` and whatever is stored under the keys `also`, in one round trip at most
+    (none when this process holds them all)."""
     keys = [_version_key(p) for p in places]
-    found = cache.get_many(keys + also)
+    found = _mirror.get_many(keys + also)
     missing = {k: time.time_ns() for k in keys if k not in found}
     for key, value in missing.items():
         cache.add(key, value, timeout=None)
@@ -113,7 +124,7 @@ def place_version(place: str) -> int:
 
 
 def version_tag(*places: str) -> str:
-    """The current versions of `places` in one round trip, as a key prefix ("commons=12:policy=7")."""
+    """The current versions of `places` (one round trip at most), as a key prefix ("commons=12:policy=7")."""
     return ":".join(f"{p}={v}" for p, v in zip(places, _versions(list(places)), strict=True))
 
 
@@ -171,8 +182,9 @@ def _fill_of(key: str):
 
 class LocalCopies:
     """The entries this process served last, under the same versioned keys as the shared cache, so a hit
-    costs one round trip (the versions) instead of two. The versions are still read on every request, so
-    a bump is seen at once, and the key holds them, so an entry of an older version is never served."""
+    reads no entry from Redis. The versions are still checked on every request (the process's mirror of
+    them is exact: `_mirror`), so a bump is seen at once, and the key holds them, so an entry of an older
+    version is never served."""
 
     def __init__(self, size: int):
         self.size = size

@@ -48,3 +48,36 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/tests/browser/" in str(item.path).replace("\\", "/"):
             item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture
+def cache_reads(monkeypatch, services_required):
+    """The keys each read of the cache asked for, a list per `get_many` or `get` (the real call still runs)."""
+    from django.core.cache import caches
+
+    asked: list[list[str]] = []
+    cache = caches["default"]
+    real_many, real_one = cache.get_many, cache.get
+
+    def get_many(keys, *args, **kwargs):
+        asked.append(list(keys))
+        return real_many(keys, *args, **kwargs)
+
+    def get(key, *args, **kwargs):
+        asked.append([key])
+        return real_one(key, *args, **kwargs)
+
+    monkeypatch.setattr(cache, "get_many", get_many)
+    monkeypatch.setattr(cache, "get", get)
+    return asked
+
+
+@pytest.fixture
+def redis_writer(services_required):
+    """Another Redis client on the cache's database, as another process writing would be."""
+    import redis
+    from django.conf import settings
+
+    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+    yield client
+    client.close()

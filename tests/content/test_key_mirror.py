@@ -1,0 +1,101 @@
+"""The versions every page load reads are held by each process (petcommunity.mirror) while Redis says they
+have not changed: an anonymous hit then asks the cache nothing, and a write is still on the next load.
+Real Redis: the invalidations are Redis's own pushes ("read nothing": see tests.mirroring)."""
+
+import time
+
+import pytest
+from django.core.cache import cache, caches
+
+from communities import pagecache
+from communities.services.posts import post_create
+from petcommunity.mirror import KeyMirror
+from tests.mirroring import quietly
+
+pytestmark = [pytest.mark.services, pytest.mark.django_db]
+
+
+def test_a_value_is_read_once_then_held_until_another_client_changes_it(cache_reads, redis_writer):
+    mirror = KeyMirror(["pv:"])
+    cache.set("pv:commons", 41, timeout=None)
+    cache.set("rungp:1:2", "not tracked")
+    both = ["pv:commons", "rungp:1:2"]
+
+    assert mirror.get_many(both) == {"pv:commons": 41, "rungp:1:2": "not tracked"}
+    found, asked = quietly(mirror, cache_reads, lambda: mirror.get_many(both))
+    assert found == {"pv:commons": 41, "rungp:1:2": "not tracked"}
+    assert ["rungp:1:2"] in asked and ["pv:commons", "rungp:1:2"] not in asked
+
+    redis_writer.incr(cache.make_key("pv:commons"))
+    assert mirror.get_many(["pv:commons"]) == {"pv:commons": 42}
+    found, asked = quietly(mirror, cache_reads, lambda: mirror.get_many(["pv:commons"]))
+    assert found == {"pv:commons": 42}
+    assert ["pv:commons"] not in asked
+
+
+def test_a_value_that_changes_while_it_is_read_is_not_kept(cache_reads, redis_writer, monkeypatch):
+    """Another thread drains the change's push between this read and its keeping: the value read may be the
+    older one, so it is read again next time."""
+    mirror = KeyMirror(["pv:"])
+    cache.set("pv:pod.7", 1, timeout=None)
+    cache.set("pv:commons", 1, timeout=None)
+    mirror.get_many(["pv:commons"])
+    real = caches["default"].get_many
+
+    def read_then_changed(keys, *args, **kwargs):
+        found = real(keys, *args, **kwargs)
+        redis_writer.incr(cache.make_key("pv:pod.7"))
+        mirror.get_many(["pv:commons"])  # drains the push naming pv:pod.7
+        return found
+
+    monkeypatch.setattr(caches["default"], "get_many", read_then_changed)
+    assert mirror.get_many(["pv:pod.7"]) == {"pv:pod.7": 1}
+    monkeypatch.setattr(caches["default"], "get_many", real)
+    assert mirror.get_many(["pv:pod.7"]) == {"pv:pod.7": 2}
+
+
+def test_a_flush_or_a_lost_tracking_connection_drops_what_is_held(cache_reads, redis_writer):
+    mirror = KeyMirror(["pv:"])
+    cache.set("pv:commons", 5, timeout=None)
+    mirror.get_many(["pv:commons"])
+
+    cache.clear()
+    assert mirror.get_many(["pv:commons"]) == {}
+
+    cache.set("pv:commons", 6, timeout=None)
+    assert mirror.get_many(["pv:commons"]) == {"pv:commons": 6}
+    redis_writer.client_kill_filter(_id=mirror._conn.client_id())
+    cache.set("pv:commons", 7, timeout=None)
+    before = len(cache_reads)
+    assert mirror.get_many(["pv:commons"]) == {"pv:commons": 7}
+    assert cache_reads[before:] == [["pv:commons"]]  # the lost connection is noticed, and the cache read instead
+
+
+def test_an_anonymous_hit_asks_the_cache_nothing_and_a_new_post_is_on_the_next_load(
+        client, member, written, cache_reads):
+    written(post_create, actor=member, body="Morning walk by the canal", audience="everyone")
+    assert client.get("/?sort=new")["X-Page-Cache"] == "miss"
+    assert client.get("/?sort=new")["X-Page-Cache"] == "hit"
+    hit, asked = quietly(pagecache._mirror, cache_reads, lambda: client.get("/?sort=new"))
+    assert hit["X-Page-Cache"] == "hit"
+    assert asked == [["pv:drain"]]  # `quietly`'s own read, after the page
+
+    written(post_create, actor=member, body="Evening walk in the rain", audience="everyone")
+    page = client.get("/?sort=new")
+    assert page["X-Page-Cache"] == "miss"
+    assert "Evening walk in the rain" in page.content.decode()
+
+
+def test_pushes_are_applied_while_nothing_reads(cache_reads, redis_writer):
+    """A process that reads nothing for a while (a worker between jobs) still takes its pushes, so Redis
+    never queues them for it: the held value is dropped without any read."""
+    mirror = KeyMirror(["pv:"])
+    cache.set("pv:commons", 1, timeout=None)
+    mirror.get_many(["pv:commons"])
+    assert "pv:commons" in mirror._values
+
+    redis_writer.incr(cache.make_key("pv:commons"))
+    deadline = time.monotonic() + 3
+    while "pv:commons" in mirror._values and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert "pv:commons" not in mirror._values
