@@ -50,8 +50,28 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
 
 
+
 @pytest.fixture
-def cache_reads(monkeypatch, services_required):
+def private_redis_cache(settings, tmp_path, monkeypatch, services_required):
+    """The cache on a redis-server of this test's own, and fresh mirrors of it (petcommunity.mirror): Redis
+    tells every tracking client of any write or flush on the server, so another test worker on the shared
+    server would drop what a mirror holds at any moment, and "read nothing" could not be asserted."""
+    from communities import navcache, pagecache
+    from petcommunity import sessions
+    from petcommunity.mirror import KeyMirror
+    from tests.faults.stack import PrivateRedis
+
+    server = PrivateRedis(tmp_path)
+    server.start()
+    settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url(0)}}
+    monkeypatch.setattr(pagecache, "_mirror", KeyMirror([pagecache.VERSION_PREFIX, *navcache.PREFIXES]))
+    monkeypatch.setattr(sessions, "_mirror", KeyMirror(list(sessions._mirror.prefixes)))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def cache_reads(monkeypatch, private_redis_cache):
     """The keys each read of the cache asked for, a list per `get_many` or `get` (the real call still runs)."""
     from django.core.cache import caches
 
@@ -73,11 +93,8 @@ def cache_reads(monkeypatch, services_required):
 
 
 @pytest.fixture
-def redis_writer(services_required):
-    """Another Redis client on the cache's database, as another process writing would be."""
-    import redis
-    from django.conf import settings
-
-    client = redis.Redis.from_url(settings.CACHES["default"]["LOCATION"])
+def redis_writer(private_redis_cache):
+    """Another client of the cache's Redis, as another process writing would be."""
+    client = private_redis_cache.client(0)
     yield client
     client.close()
