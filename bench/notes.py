@@ -22,13 +22,10 @@ FINDINGS = [
 
 NOTES: dict[str, str] = {
     "feed.commons.vs_trivial": (
-        "in-process a hit is 0.7–0.9 ms against the trivial view's ~0.2 ms of view code (bench's in-process "
-        "breakdown, 2026-11-29: the anonymous Commons page 0.92 ms at S and 0.72 ms at L, through the test "
-        "client whose own overhead is ~2 ms a request): one `get_many` for the place versions, the page from the "
-        "process's own recent pages, then a 36 KB body through gunicorn and wrk against two bytes. The remaining "
-        "step, skipping the version read, would let a removed post survive on other processes' pages until "
-        "their copy expires; we keep \"a write is on the next load\". Under WSGI the page answers 5.4–5.7× "
-        "uvicorn's req/s (section 8)."
+        "a hit reads the versions from the process's mirror of Redis and the page from its recent pages: no "
+        "round trip (before the tenth run one `get_many` for the versions, ~0.45 ms of a 0.85 ms hit "
+        "in-process). What is left is the 36 KB body through gunicorn and wrk against two bytes, on the same "
+        "two cores. Under WSGI the page answers 5.4–5.7× uvicorn's req/s (section 8)."
     ),
     "feed.commons.vs_naive": (
         "both views pay the same page chrome and template, and the naive view also profits from the shared card "
@@ -88,17 +85,14 @@ NOTES: dict[str, str] = {
         "object), never on how deep it is; the check compares pages of different content."
     ),
     "feed.member.vs_trivial": (
-        "the signed-in Commons page is now kept per member (communities.memberpages: a reload that changes "
-        "nothing renders nothing), which took this figure from 0.020 to ~0.2. In-process after the run (bench "
-        "data, the bench member, median of 300 requests after 5 warm): the hit is 1.67 ms, against 0.18 ms "
-        "for the trivial view anonymous and 1.12 ms for the same trivial view signed in. What is left is "
-        "being signed in: the session (read from the cache now: 1.56 → 1.12 ms), the member's row (one query "
-        "and ~0.6 ms of ORM around it), then one get_many for the versions and a 67 KB body. A hit now makes "
-        "two Redis round trips and one query (the day's activity mark, the third round trip, is remembered "
-        "per process for a minute since the eighth run; the figure stayed at 0.20, within noise). 0.30× "
-        "would need the member's row without a query, a cache of users that every write to "
-        "them (admin bulk updates included) invalidates; we did not put sign-in state (is_active, the "
-        "password hash that ends other sessions) behind a cache."
+        "the signed-in Commons page is kept per member (communities.memberpages: a reload that changes "
+        "nothing renders nothing), and since the tenth run its session, versions and nav entry come from the "
+        "process's mirror of Redis (petcommunity.mirror): a hit makes no Redis round trip and one query, the "
+        "member's row (with its ORM, ~0.6 ms in-process). In-process the hit then costs what the trivial view "
+        "costs signed in; what is left against the anonymous trivial view is being signed in. Closing the "
+        "rest would need the member's row without a query, a cache of users that every write to them (admin "
+        "bulk updates included) invalidates; we did not put sign-in state (is_active, the password hash that "
+        "ends other sessions) behind a cache."
     ),
     "feed.commons_new_p1.c32_vs_c8": (
         "the anonymous page is a shared-cache hit, so its cost is the server and the load generator themselves; "
