@@ -7,7 +7,9 @@ client tracking in broadcasting mode (`CLIENT TRACKING ON BCAST PREFIX …`, Red
 name of every key under the given prefixes that any client changes, that expires or that is evicted, on
 one connection this process keeps open for it. Every read drains those pushes first (a non-blocking poll
 of that socket), dropping the named keys, and serves what is left from the copy; the rest is read from the
-cache in one `get_many`, as before.
+cache in one `get_many`, as before. A thread also applies pushes as they arrive (`_follow`). Redis tracks
+key names across all its databases, so a write to the same name in another database drops ours too: a
+read more, never a stale one.
 
 Why this keeps "a write is on the next load": Redis queues the push to every tracking connection while it
 executes the write, before the writer's process reads its reply and so before its response leaves; a load
