@@ -33,7 +33,6 @@ import time
 from collections import OrderedDict
 
 import redis
-from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 
@@ -74,8 +73,9 @@ class KeyMirror:
         if time.monotonic() < self._down_until or not isinstance(cache, RedisCache):
             return False
         try:
-            client = redis.Redis.from_url(settings.CACHES[self.alias]["LOCATION"].split(",")[0], protocol=3,
-                                          single_connection_client=True, socket_timeout=1, socket_connect_timeout=1)
+            # The server Django writes to (the first of LOCATION, as it parsed it): every write is seen there.
+            client = redis.Redis.from_url(cache._servers[0], protocol=3, single_connection_client=True,
+                                          socket_timeout=1, socket_connect_timeout=1)
             self._made = {cache.make_and_validate_key(p): p for p in self.prefixes}
             args = [part for made in self._made for part in ("PREFIX", made)]
             client.execute_command("CLIENT", "TRACKING", "ON", "BCAST", *args)
