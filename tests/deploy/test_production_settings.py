@@ -41,6 +41,16 @@ def test_cache_url_defaults_to_redis_url_and_may_differ():
     assert json.loads(apart.stdout) == ["redis://cache:6379/0", "redis://broker:6379/0"]
 
 
+def test_a_pooled_database_checks_connections_it_lends_by_asking_the_socket_first():
+    code = ("from django.conf import settings as s; from django.db import connection as c; import json; "
+            "d = s.DATABASES['default']; p = c.pool; "
+            "print(json.dumps([d['ENGINE'], p and p.max_size, p and p._check.__qualname__]))")
+    pooled = run_production(code, **GOOD, DATABASE_POOL_MAX_SIZE="7")
+    assert json.loads(pooled.stdout) == ["petcommunity.postgres", 7, "check_when_readable"]
+    unpooled = run_production(code, **GOOD, DATABASE_POOL_MAX_SIZE="0")
+    assert json.loads(unpooled.stdout) == ["django.db.backends.postgresql", None, None]
+
+
 def test_static_files_are_hashed_compressed_and_served_immutable(tmp_path):
     root = tmp_path / "static"
     collect = subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],

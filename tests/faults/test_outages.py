@@ -140,6 +140,20 @@ def test_postgres_restart_answers_a_clean_503_and_the_first_request_after_succee
     web.stop()
 
 
+def test_a_restart_between_requests_costs_no_request(services_required, stack):
+    """Nobody asked during the restart, so the pool still holds the dead connections: the pool's check
+    must find them (their sockets turned readable when the server went) and lend fresh ones."""
+    seeded = stack.driver("seed", members=4, days=1, prefix="pgquiet")
+    web, url = stack.web()
+    member = Member(url, stack.driver("session", user_id=seeded["members"][1])["cookie"])
+    assert member.get("/").status_code == 200  # the pool holds a connection now
+    stack.pg.stop("fast")
+    stack.pg.start()
+    responses = [member.get("/"), member.get(f"/posts/{seeded['posts'][0][0]}/"), httpx.get(url + "/", timeout=30)]
+    assert [r.status_code for r in responses] == [200, 200, 200]
+    web.stop()
+
+
 def _broker(stack):
     from celery import Celery
 
