@@ -21,6 +21,8 @@ What bounds a failure: the copy is dropped whenever the tracking connection errs
 restart, a flush: a push naming no key), and the process then reads the cache itself until it connects
 again, `RETRY_SECONDS` later. A connection that stops delivering without closing (a network partition)
 is bounded by `HOLD_SECONDS`: no value is served from the copy longer than that after it was read.
+A server that refuses tracking (before Redis 6, or CLIENT denied by an ACL) turns the copy off for the
+life of the process, and every read goes to the cache as without it.
 Values are shared between the process's threads: callers must not change what they get.
 """
 
@@ -80,6 +82,12 @@ class KeyMirror:
             args = [part for made in self._made for part in ("PREFIX", made)]
             client.execute_command("CLIENT", "TRACKING", "ON", "BCAST", *args)
             client.connection._parser.set_invalidation_push_handler(self._pushed)
+        except redis.ResponseError as exc:
+            # The server refused: older than Redis 6, or CLIENT denied by its ACL. Asking again every
+            # RETRY_SECONDS would only repeat the refusal, so this process reads the cache itself.
+            logger.warning("key mirror off for this process: the cache's Redis cannot track keys (%s)", exc)
+            self._down_until = float("inf")
+            return False
         except (redis.RedisError, OSError) as exc:
             self._down(f"cannot track keys: {exc}")
             return False

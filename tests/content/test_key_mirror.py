@@ -3,11 +3,13 @@ have not changed: an anonymous hit then asks the cache nothing, and a write is s
 Real Redis, a server of each test's own (`private_redis_cache`): the invalidations are its own pushes."""
 
 import time
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache, caches
 
 from communities.services.posts import post_create
+from petcommunity import mirror as mirror_module
 from petcommunity.mirror import KeyMirror
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db]
@@ -108,3 +110,19 @@ def test_pushes_are_applied_while_nothing_reads(cache_reads, redis_writer):
     while "pv:commons" in mirror._values and time.monotonic() < deadline:
         time.sleep(0.01)
     assert "pv:commons" not in mirror._values
+
+
+def test_a_redis_that_refuses_tracking_turns_the_mirror_off_once_and_reads_still_answer(
+        cache_reads, redis_writer, caplog, monkeypatch):
+    """CLIENT denied, as an ACL may on a managed Redis (Redis 5 refuses HELLO 3 the same way): one warning,
+    every read from the cache, and no new attempt when the retry pause has long passed."""
+    redis_writer.execute_command("ACL", "SETUSER", "default", "-client")
+    mirror = KeyMirror(["pv:"])
+    cache.set("pv:commons", 3, timeout=None)
+    assert mirror.get_many(["pv:commons"]) == {"pv:commons": 3}
+    later = time.monotonic() + 3600
+    monkeypatch.setattr(mirror_module, "time", SimpleNamespace(monotonic=lambda: later))
+    assert mirror.get_many(["pv:commons"]) == {"pv:commons": 3}
+    assert cache_reads == [["pv:commons"], ["pv:commons"]]
+    refusals = [r.getMessage() for r in caplog.records if r.name == "petcommunity.mirror"]
+    assert len(refusals) == 1 and "cannot track keys" in refusals[0] and "no permissions" in refusals[0], refusals
