@@ -1,8 +1,9 @@
 """The navigation bar's data, cached per member: roles, unread notifications and messages, the queue badge.
 
 One entry per member, `nav:<member id>`, holds the nav dict with the versions it was computed under. A
-page reads it with one cache round trip (`get_many` of the entry, the member's version and the queue
-version) and asks the database nothing when it is current.
+page reads it with one `get_many` of the entry, the member's version and the queue version, through the
+process's mirror (communities.hotkeys): no round trip while Redis has not said one of them changed, one
+otherwise, and asks the database nothing when it is current.
 
 Invalidation, not expiry, keeps it right; `TTL` is only a safety net.
 - The member's version is bumped after commit (`forget`) by whatever changes their part of the bar: a
@@ -26,17 +27,18 @@ from collections.abc import Callable
 from django.core.cache import cache
 from django.db import transaction
 
+from . import hotkeys
+
 TTL = 120
-QUEUE_VERSION = "nav:queue"
-PREFIXES = ["nav:", "navv:"]  # every key of this module, for communities.pagecache's mirror
+QUEUE_VERSION = hotkeys.NAV_ENTRY + "queue"
 
 
 def _entry_key(member_id: int) -> str:
-    return f"nav:{member_id}"
+    return f"{hotkeys.NAV_ENTRY}{member_id}"
 
 
 def _version_key(member_id: int) -> str:
-    return f"navv:{member_id}"
+    return f"{hotkeys.NAV_VERSION}{member_id}"
 
 
 def _bump_now(keys: list[str]) -> None:
@@ -78,7 +80,7 @@ def _current(found: dict, key: str) -> str | None:
 def nav_get(member_id: int, compute: Callable[[], dict]) -> dict:
     """The member's nav dict: the cached one when both versions still match, else `compute()` (stored)."""
     entry_key, version_key = _entry_key(member_id), _version_key(member_id)
-    found = cache.get_many([entry_key, version_key, QUEUE_VERSION])
+    found = hotkeys.mirror.get_many([entry_key, version_key, QUEUE_VERSION])
     entry = found.get(entry_key)
     if entry is not None and entry["v"] == found.get(version_key) and (
             entry["q"] is None or entry["q"] == found.get(QUEUE_VERSION)):

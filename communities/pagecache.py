@@ -13,7 +13,7 @@ a segmented announcement); the services whose writes no stream hears call `bump_
 comment deleted or removed) or `bump` (a comment's reactions: its post's page), or bump `POLICY`, a place
 every page depends on (a pod's privacy, an account's deletion).
 A version that was evicted comes back as a fresh number, never as an old one, so an entry made under
-an earlier version cannot reappear. Each process holds the versions it read (`_mirror`,
+an earlier version cannot reappear. Each process holds the versions it read (`hotkeys.mirror`,
 petcommunity.mirror) until Redis pushes it word that they changed, and its last pages (`LocalCopies`):
 an anonymous hit then makes no round trip to Redis at all. Entries also expire after `TTL` seconds,
 which bounds how stale a relative time ("3 minutes ago") or a periodically re-ranked hot order may get.
@@ -41,9 +41,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 
-from petcommunity.mirror import KeyMirror
-
-from . import navcache
+from . import hotkeys
 
 TTL = 60
 HIT_HEADER = "X-Page-Cache"
@@ -52,10 +50,7 @@ FILL_POLL = 0.02  # a render takes ~40 ms; polling every 5 ms measured no better
 LOCAL_ENTRIES = 64  # pages each process keeps a copy of (`LocalCopies`), ~40 KB each
 # Every shared page also depends on who may read what: a pod closing to the public, an account deleted.
 POLICY = "policy"
-VERSION_PREFIX = "pv:"
-# What every load reads to know its page is current, held by each process while Redis says it has not
-# changed (petcommunity.mirror): the places' versions, and a member's navigation bar and its versions.
-_mirror = KeyMirror([VERSION_PREFIX, *navcache.PREFIXES])
+VERSION_PREFIX = hotkeys.PAGE_VERSION
 
 
 def commons() -> str:
@@ -108,7 +103,7 @@ def versions_with(places: list[str], also: list[str]) -> tuple[list[int], dict]:
     """The versions of `places` and whatever is stored under the keys `also`, in one round trip at most
     (none when this process holds them all)."""
     keys = [_version_key(p) for p in places]
-    found = _mirror.get_many(keys + also)
+    found = hotkeys.mirror.get_many(keys + also)
     missing = {k: time.time_ns() for k in keys if k not in found}
     for key, value in missing.items():
         cache.add(key, value, timeout=None)
@@ -183,7 +178,7 @@ def _fill_of(key: str):
 class LocalCopies:
     """The entries this process served last, under the same versioned keys as the shared cache, so a hit
     reads no entry from Redis. The versions are still checked on every request (the process's mirror of
-    them is exact: `_mirror`), so a bump is seen at once, and the key holds them, so an entry of an older
+    them is exact: `hotkeys.mirror`), so a bump is seen at once, and the key holds them, so an entry of an older
     version is never served."""
 
     def __init__(self, size: int):

@@ -56,7 +56,7 @@ def private_redis_cache(settings, tmp_path, monkeypatch, services_required):
     """The cache on a redis-server of this test's own, and fresh mirrors of it (petcommunity.mirror): Redis
     tells every tracking client of any write or flush on the server, so another test worker on the shared
     server would drop what a mirror holds at any moment, and "read nothing" could not be asserted."""
-    from communities import pagecache
+    from communities import hotkeys
     from petcommunity import sessions
     from petcommunity.mirror import KeyMirror
     from tests.faults.stack import PrivateRedis
@@ -64,7 +64,7 @@ def private_redis_cache(settings, tmp_path, monkeypatch, services_required):
     server = PrivateRedis(tmp_path)
     server.start()
     settings.CACHES = {"default": {**settings.CACHES["default"], "LOCATION": server.url(0)}}
-    monkeypatch.setattr(pagecache, "_mirror", KeyMirror(list(pagecache._mirror.prefixes)))
+    monkeypatch.setattr(hotkeys, "mirror", KeyMirror(list(hotkeys.mirror.prefixes)))
     monkeypatch.setattr(sessions, "_mirror", KeyMirror(list(sessions._mirror.prefixes)))
     yield server
     server.stop()

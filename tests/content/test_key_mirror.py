@@ -8,6 +8,7 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache, caches
 
+from communities import navcache
 from communities.services.posts import post_create
 from petcommunity import mirror as mirror_module
 from petcommunity.mirror import KeyMirror
@@ -126,3 +127,20 @@ def test_a_redis_that_refuses_tracking_turns_the_mirror_off_once_and_reads_still
     assert cache_reads == [["pv:commons"], ["pv:commons"]]
     refusals = [r.getMessage() for r in caplog.records if r.name == "petcommunity.mirror"]
     assert len(refusals) == 1 and "cannot track keys" in refusals[0] and "no permissions" in refusals[0], refusals
+
+
+def test_the_nav_bar_is_read_from_the_mirror_and_a_change_is_on_the_next_page(cache_reads, member):
+    computed = []
+
+    def compute():
+        computed.append(1)
+        return {"unread": len(computed), "is_moderator": False}
+
+    assert navcache.nav_get(member.pk, compute) == {"unread": 1, "is_moderator": False}
+    assert navcache.nav_get(member.pk, compute) == {"unread": 1, "is_moderator": False}  # read after it was stored
+    before = len(cache_reads)
+    assert navcache.nav_get(member.pk, compute) == {"unread": 1, "is_moderator": False}
+    assert cache_reads[before:] == [] and len(computed) == 1  # no round trip, no recount
+
+    navcache.forget_now(member.pk)  # what a notification, a message or a role change does after commit
+    assert navcache.nav_get(member.pk, compute) == {"unread": 2, "is_moderator": False}
