@@ -41,22 +41,27 @@ NOTES: dict[str, str] = {
         "expired entry (TTL 60 s) and its render under c=8, or other work on the 2 shared cores; not proven."
     ),
     "feed.member.p99": (
-        "the signed-in page is a kept-page hit; at c=2 in the eighth run its p50 is 3.9–6.3 ms and its p99 "
-        "9.8–13.4 ms at both sizes, against the trivial view's p50 0.5–0.7 ms and p99 2.0–2.7 ms in its quiet "
-        "rounds (raw JSON, feeds.latency). At L the median ratio reads 0.16, a pass that is not one: the "
-        "trivial view's p99 was 96.6 and 85.6 ms in two of three rounds (other work on the 2 shared cores), "
-        "and against its quiet round (1.96 ms) the kept page's 11.1 ms is 5.6×. So the ratio is what every "
-        "signed-in request costs (the signed-in ratio's note: the session, the member's row), not rendering; "
-        "in the seventh run, over HTTP on the bench server after the run, the kept page answered in 2.9 ms "
-        "p50 against 3.2 ms for the trivial view requested signed in by the same member."
+        "the signed-in page is a kept-page hit, and in the eleventh run its quiet rounds at c=2 answer in "
+        "1.7–1.9 ms p50 and 3.4–4.2 ms p99 at both sizes, against the trivial view's 0.52 ms p50 and "
+        "1.55–2.25 ms p99: the ratio of the quiet rounds is 2.1–2.2 at L, and the spread is other work on the "
+        "2 shared cores (the trivial view's p99 read 64.4 ms in one L round, ratio 0.06; two S rounds of the "
+        "kept page ran at half speed, 450–474 req/s against 1,024). What the kept hit still costs against the "
+        "trivial view is being signed in, and its largest part is the member's row: in-process (cProfile, "
+        "bench S data, 500 hits after the eleventh run) Django's `get_user` is ~0.7 ms of a ~2.4 ms profiled "
+        "request, of which the SQL is 0.13 ms and the rest the ORM compiling the query and building the "
+        "user; the pool's lend-out query is gone since this run (petcommunity/dbpool.py). Closing it means a "
+        "cheaper fetch of the member's row (an authentication backend with a precompiled statement, which "
+        "would have to keep the backend paths stored in every session) or a cache of users, which we did not "
+        "put sign-in state behind."
     ),
     "write.feed_p99_worse": (
-        "the feed's p99 with writes is no worse than before (S 241 → 235 ms, L 212 → 110 ms against the sixth "
-        "run); the figure grew because the baseline without writes fell: the member's Commons page is kept "
-        "now, and every post or reaction in the Commons changes that page (its version is bumped), so under "
-        "writes each load renders again while without writes it is a hit. On 2 cores the writers and the "
-        "Celery worker also take CPU from the two web workers. Holding the page while it changes would mean "
-        "showing a post after it was written only on some later load; we keep \"a write is on the next load\"."
+        "the feed's p99 with writes is the page rendering again, not a regression: in the eleventh run it was "
+        "153–211 ms at S and 98–225 ms at L with writes (235 and 110 in the seventh), against 28–141 ms and "
+        "20–86 ms without. The baseline fell when the member's Commons page began to be kept: every post or "
+        "reaction in the Commons changes that page (its version is bumped), so under writes each load "
+        "renders again while without writes it is a hit. On 2 cores the writers and the Celery worker also "
+        "take CPU from the two web workers. Holding the page while it changes would mean showing a post "
+        "after it was written only on some later load; we keep \"a write is on the next load\"."
     ),
     "dash.pod.db_ms": (
         "13 queries, 46 ms in all; not yet profiled per query. Next step: EXPLAIN the slowest of them "
@@ -114,8 +119,8 @@ NOTES: dict[str, str] = {
     ),
     "disc.search.one word": (
         "for \"dog\" (4,802 of 100,000 posts match at S, 47,663 of 1M at L) the page's SQL reads every match "
-        "from the heap, so at L it grows with the matches (221 ms in the eighth run, 164 in the seventh; "
-        "39–43 ms at S, which passes). EXPLAIN ANALYZE at L (after the eighth run): a parallel bitmap heap "
+        "from the heap, so at L it grows with the matches (152–176 ms in the eleventh run, 221 in the eighth; "
+        "32–43 ms at S, which passes). EXPLAIN ANALYZE at L (after the eighth run): a parallel bitmap heap "
         "scan of 47,663 rows over 19,100 buffers read from the OS cache (the 167 MB document table does not "
         "fit this machine's PostgreSQL shared_buffers, the 128 MB default), 120 ms in each worker; the ranking "
         "itself is not the cost: the same scan ordered by date without ts_rank took as long, and an index on "
