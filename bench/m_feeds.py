@@ -116,7 +116,8 @@ def _rps(runs, name):
 
 
 def _p(runs, name, key):
-    return [r[key] for r in runs.get(name, [])]
+    """A latency per round; None for a round in which no request finished (wrk then reports 0 ms)."""
+    return [r[key] if r["requests"] else None for r in runs.get(name, [])]
 
 
 def _figures(runs: dict, latency: dict, fx) -> list[Figure]:
