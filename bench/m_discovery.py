@@ -76,14 +76,12 @@ def measure(ctx) -> list[Figure]:
     # The full refresh scores every member against every pod (100k × 10k at L, about 100× S): at S only.
     # At L the page's viewers get theirs as onboarding gives a new member theirs, so the page that reads
     # them is measured at both sizes, and so is that one-member refresh.
-    if ctx.size.name == "L":
-        missing, refresh = None, None
-    else:
-        missing, refresh = _suggestions(fx.members(100))
+    at_l = ctx.size.name == "L"
+    missing, refresh = (None, None) if at_l else _suggestions(fx.members(100))
     if missing:
         out.append(skipped("disc.for_you", S7, "Pods for you", missing))
     else:
-        onboarding = _onboarding(members if refresh is None else members[:10])
+        onboarding = _onboarding(members if at_l else members[:10])
         out.append(Figure("disc.for_you_one", S7, "Suggestions: one member's refresh (onboarding, a pet change)",
                           "s", onboarding))
         specs = [{"method": "GET", "path": "/pods/", "headers": s} for s in sessions]

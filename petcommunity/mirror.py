@@ -74,6 +74,7 @@ class KeyMirror:
         cache = caches[self.alias]
         if time.monotonic() < self._down_until or not isinstance(cache, RedisCache):
             return False
+        client = None
         try:
             # The server Django writes to (the first of LOCATION, as it parsed it): every write is seen there.
             client = redis.Redis.from_url(cache._servers[0], protocol=3, single_connection_client=True,
@@ -82,14 +83,17 @@ class KeyMirror:
             args = [part for made in self._made for part in ("PREFIX", made)]
             client.execute_command("CLIENT", "TRACKING", "ON", "BCAST", *args)
             client.connection._parser.set_invalidation_push_handler(self._pushed)
-        except redis.ResponseError as exc:
-            # The server refused: older than Redis 6, or CLIENT denied by its ACL. Asking again every
-            # RETRY_SECONDS would only repeat the refusal, so this process reads the cache itself.
-            logger.warning("key mirror off for this process: the cache's Redis cannot track keys (%s)", exc)
-            self._down_until = float("inf")
-            return False
         except (redis.RedisError, OSError) as exc:
-            self._down(f"cannot track keys: {exc}")
+            if client is not None:
+                with contextlib.suppress(redis.RedisError, OSError):
+                    client.close()
+            if isinstance(exc, redis.ResponseError):
+                # The server refused: older than Redis 6, or CLIENT denied by its ACL. Asking again every
+                # RETRY_SECONDS would only repeat the refusal, so this process reads the cache itself.
+                logger.warning("key mirror off for this process: the cache's Redis cannot track keys (%s)", exc)
+                self._down_until = float("inf")
+            else:
+                self._down(f"cannot track keys: {exc}")
             return False
         self._conn = client
         threading.Thread(target=self._follow, args=(client,), name="key-mirror", daemon=True).start()

@@ -82,18 +82,15 @@ class Catalog:
         listed = Pod.objects.filter(is_unlisted=False, is_umbrella=False).exclude(privacy=Pod.Privacy.INVITE)
         # The pods' tags as (pod, tag, kind) rows, not prefetched Tag objects: a member's refresh (onboarding)
         # builds this for every pod, and at 10,000 pods the prefetch's related managers were most of its 1.3 s.
+        self.cards, self.by_tag, self.by_place = {}, defaultdict(set), defaultdict(set)
         pod_tags = defaultdict(lambda: defaultdict(set))
         for pod_id, tag_id, kind in Pod.tags.through.objects.filter(pod__in=listed) \
                 .values_list("pod_id", "tag_id", "tag__kind"):
             pod_tags[pod_id][kind].add(tag_id)
-        self.cards, self.by_tag, self.by_place = {}, defaultdict(set), defaultdict(set)
+            self.by_tag[tag_id].add(pod_id)
         for pod in listed:
-            tags = pod_tags[pod.pk]
-            for tag_ids in tags.values():
-                for tag_id in tag_ids:
-                    self.by_tag[tag_id].add(pod.pk)
             places = self._up(pod.region_id)
-            self.cards[pod.pk] = PodCard(pod=pod, tags=tags, region_ids=places)
+            self.cards[pod.pk] = PodCard(pod=pod, tags=pod_tags[pod.pk], region_ids=places)
             for pid in places:
                 self.by_place[pid].add(pod.pk)
 
