@@ -12,8 +12,11 @@ key names across all its databases, so a write to the same name in another datab
 read more, never a stale one.
 
 Why this keeps "a write is on the next load": Redis queues the push to every tracking connection while it
-executes the write, before the writer's process reads its reply and so before its response leaves; a load
-that starts after that response polls a socket the push was already sent to. A value read concurrently
+executes the write, and sends it in the same pass of its event loop as the writer's reply (just after it,
+as Redis 7 orders its pending writes). A load that starts after the writer's response has left its process
+and come back as a request polls a socket the push was sent to microseconds before, unless Redis was
+descheduled between those two sends; a caller that must read after its own write on another connection
+with no such window (a test counting the reads of a cold page) calls `sync()`. A value read concurrently
 with a write is not kept when a push for its key was drained while it was being read (`_changed`), so a
 value read before a write is never kept after it.
 
@@ -162,6 +165,17 @@ class KeyMirror:
             self._down(f"tracking connection lost: {exc}")
             return False
         return True
+
+    def sync(self) -> None:
+        """Apply every push Redis queued before this call: one round trip on the tracking connection, whose
+        reply Redis sends after every push it queued for it earlier. Nothing to do while the copy is off."""
+        with self._lock:
+            if self._conn is None or self._pid != os.getpid():
+                return
+            try:
+                self._conn.ping()  # redis-py applies the pushes it reads before the reply (`_pushed`)
+            except (redis.RedisError, OSError) as exc:
+                self._down(f"tracking connection lost: {exc}")
 
     # Reads ----------------------------------------------------------------------------------------------
 

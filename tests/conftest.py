@@ -11,6 +11,28 @@ hypothesis_settings.register_profile("explore", derandomize=False)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _a_clear_reaches_the_mirrors():
+    """Redis sends a flush's push to the tracking connections just after its reply to the flush
+    (petcommunity.mirror), so a test that clears the cache and at once counts the reads of a cold page could
+    still be served the session or the navigation from this process's mirrors. Each clear waits for them."""
+    from django.core.cache.backends.redis import RedisCache
+
+    from communities import hotkeys
+    from petcommunity import sessions
+
+    real = RedisCache.clear
+
+    def clear(self):
+        real(self)
+        for mirror in (hotkeys.mirror, sessions._mirror):  # read at each call: tests replace them
+            mirror.sync()
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(RedisCache, "clear", clear)
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _clean_cache():
     """Rate limits and cached fragments must not leak between tests, nor the "seen today" marks this

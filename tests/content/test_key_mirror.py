@@ -43,6 +43,21 @@ def test_a_read_applies_the_pushes_that_arrived_before_it(cache_reads, redis_wri
         assert mirror.get_many(["pv:commons"]) == {"pv:commons": expected}
 
 
+def test_sync_applies_a_push_that_no_read_has_taken_yet(cache_reads, redis_writer, monkeypatch):
+    """A caller that must read after a write made on another connection syncs: the push is applied then,
+    with no read and no following thread to take it."""
+    monkeypatch.setattr(KeyMirror, "_follow", lambda self, client: None)
+    mirror = KeyMirror(["pv:"])
+    cache.set("pv:commons", 1, timeout=None)
+    mirror.get_many(["pv:commons"])
+    redis_writer.incr(cache.make_key("pv:commons"))
+    time.sleep(0.05)  # the push is in the socket; only a read of it applies it
+    assert "pv:commons" in mirror._values
+    mirror.sync()
+    assert "pv:commons" not in mirror._values
+    assert mirror.get_many(["pv:commons"]) == {"pv:commons": 2}
+
+
 def test_a_value_that_changes_while_it_is_read_is_not_kept(cache_reads, redis_writer, monkeypatch):
     """Another thread drains the change's push between this read and its keeping: the value read may be the
     older one, so it is read again next time."""
