@@ -120,3 +120,20 @@ def test_a_renamed_topic_rescores_everyone(town):
     suggestions_refresh(now=now)
     assert incremental == _rows()
 
+
+
+@pytest.mark.parametrize("per_member", [1, 3, 8])
+def test_the_ranking_that_skips_pods_by_bound_keeps_what_scoring_every_candidate_keeps(town, monkeypatch,
+                                                                                         per_member):
+    """`_ranked` (the refresh's way: pods scored from the highest bound their tag and place counts give,
+    until none can make the cut) against scoring each candidate: the same pods, scores and reasons, for
+    every member, households of one species and of several."""
+    monkeypatch.setattr(suggestions, "PER_MEMBER", per_member)
+    catalog = suggestions.Catalog(town["now"])
+    profiles = suggestions._profiles([m.pk for m in town["members"]], catalog)
+    species_counts = [len({pet.species_id for pet in p.pets}) for p in profiles.values()]
+    assert species_counts.count(1) >= 15 and species_counts.count(2) >= 3
+    for member_id, profile in profiles.items():
+        expected = suggestions._top(profile, suggestions._candidates(profile, catalog), catalog)
+        assert suggestions._ranked(profile, catalog) == expected, member_id
+    assert sum(len(suggestions._ranked(p, catalog)) for p in profiles.values()) >= per_member * 20
