@@ -32,6 +32,7 @@ from ..models import Membership, Pod, PodSuggestion, SuggestionInput
 
 PER_MEMBER = 8
 BATCH = 500
+MOST_ACTIVE = 1.2  # the activity factor of a pod with a post this week; room's is 1 at most
 WEIGHTS = {"need": 4.0, "breed": 3.0, "species": 2.0, "interest": 2.0, "topic": 1.5, "city": 3.0, "region": 1.5}
 
 
@@ -204,7 +205,7 @@ def _activity(pod: Pod, now) -> float:
     if pod.last_post_at is None:
         return 0.7
     age = now - pod.last_post_at
-    return 1.2 if age <= timedelta(days=7) else 1.0 if age <= timedelta(days=30) else 0.8
+    return MOST_ACTIVE if age <= timedelta(days=7) else 1.0 if age <= timedelta(days=30) else 0.8
 
 
 def _room(pod: Pod) -> float:
@@ -267,7 +268,7 @@ def _ranked(profile: Profile, catalog: Catalog) -> list[tuple[float, int, str]]:
     Every match weight is a multiple of ½, so counting each pod in the catalogue's index once per half
     point its tags and place could give this member (a C loop: `Counter` over the index's sets) bounds its
     total from above; a pet's species gate only takes away, and a local pod elsewhere counts half. Activity
-    and room multiply a total by 1.2 at most. Pods are scored (`score`, reasons and all) from the highest
+    and room multiply a total by MOST_ACTIVE at most. Pods are scored (`score`, reasons and all) from the highest
     bound down, until a bound falls below the last score kept. At 10,000 pods a member shares a tag or a
     place with about half of them, and scoring each one was nine tenths of the refresh."""
     near = catalog.by_place.get(profile.place_id, set()) | catalog.by_place.get(profile.region_id, set())
@@ -277,7 +278,7 @@ def _ranked(profile: Profile, catalog: Catalog) -> list[tuple[float, int, str]]:
     for pod_id, half in sorted(halves.items(), key=itemgetter(1), reverse=True):
         # The margin covers rounding to the thousandth: a pod scoring as the last one kept, with a lower
         # id, still goes in.
-        if last and half * 0.5 * 1.2 + 0.002 < -last[0]:
+        if last and half * 0.5 * MOST_ACTIVE + 0.002 < -last[0]:
             break  # every pod after this one is bounded lower still
         if pod_id in profile.excluded:
             continue
