@@ -137,3 +137,21 @@ def test_the_ranking_that_skips_pods_by_bound_keeps_what_scoring_every_candidate
         expected = suggestions._top(profile, suggestions._candidates(profile, catalog), catalog)
         assert suggestions._ranked(profile, catalog) == expected, member_id
     assert sum(len(suggestions._ranked(p, catalog)) for p in profiles.values()) >= per_member * 20
+
+
+def test_profiles_read_as_an_id_range_hold_only_the_members_asked_for(town):
+    """The hourly run reads a batch of consecutive ids as a range: a member inside the range who was not
+    asked for (deactivated) is left out, and a scattered list reads the same profiles as one by one."""
+    catalog = suggestions.Catalog(town["now"])
+    members = town["members"]
+    every = suggestions._profiles([m.pk for m in members], catalog)
+    skipped = next(m for m in members[1:-1] if every[m.pk].pets and every[m.pk].interest_ids)
+    asked = [m.pk for m in members if m != skipped]
+    ranged = suggestions._profiles(asked, catalog)
+    scattered = suggestions._profiles([members[0].pk, members[-1].pk], catalog)
+    assert set(ranged) == set(asked) and set(scattered) == {members[0].pk, members[-1].pk}
+    for got in (ranged, scattered):
+        assert {m: suggestions._profile_digest(p) for m, p in got.items()} == \
+            {m: suggestions._profile_digest(every[m]) for m in got}
+    assert sum(len(p.pets) for p in ranged.values()) == sum(len(p.pets) for p in every.values()) - len(
+        every[skipped.pk].pets)
