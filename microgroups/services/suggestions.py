@@ -99,7 +99,9 @@ class Catalog:
                 .values_list("pod_id", "tag_id", "tag__kind"):
             pod_tags[pod_id][kind].add(tag_id)
             self.by_tag[tag_id].add(pod_id)
-        for pod in listed:
+        # Only what scoring and the digests read: a pod's other columns (dates, its JSON settings) were most
+        # of building ten thousand of them, at every onboarding.
+        for pod in listed.only("region_id", "last_post_at", "member_count", "member_cap"):
             places = self._up(pod.region_id)
             self.cards[pod.pk] = PodCard(pod=pod, tags=pod_tags[pod.pk], region_ids=places,
                                          activity=_activity(pod, now), room=_room(pod), region_id=pod.region_id)
