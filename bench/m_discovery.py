@@ -54,7 +54,7 @@ def _suggestions(members, *, at_l: bool) -> tuple[str | None, dict]:
         timings["per_member_ms"] = (time.monotonic() - began) * 1000 / min(SLICE, len(ids))
         for i in range(0, len(ids), service.BATCH):
             profiles = service._profiles(ids[i:i + service.BATCH], catalog)
-            service._remember({f"member:{m}": service._profile_digest(p) for m, p in profiles.items()}, catalog.now)
+            service._remember_profiles(profiles, catalog.now)
         service._remember(service._pod_digests(catalog), catalog.now)
     else:
         began = time.monotonic()

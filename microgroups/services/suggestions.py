@@ -34,6 +34,7 @@ PER_MEMBER = 8
 BATCH = 500
 MOST_ACTIVE = 1.2  # the activity factor of a pod with a post this week; room's is 1 at most
 WEIGHTS = {"need": 4.0, "breed": 3.0, "species": 2.0, "interest": 2.0, "topic": 1.5, "city": 3.0, "region": 1.5}
+HALF_POINTS = {kind: int(weight * 2) for kind, weight in WEIGHTS.items()}  # every weight is a multiple of ½
 
 
 @dataclass
@@ -258,12 +259,11 @@ def _profile_digest(profile: Profile) -> str:
                     sorted(profile.excluded), pets))
 
 
-def _pod_digest(card: PodCard, now) -> str:
-    """Everything of the pod's that a score reads (the activity factor moves with the clock, so a pod
-    whose last post turns a week or a month old counts as changed)."""
-    pod = card.pod
-    return _digest((sorted((k, sorted(v)) for k, v in card.tags.items() if v), pod.region_id,
-                    sorted(card.region_ids), _activity(pod, now), _room(pod)))
+def _pod_digest(card: PodCard) -> str:
+    """Everything of the pod's that a score reads (the activity factor moves with the catalogue's clock, so a
+    pod whose last post turns a week or a month old counts as changed)."""
+    return _digest((sorted((k, sorted(v)) for k, v in card.tags.items() if v), card.region_id,
+                    sorted(card.region_ids), card.activity, card.room))
 
 
 def _catalog_digest(catalog: Catalog) -> str:
@@ -318,8 +318,7 @@ def _ranked(profile: Profile, catalog: Catalog) -> list[tuple[float, int, str]]:
 
 def _bounds(profile: Profile, catalog: Catalog, near: set[int]):
     """The catalogue's pod sets this member meets, each repeated once per half point it could give."""
-    by_tag, kinds = catalog.by_tag, catalog.tag_kinds
-    halves = {kind: int(weight * 2) for kind, weight in WEIGHTS.items()}
+    by_tag, kinds, halves = catalog.by_tag, catalog.tag_kinds, HALF_POINTS
 
     def sets(tag_ids, kind):
         return (by_tag[t] for t in tag_ids if t in by_tag and kinds.get(t) == kind)
@@ -365,12 +364,17 @@ def _refresh_batch(member_ids: list[int], catalog: Catalog, profiles: dict[int, 
     profiles = profiles if profiles is not None else _profiles(member_ids, catalog)
     tops = {member_id: _ranked(profile, catalog) for member_id, profile in profiles.items()}
     stored = _store(tops, catalog.now)
-    _remember({f"member:{m}": _profile_digest(p) for m, p in profiles.items()}, catalog.now)
+    _remember_profiles(profiles, catalog.now)
     return stored
 
 
+def _remember_profiles(profiles: dict[int, Profile], now) -> None:
+    """Record what these members were scored from (their digests), as the hourly run compares them."""
+    _remember({f"member:{m}": _profile_digest(p) for m, p in profiles.items()}, now)
+
+
 def _pod_digests(catalog: Catalog) -> dict[str, str]:
-    return {f"pod:{pk}": _pod_digest(card, catalog.now) for pk, card in catalog.cards.items()} | \
+    return {f"pod:{pk}": _pod_digest(card) for pk, card in catalog.cards.items()} | \
         {"catalog": _catalog_digest(catalog)}
 
 
