@@ -6,14 +6,12 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.middleware.csrf import _get_new_csrf_string
 from django.utils.module_loading import import_string
 
-BACKEND = "django.contrib.auth.backends.ModelBackend"
-
 
 def session_for(user) -> dict:
     """Headers for requests as this member: Cookie (session + csrftoken) and X-CSRFToken."""
     store = import_string(f"{settings.SESSION_ENGINE}.SessionStore")()
     store[SESSION_KEY] = str(user.pk)
-    store[BACKEND_SESSION_KEY] = BACKEND
+    store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
     store[HASH_SESSION_KEY] = user.get_session_auth_hash()
     store.create()
     csrf = _get_new_csrf_string()

@@ -124,7 +124,8 @@ def current_version(found: dict, member_id: int) -> str | None:
 
 
 def _user_saved(sender, instance, **kwargs) -> None:
-    forget(instance.pk)  # is_staff, is_superuser, is_active: the manager role
+    # is_staff, is_superuser, is_active: the manager role; and any field of the row (communities.auth_backend)
+    forget(instance.pk)
 
 
 def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None:
@@ -141,8 +142,9 @@ def _groups_changed(sender, instance, action, reverse, pk_set, **kwargs) -> None
 def connect_signals() -> None:
     """The manager role lives on the user row and its groups, which the admin edits without a service."""
     from django.contrib.auth import get_user_model
-    from django.db.models.signals import m2m_changed, post_save
+    from django.db.models.signals import m2m_changed, post_delete, post_save
 
     user_model = get_user_model()
     post_save.connect(_user_saved, sender=user_model, dispatch_uid="navcache.user_saved")
+    post_delete.connect(_user_saved, sender=user_model, dispatch_uid="navcache.user_deleted")
     m2m_changed.connect(_groups_changed, sender=user_model.groups.through, dispatch_uid="navcache.groups")

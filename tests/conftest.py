@@ -35,12 +35,14 @@ def _a_clear_reaches_the_mirrors():
 
 @pytest.fixture(autouse=True)
 def _clean_cache():
-    """Rate limits and cached fragments must not leak between tests, nor the "seen today" marks this
-    process remembers (a rolled-back member's id is used again on SQLite)."""
+    """Rate limits and cached fragments must not leak between tests, nor the "seen today" marks and member
+    rows this process remembers (a rolled-back member's id is used again on SQLite)."""
+    from communities.auth_backend import rows
     from metrics.services.events import seen_here
 
     cache.clear()
     seen_here.clear()
+    rows.clear()
     yield
 
 

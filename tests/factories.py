@@ -38,6 +38,9 @@ class UserFactory(factory.django.DjangoModelFactory):
     display_name = factory.LazyAttribute(lambda o: o.username.title())
     password = factory.django.Password("pw-for-tests-123")
     onboarded_at = factory.LazyFunction(timezone.now)
+    # Active just now, as after signing up: a test's first request writes no activity time (which would
+    # make the member's pages render afresh once more, communities.auth_backend).
+    last_active_at = factory.LazyFunction(timezone.now)
 
     @factory.post_generation
     def verified(self, create, extracted, **kwargs):

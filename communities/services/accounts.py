@@ -8,7 +8,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from .. import hooks, pagecache
+from .. import hooks, navcache, pagecache
 from ..models import Follow, Notification, Pet, SavedPost, User
 from ..policy import is_manager
 from ..streams import close_streams
@@ -103,3 +103,8 @@ def member_touch_active(*, member: User) -> None:
         Q(last_active_at__isnull=True) | Q(last_active_at__lt=now - ACTIVE_TOUCH_INTERVAL)
     ).update(last_active_at=now)
     member.last_active_at = now
+    # The processes' kept rows (communities.auth_backend) hold the older time and would come here on every
+    # request: whether this UPDATE wrote it or another process's did, they read the row afresh. The UPDATE
+    # is its own statement after the view's work (LastActiveMiddleware), so the bump need not wait for a
+    # commit; were a stale row read again meanwhile, its next request would come here and bump once more.
+    navcache.forget_now(member.pk)

@@ -270,10 +270,10 @@ CELERY_BEAT_SCHEDULE: dict = {
 CELERY_BEAT_SCHEDULE = schedule_scaled(CELERY_BEAT_SCHEDULE, float(env("BEAT_SCHEDULE_SCALE", "1")))
 
 # --- Accounts (django-allauth, customised through communities.adapters).
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+# One backend: allauth's sign-in by username or email (the admin's too), finding a signed-in member through
+# the process's kept rows. A session names the backend that signed it in, so changing this list signs out
+# the sessions made under the old one.
+AUTHENTICATION_BACKENDS = ["communities.auth_backend.MemberBackend"]
 ACCOUNT_LOGIN_METHODS = {"username", "email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "username*", "password1*", "password2*"]
 ACCOUNT_EMAIL_VERIFICATION = env("ACCOUNT_EMAIL_VERIFICATION", "mandatory")

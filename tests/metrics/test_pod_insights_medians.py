@@ -110,10 +110,10 @@ def test_pod_insights_cards_equal_the_separate_reads(client, pods):
 def test_pod_insights_page_costs_a_fixed_number_of_queries(client, pods, django_assert_num_queries):
     pod = pods[1]
     _steward_client(client, pod)
-    # Member, roles for the pod page, the pod (the session and the navigation bar come from the cache);
-    # then the pod's rows, its cohorts, the medians and the pulse: one query each.
-    with django_assert_num_queries(7):
+    # Roles for the pod page, the pod (the session, the member and the navigation bar come from the
+    # caches); then the pod's rows, its cohorts, the medians and the pulse: one query each.
+    with django_assert_num_queries(6):
         assert client.get(f"/pods/{pod.slug}/insights/{RANGE}").status_code == 200
-    with django_assert_num_queries(7):  # a range twice as long: the same reads
+    with django_assert_num_queries(6):  # a range twice as long: the same reads
         assert client.get(f"/pods/{pod.slug}/insights/?period=week&start=2025-01-27&end=2025-04-06").status_code \
             == 200

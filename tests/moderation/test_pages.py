@@ -240,13 +240,13 @@ def test_manager_queue_costs_the_same_queries_on_page_1_and_deep_pages(client, m
                                                                         region_scope, django_assert_num_queries):
     items, idle = _queue_in_every_scope(pod, other_pod, region_scope)
     login(client, manager).get("/moderation/queue/")  # warm the session and caches
-    # user, manager group (the session comes from the cache); regions, pods; count, page ids, rows; log,
-    # reports, rungs, notes; reasons
-    with django_assert_num_queries(12):
+    # manager group (the session and the member come from the caches); regions, pods; count, page ids,
+    # rows; log, reports, rungs, notes; reasons
+    with django_assert_num_queries(11):
         first = client.get("/moderation/queue/").content.decode()
     assert first.count('class="card desk-row" id="queue-item-') == 50
     after = re.search(r'after=([^"&]+)"', first).group(1)
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(11):
         deep = client.get(f"/moderation/queue/?after={after}").content.decode()
     assert deep.count('class="card desk-row" id="queue-item-') == 5
     shown = re.findall(r'class="card desk-row" id="queue-item-(\d+)"', first + deep)

@@ -92,10 +92,10 @@ def test_catchup_costs_the_same_queries_for_one_or_many_posts(client, django_ass
     client.force_login(member)
     PostFactory()
     client.get("/catchup/commons/?after=0", **HX)  # first request of a session also records activity
-    with django_assert_num_queries(5):  # the session comes from the cache
+    with django_assert_num_queries(4):  # the session and the member come from the caches
         client.get("/catchup/commons/?after=0", **HX)
     for _ in range(15):
         PostFactory()
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         response = client.get("/catchup/commons/?after=0", **HX)
     assert response.content.decode().count('class="post-card') == 16
