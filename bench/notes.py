@@ -41,19 +41,15 @@ NOTES: dict[str, str] = {
         "expired entry (TTL 60 s) and its render under c=8, or other work on the 2 shared cores; not proven."
     ),
     "feed.member.p99": (
-        "the signed-in page is a kept-page hit, and in the eleventh run its quiet rounds at c=2 answer in "
-        "1.7–1.9 ms p50 and 3.4–4.2 ms p99 at both sizes, against the trivial view's 0.52 ms p50 and "
-        "1.55–2.25 ms p99: the ratio of the quiet rounds is 2.1–2.2 at L, and the spread is other work on the "
-        "2 shared cores (the trivial view's p99 read 64.4 ms in one L round, ratio 0.06; two S rounds of the "
-        "kept page ran at half speed, 450–474 req/s against 1,024). What the kept hit still costs against the "
-        "trivial view is being signed in, and its largest part is the member's row: in-process (cProfile, "
-        "bench S data, 500 hits after the eleventh run) Django's `get_user` is ~0.7 ms of a ~2.4 ms profiled "
-        "request, of which the SQL is 0.13 ms and the rest the ORM compiling the query and building the "
-        "user; the pool's lend-out query is gone since this run (petcommunity/dbpool.py). Closing it means a "
-        "cheaper fetch of the member's row (an authentication backend with a precompiled statement, which "
-        "would have to keep the backend paths stored in every session) or a cache of users, which we did not "
-        "put sign-in state behind."
-        " Python's garbage collector was measured on 2026-11-30 after the eleventh run (in-process, S data, 2,000 "
+        "the signed-in page is a kept-page hit. Until the eleventh run its quiet rounds at c=2 answered in "
+        "1.7–1.9 ms p50 and 3.4–4.2 ms p99 against the trivial view's 0.52 ms p50 and 1.55–2.25 ms p99 (ratio "
+        "2.1–2.2 at L), and the largest part of what the hit cost beyond the trivial view was the member's "
+        "row: in-process Django's `get_user` was ~0.64 ms of a 1.07 ms hit (bench S data), 0.2 ms of it the "
+        "round trip and the rest the ORM. Since the twelfth run the row comes from the process's kept rows "
+        "(communities.auth_backend) and the hit is 0.40 ms in-process, no query and no Redis call; the ratio "
+        "passed at S in that run (1.80, rounds 0.70–4.39). A round that misses is the spread of the 2 shared "
+        "cores: the trivial view's own p99 read 10.9–57.3 ms across that run's S rounds. "
+        "Python's garbage collector was measured on 2026-11-30 after the eleventh run (in-process, S data, 2,000 "
         "kept hits): a first-generation collection of ~1 ms falls in about 1 request in 80 and a full one "
         "(~120–150 ms, 200,000 tracked objects) in 1 in 2,000; over HTTP, freezing the startup objects "
         "(`gc.freeze()`) did not move the ratio out of the machine's noise (2.50 without, 2.51 with, medians of 3 "
@@ -97,13 +93,12 @@ NOTES: dict[str, str] = {
     ),
     "feed.member.vs_trivial": (
         "the signed-in Commons page is kept per member (communities.memberpages: a reload that changes "
-        "nothing renders nothing), and since the tenth run its session, versions and nav entry come from the "
-        "process's mirror of Redis (petcommunity.mirror): a hit makes no Redis round trip and one query, the "
-        "member's row (with its ORM, ~0.6 ms in-process). In-process the hit then costs what the trivial view "
-        "costs signed in; what is left against the anonymous trivial view is being signed in. Closing the "
-        "rest would need the member's row without a query, a cache of users that every write to them (admin "
-        "bulk updates included) invalidates; we did not put sign-in state (is_active, the password hash that "
-        "ends other sessions) behind a cache."
+        "nothing renders nothing); its session, versions and nav entry come from the process's mirror of Redis "
+        "(petcommunity.mirror), and since the twelfth run the member's row from the process's kept rows "
+        "(communities.auth_backend), so a hit asks neither the database nor Redis: in-process 0.40 ms p50 "
+        "against the anonymous hit's 0.37 (1.07 before, ~0.6 ms of it the row through the ORM). What is left "
+        "against the anonymous trivial view is being signed in (the session's load and copy, the middleware "
+        "that reads the member) and the larger body."
     ),
     "feed.commons_new_p1.c32_vs_c8": (
         "the anonymous page is a shared-cache hit, so its cost is the server and the load generator themselves; "
@@ -111,12 +106,13 @@ NOTES: dict[str, str] = {
         "(rounds above and below 0.9) is that noise. Re-measure on a quiet machine before concluding."
     ),
     "feed.api.vs_html": (
-        "the HTML page and the API answer are both kept per member now (communities.memberpages), so the "
-        "figure compares two cache hits: the API answer went from ~160 to ~600 req/s, the HTML page from ~40 "
-        "to ~700. A kept API answer still pays the token lookup (one query with its member) and django-ninja's "
-        "parsing and authentication, where the page pays the session from the cache and the member's row; "
-        "the JSON is 12 KB against 67 KB of HTML. ≥ 2× was set when both were rendered on every request (the "
-        "API then answered ~4× the page); against a kept page it would need the API to skip authentication."
+        "the HTML page and the API answer are both kept per member (communities.memberpages), so the figure "
+        "compares two cache hits. Since the twelfth run the page finds its member without a query "
+        "(communities.auth_backend) and the ratio fell from 0.79–0.86 to 0.35: a kept API answer still pays "
+        "its token's lookup (one query with its member) and django-ninja's parsing and authentication. "
+        "≥ 2× was set when both were rendered on every request (the API then answered ~4× the page). Closing it "
+        "means keeping tokens per process as members' rows are, with revocation, expiry and the once-a-minute "
+        "last-use write each moving a version; not done."
     ),
     "feed.member_commons.c32_vs_c8": (
         "misses at S (0.78; rounds 0.74–0.97) and passes at L (1.04) in the same run: at 35–50 signed-in pages "
