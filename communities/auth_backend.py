@@ -17,46 +17,16 @@ Each request gets its own instance, so what a request sets on `request.user` sta
 """
 
 import copy
-import threading
-from collections import OrderedDict
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import get_user_model
 
+from petcommunity.recent import Recent
+
 from . import hotkeys, navcache
 
 KEPT_MEMBERS = 2048  # per process, ~1 KB each
-
-
-class _Rows:
-    """The last `size` members' rows read by this process, each with the version it was read under."""
-
-    def __init__(self, size: int):
-        self.size = size
-        self._rows: OrderedDict[int, tuple[str, tuple]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, member_id: int, version: str) -> tuple | None:
-        with self._lock:
-            kept = self._rows.get(member_id)
-            if kept is None or kept[0] != version:
-                return None
-            self._rows.move_to_end(member_id)
-            return kept[1]
-
-    def keep(self, member_id: int, version: str, values: tuple) -> None:
-        with self._lock:
-            self._rows[member_id] = (version, values)
-            self._rows.move_to_end(member_id)
-            while len(self._rows) > self.size:
-                self._rows.popitem(last=False)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._rows.clear()
-
-
-rows = _Rows(KEPT_MEMBERS)
+rows = Recent(KEPT_MEMBERS)  # member id -> (the version it was read under, the row's values)
 
 
 def _version(member_id: int) -> str | None:
@@ -78,11 +48,11 @@ class MemberBackend(AuthenticationBackend):
             return None
         version = _version(member_id)
         fields = model._meta.concrete_fields
-        values = rows.get(member_id, version) if version is not None else None
-        if values is None:
+        kept = rows.get(member_id) if version is not None else None
+        if kept is None or kept[0] != version:
             user = super().get_user(member_id)
             if user is not None and version is not None:
-                rows.keep(member_id, version, _detached(getattr(user, f.attname) for f in fields))
+                rows.put(member_id, (version, _detached(getattr(user, f.attname) for f in fields)))
             return user
-        user = model.from_db(model._default_manager.db, [f.attname for f in fields], _detached(values))
+        user = model.from_db(model._default_manager.db, [f.attname for f in fields], _detached(kept[1]))
         return user if self.user_can_authenticate(user) else None

@@ -32,14 +32,14 @@ be shared (or it failed), it drops the marker and each waiter renders its own.
 """
 
 import hashlib
-import threading
 import time
-from collections import OrderedDict
 
 from django.contrib.messages import get_messages
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
+
+from petcommunity.recent import Recent
 
 from . import hotkeys
 
@@ -175,34 +175,18 @@ def _fill_of(key: str):
     return None
 
 
-class LocalCopies:
+class LocalCopies(Recent):
     """The entries this process served last, under the same versioned keys as the shared cache, so a hit
     reads no entry from Redis. The versions are still checked on every request (the process's mirror of
     them is exact: `hotkeys.mirror`), so a bump is seen at once, and the key holds them, so an entry of an older
     version is never served."""
 
-    def __init__(self, size: int):
-        self.size = size
-        self._entries: OrderedDict[str, tuple] = OrderedDict()
-        self._lock = threading.Lock()
-
     def get(self, key: str):
-        with self._lock:
-            found = self._entries.get(key)
-            if found is None:
-                return None
-            if found[2] + TTL < time.time():  # an entry lives as long here as in the shared cache
-                del self._entries[key]
-                return None
-            self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: str, entry) -> None:
-        with self._lock:
-            self._entries[key] = entry
-            self._entries.move_to_end(key)
-            while len(self._entries) > self.size:
-                self._entries.popitem(last=False)
+        found = super().get(key)
+        if found is not None and found[2] + TTL < time.time():  # an entry lives as long here as in the cache
+            self.drop(key)
+            return None
+        return found
 
 
 _local = LocalCopies(LOCAL_ENTRIES)
