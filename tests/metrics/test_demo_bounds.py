@@ -107,8 +107,10 @@ def test_every_figure_on_the_default_demo_dashboard_is_within_its_definition(cli
     commons, pods = pooled(scope_kind="commons", segment="all"), pooled(scope_kind="pods", segment="all")
     joiners, others = pooled(segment="pod_joiners"), pooled(segment="non_joiners")
     assert commons != pods and joiners > others + 0.1, (commons, pods, joiners, others)
+    # Cohorts of ten or more: a week of five sign-ups who all stay is an ordinary week (the demo's week
+    # boundaries move with the hour it is seeded at, and one such week made this fail at some hours).
     rates = {round(r.retained_4 / r.size, 2) for r in RetentionCohort.objects.filter(
-        scope_kind="commons", segment="all", retained_4__isnull=False, size__gte=5)}
+        scope_kind="commons", segment="all", retained_4__isnull=False, size__gte=10)}
     assert len(rates) >= 3 and max(rates) < 1, rates  # cohorts differ; not everyone stays
     # Counters agree with the rows they count, the moment the seed ends.
     for p in Pod.objects.all():
